@@ -1,0 +1,6 @@
+"""The demo and development: SQLite unless DATABASE_URL says otherwise, DEBUG on."""
+
+from .base import *  # noqa: F403
+from .base import env_bool
+
+DEBUG = env_bool("DEBUG", True)

@@ -1,0 +1,102 @@
+"""Plain data that flows from the readers to the import service. No ORM here."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+
+
+class ImportFileError(Exception):
+    """The file cannot be read as a table at all (empty, corrupt, too big, not a table).
+
+    The message is translated and meant for the user.
+    """
+
+
+@dataclass(frozen=True)
+class Cell:
+    """One grid position. `origin` is the (row, col) of the top-left of its merged range, so two
+    positions of one merged cell share an origin even when neighbouring cells hold equal text."""
+
+    text: str
+    origin: tuple[int, int]
+
+
+@dataclass
+class Table:
+    rows: list[list[Cell]]
+    title_lines: list[str] = field(default_factory=list)  # prose seen before the table
+    source: str = ""  # "Sheet1", "table 2", ...
+
+
+@dataclass
+class Issue:
+    row: int | None
+    column: str | None
+    message: str
+
+    def as_dict(self) -> dict:
+        return {"row": self.row, "column": self.column, "message": self.message}
+
+
+@dataclass
+class ParsedMilestone:
+    due: date
+    text: str
+
+
+@dataclass
+class ParsedIndicator:
+    name: str
+    unit: str
+    targets: dict[date, Decimal] = field(default_factory=dict)
+
+
+@dataclass
+class ParsedReport:
+    period: date
+    status: str | None
+    completion: str = ""
+    explanation: str = ""
+    problems: str = ""
+    next_steps: str = ""
+
+
+@dataclass
+class ParsedSubItem:
+    number: int
+    name: str
+    description: str = ""
+    lead_unit: str | None = None
+    co_units: list[str] = field(default_factory=list)
+    persons: dict[str, str] = field(default_factory=dict)
+    leaders: list[str] = field(default_factory=list)
+    milestones: list[ParsedMilestone] = field(default_factory=list)
+    indicators: list[ParsedIndicator] = field(default_factory=list)
+    report: ParsedReport | None = None
+    row: int | None = None
+
+
+@dataclass
+class ParsedProject:
+    number: str
+    name: str
+    category: str | None = None
+    description: str = ""
+    leaders: list[str] = field(default_factory=list)
+    subitems: list[ParsedSubItem] = field(default_factory=list)
+    row: int | None = None
+
+
+@dataclass
+class ParsedPlan:
+    title: str
+    jurisdiction: str | None
+    year: int | None
+    period: date | None
+    kind: str
+    categories: list[str] = field(default_factory=list)
+    projects: list[ParsedProject] = field(default_factory=list)
+    errors: list[Issue] = field(default_factory=list)
+    warnings: list[Issue] = field(default_factory=list)
