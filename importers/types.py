@@ -28,6 +28,10 @@ class Table:
     rows: list[list[Cell]]
     title_lines: list[str] = field(default_factory=list)  # prose seen before the table
     source: str = ""  # "Sheet1", "table 2", ...
+    row_numbers: list[int] = field(default_factory=list)  # 1-based row in the file, per row
+
+    def row_number(self, index: int) -> int:
+        return self.row_numbers[index] if index < len(self.row_numbers) else index + 1
 
 
 @dataclass

@@ -1,0 +1,177 @@
+"""Import batches: the dry run that makes a preview, and the confirmed run that writes.
+
+The uploaded bytes are kept in the batch's file so that whichever app server receives the
+confirmation can apply exactly what the admin saw in the preview.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import PurePath
+from typing import Any
+from uuid import uuid4
+
+from django.core.files.base import ContentFile
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from importers.models import ImportBatch
+from importers.services import run_import
+from importers.types import ImportFileError
+from projects.models import Jurisdiction
+
+SAMPLE_PROJECTS = 5
+SAMPLE_SUBITEMS = 10
+
+
+def _plain(value: Any) -> Any:
+    """Whatever the service put in its document, as plain JSON (dates and decimals as text)."""
+    return json.loads(json.dumps(value, cls=DjangoJSONEncoder))
+
+
+def _sample(projects: list[dict]) -> list[dict]:
+    """The first few projects, cut down to what the preview shows."""
+    sample = []
+    for project in projects[:SAMPLE_PROJECTS]:
+        subitems = project.get("subitems") or []
+        sample.append(
+            {
+                "number": project.get("number"),
+                "category": project.get("category"),
+                "name": project.get("name"),
+                "leaders": project.get("leaders") or [],
+                "subitem_total": len(subitems),
+                "subitems": [
+                    {
+                        "number": sub.get("number"),
+                        "name": sub.get("name"),
+                        "lead_unit": sub.get("lead_unit"),
+                        "co_units": sub.get("co_units") or [],
+                        "milestones": len(sub.get("milestones") or []),
+                        "indicators": sub.get("indicators") or [],
+                        "status": (sub.get("report") or {}).get("status"),
+                    }
+                    for sub in subitems[:SAMPLE_SUBITEMS]
+                ],
+            }
+        )
+    return sample
+
+
+def _options(batch: ImportBatch) -> dict[str, Any]:
+    return {
+        "jurisdiction": batch.jurisdiction_name or None,
+        "year": batch.year,
+        "period": batch.period or None,
+    }
+
+
+def batch_create(
+    *,
+    data: bytes,
+    filename: str,
+    jurisdiction: str | None = None,
+    year: int | None = None,
+    period: str | None = None,
+    user=None,
+) -> ImportBatch:
+    """Dry-run the import and keep the file and what it would do. Writes no plan data.
+
+    Raises ImportFileError (nothing stored) when the file cannot be read at all.
+    """
+    outcome = run_import(
+        data=data,
+        filename=filename,
+        jurisdiction=jurisdiction or None,
+        year=year,
+        period=period or None,
+        dry_run=True,
+        user=user,
+    )
+    document = _plain(outcome.document)
+    projects = document.get("projects") or []
+    summary = {
+        "title": document.get("title") or "",
+        "jurisdiction": document.get("jurisdiction") or "",
+        "year": document.get("year"),
+        "period": document.get("period") or "",
+        "counts": document.get("summary") or {},
+        "changes": _plain(outcome.changes),
+        "errors": document.get("errors") or [],
+        "warnings": document.get("warnings") or [],
+        "project_total": len(projects),
+        "sample": _sample(projects),
+    }
+    batch = ImportBatch(
+        original_name=PurePath(filename).name[:255],
+        jurisdiction_name=jurisdiction or "",
+        year=year,
+        period=period or "",
+        summary=summary,
+        created_by=user if user is not None and user.is_authenticated else None,
+        jurisdiction=Jurisdiction.objects.filter(name=summary["jurisdiction"]).first()
+        if summary["jurisdiction"]
+        else None,
+    )
+    ext = PurePath(filename).suffix.lower()
+    batch.file.save(f"{uuid4().hex}{ext}", ContentFile(data), save=False)
+    batch.full_clean()
+    batch.save()
+    return batch
+
+
+def batch_apply(*, batch: ImportBatch, user=None) -> bool:
+    """Run the confirmed import once. Returns False, doing nothing, when the batch was not
+    waiting for confirmation (already applied or failed, perhaps by a parallel request).
+
+    The batch is claimed with a conditional UPDATE inside the transaction, so a second
+    confirmation blocks until the first commits and then finds nothing to claim.
+    """
+    with transaction.atomic():
+        claimed = ImportBatch.objects.filter(pk=batch.pk, state=ImportBatch.State.PREVIEWED).update(
+            state=ImportBatch.State.APPLIED, applied_at=timezone.now()
+        )
+        batch.refresh_from_db()
+        if not claimed:
+            return False
+        summary = dict(batch.summary)
+        try:
+            with batch.file.open("rb") as fh:
+                data = fh.read()
+        except (OSError, ValueError):
+            _fail(batch, summary, _("The uploaded file is no longer stored; upload it again."))
+            return True
+        try:
+            outcome = run_import(
+                data=data,
+                filename=batch.original_name,
+                dry_run=False,
+                user=user,
+                **_options(batch),
+            )
+        except ImportFileError as exc:
+            _fail(batch, summary, str(exc))
+            return True
+        document = _plain(outcome.document)
+        summary["result"] = {"changes": _plain(outcome.changes)}
+        if not outcome.applied:
+            summary["errors"] = document.get("errors") or []
+            summary["warnings"] = document.get("warnings") or []
+            _fail(batch, summary, _("The file has errors; nothing was imported."))
+            return True
+        batch.plan_id = outcome.plan_id
+        if batch.plan_id and batch.jurisdiction_id is None:
+            batch.jurisdiction = Jurisdiction.objects.filter(plans__id=batch.plan_id).first()
+        batch.summary = summary
+        batch.save(update_fields=["plan", "jurisdiction", "summary"])
+    return True
+
+
+def _fail(batch: ImportBatch, summary: dict, message: str) -> None:
+    summary["failure"] = message
+    batch.state = ImportBatch.State.FAILED
+    batch.applied_at = None
+    batch.summary = summary
+    batch.save(update_fields=["state", "applied_at", "summary"])

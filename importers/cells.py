@@ -1,0 +1,553 @@
+"""Cell parsers: text in, structured values out. Pure functions, no ORM, no I/O."""
+
+from __future__ import annotations
+
+import calendar
+import html
+import re
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal, InvalidOperation
+
+# ---------------------------------------------------------------------------
+# Cleaning
+# ---------------------------------------------------------------------------
+
+_TAG = re.compile(r"<[^>]{0,200}>")
+_CJK = r"\u3400-\u9fff\uf900-\ufaff"
+# A space that a PDF extraction put between two characters of one word: between CJK
+# characters, CJK punctuation and digits (never between two ASCII words).
+_INNER_SPACE = re.compile(
+    rf"(?<=[{_CJK}\d%，。、；：“”‘’（）《》—])[ \t\u3000]+(?=[{_CJK}\d“”‘’（）《》—])"
+)
+_SPACE_AFTER_PUNCT = re.compile(r"(?<=[，。、；：;,.])[ \t\u3000]+(?=[\S])")
+_MULTISPACE = re.compile(r"[ \t\u3000]+")
+_ORDINAL_PREFIX = re.compile(r"^\s*[一二三四五六七八九十百]+\s*[、.．]\s*")
+_SUB_NUMBER = re.compile(r"^\s*[（(]\s*(\d+)\s*[)）]\s*")
+
+NO_PLAN = {"", "——", "—", "－", "-", "--", "/", "／", "无", "暂无", "——/"}
+
+
+def strip_html(text: str) -> str:
+    """Remove HTML left in cells (<p>, <ol style=…>) and unescape entities."""
+    if "<" not in text and "&" not in text:
+        return text
+    text = re.sub(r"<\s*(br|/p|/li|/div)\s*/?>", "\n", text, flags=re.I)
+    return html.unescape(_TAG.sub("", text))
+
+
+def clean_text(text: str | None) -> str:
+    """Clean a free-text cell: HTML gone, PDF spaces inside Chinese words gone, lines kept."""
+    if not text:
+        return ""
+    text = strip_html(str(text)).replace("\r\n", "\n").replace("\r", "\n").replace("\xa0", " ")
+    lines = []
+    for line in text.split("\n"):
+        line = _INNER_SPACE.sub("", line)
+        line = _SPACE_AFTER_PUNCT.sub("", line)
+        line = _MULTISPACE.sub(" ", line).strip()
+        if line:
+            lines.append(line)
+    return "\n".join(lines)
+
+
+def clean_name(text: str | None) -> str:
+    """Clean a short name: one line, no spaces between Chinese characters."""
+    text = clean_text(text)
+    # A name broken across lines is one name (区综合行政 / 执法局).
+    return re.sub(rf"\n(?=[{_CJK}])|(?<=[{_CJK}])\n", "", text).replace("\n", " ").strip()
+
+
+def clean_category(text: str | None) -> str:
+    """一、 增加 教育 资源 配置 -> 增加教育资源配置."""
+    return _ORDINAL_PREFIX.sub("", clean_name(text)).strip()
+
+
+def is_no_plan(text: str | None) -> bool:
+    """—— and / mean: no plan for that period."""
+    return (text or "").strip().replace(" ", "") in NO_PLAN
+
+
+def split_sub_number(text: str) -> tuple[int | None, str]:
+    """'(2) 开展职业技能培训' -> (2, '开展职业技能培训')."""
+    m = _SUB_NUMBER.match(text)
+    if not m:
+        return None, text
+    return int(m.group(1)), text[m.end() :].strip()
+
+
+def first_clause(text: str, limit: int = 60) -> str:
+    """The leading clause of a description, used as a sub-item name."""
+    head = re.split(r"[。；;\n]", text, maxsplit=1)[0].strip()
+    if len(head) > limit:
+        head = re.split(r"[，,]", head, maxsplit=1)[0].strip()
+    return head.rstrip("，,。；;：:")
+
+
+# ---------------------------------------------------------------------------
+# Units, persons, leaders
+# ---------------------------------------------------------------------------
+
+UNIT_SUFFIXES = (
+    "局", "委", "办", "部", "镇", "街", "街道", "乡", "中心", "集团", "公司", "政府", "院", "会",
+    "联", "协", "队", "所", "站", "室", "处", "社", "行", "馆", "厅", "团", "组", "司", "署",
+    "台", "校", "园", "区", "支行", "分局", "指挥部", "管委会", "基金", "医院",
+)
+_PLACEHOLDER_UNIT = re.compile(r"^各")
+_PLACEHOLDER_PERSON = re.compile(r"^各|负责同志|主要负责|负责人|^同志$|^主要$")
+_LIST_SEPARATORS = "、，,；;"
+
+
+@dataclass(frozen=True)
+class UnitRef:
+    name: str
+    scope: str | None = None  # 市住房城乡建设局(节能保暖工程) -> scope 节能保暖工程
+
+
+def _tokens(text: str) -> list[tuple[str, str]]:
+    """Split on spaces, new lines and list separators, but never inside brackets.
+
+    Returns (token, separator-before) pairs: " " when only white space came before the token,
+    "、" when a list separator did, "" for the first token.
+    """
+    out: list[tuple[str, str]] = []
+    buf: list[str] = []
+    depth = 0
+    sep = ""
+    tok_sep = ""
+    for ch in text:
+        if ch in "(（":
+            depth += 1
+        elif ch in ")）":
+            depth = max(0, depth - 1)
+        if depth == 0 and (ch.isspace() or ch in _LIST_SEPARATORS):
+            if buf:
+                out.append(("".join(buf), tok_sep))
+                buf = []
+                sep = ""
+            if ch in _LIST_SEPARATORS:
+                sep = "、"
+            elif not sep:
+                sep = " "
+            continue
+        if not buf:
+            tok_sep = sep if out else ""
+        buf.append(ch)
+    if buf:
+        out.append(("".join(buf), tok_sep))
+    return out
+
+
+def _has_unit_suffix(name: str) -> bool:
+    base = re.sub(r"[(（][^)）]*[)）]$", "", name)
+    return base.endswith(UNIT_SUFFIXES)
+
+
+def split_units(text: str | None) -> list[UnitRef]:
+    """Several units in one cell, split by spaces, new lines, 、 , ，.
+
+    A unit name broken across lines (区综合行政 / 执法局) is joined again: a token without a
+    unit ending is glued to the next one when only white space separates them.
+    """
+    text = strip_html(text or "").strip()
+    if is_no_plan(text):
+        return []
+    toks = [(t.strip(), s) for t, s in _tokens(text) if t.strip() and not is_no_plan(t)]
+    names: list[str] = []
+    i = 0
+    while i < len(toks):
+        tok = toks[i][0]
+        while (
+            i + 1 < len(toks)
+            and not _has_unit_suffix(tok)
+            and toks[i + 1][1] == " "
+            and not toks[i + 1][0].startswith(("区", "市", "县", "各"))
+            and len(tok) >= 2
+        ):
+            i += 1
+            tok += toks[i][0]
+        names.append(tok)
+        i += 1
+    refs = []
+    for name in names:
+        m = re.match(r"^(.+?)[(（]([^()（）]+)[)）]$", name)
+        if m and _has_unit_suffix(m.group(1)) and not m.group(1).endswith("区("):
+            refs.append(UnitRef(m.group(1), m.group(2).strip()))
+        else:
+            refs.append(UnitRef(name))
+    return refs
+
+
+def split_groups(text: str | None) -> list[str]:
+    """Split a cell into white-space separated groups (one per scoped lead unit), keeping
+    bracketed parts whole."""
+    text = strip_html(text or "").strip()
+    groups, buf, depth = [], [], 0
+    for ch in text:
+        if ch in "(（":
+            depth += 1
+        elif ch in ")）":
+            depth = max(0, depth - 1)
+        if depth == 0 and ch.isspace():
+            if buf:
+                groups.append("".join(buf))
+                buf = []
+            continue
+        buf.append(ch)
+    if buf:
+        groups.append("".join(buf))
+    return groups
+
+
+def is_placeholder_unit(name: str) -> bool:
+    return bool(_PLACEHOLDER_UNIT.match(name))
+
+
+def _join_single_chars(tokens: list[str]) -> list[str]:
+    """PDF extraction pads two-character names: 梁 亮 is one person, 王 超 too."""
+    out: list[str] = []
+    run: list[str] = []
+
+    def flush() -> None:
+        if not run:
+            return
+        if len(run) == 1:
+            out.append(run[0])
+        elif len(run) in (2, 3):
+            out.append("".join(run))
+        else:
+            for j in range(0, len(run), 2):
+                out.append("".join(run[j : j + 2]))
+        run.clear()
+
+    for tok in tokens:
+        if len(tok) == 1 and re.match(rf"[{_CJK}]", tok):
+            run.append(tok)
+        else:
+            flush()
+            out.append(tok)
+    flush()
+    return out
+
+
+def split_persons(text: str | None) -> list[str]:
+    """Names in one cell, in the order of the units; placeholders (各街镇 主要负责同志) dropped."""
+    text = strip_html(text or "").strip()
+    if is_no_plan(text):
+        return []
+    toks = [t for t, _ in _tokens(text) if t.strip()]
+    return [t for t in _join_single_chars(toks) if not _PLACEHOLDER_PERSON.search(t)]
+
+
+def split_leaders(text: str | None) -> list[str]:
+    return split_persons(text)
+
+
+def pair_persons(units: list[str], persons: list[str]) -> tuple[dict[str, str], bool]:
+    """Pair persons with units in order. Placeholder units (各街镇) have no named person.
+
+    Returns the pairs and whether the counts matched.
+    """
+    named = [u for u in units if not is_placeholder_unit(u)]
+    if len(persons) == len(named):
+        return dict(zip(named, persons, strict=True)), True
+    if len(persons) == len(units):
+        return {u: p for u, p in zip(units, persons, strict=True) if not is_placeholder_unit(u)}, True
+    return dict(zip(named, persons, strict=False)), False
+
+
+# ---------------------------------------------------------------------------
+# Status
+# ---------------------------------------------------------------------------
+
+_STATUS_WORDS: list[tuple[str, tuple[str, ...]]] = [
+    ("lagging", ("滞后", "推进缓慢", "缓慢", "未完成")),
+    ("not_started", ("未启动", "未开工", "尚未启动")),
+    ("ahead", ("超前", "提前")),
+    ("completed", ("办结", "已完成", "完成", "建成", "完工")),
+    ("on_track", ("正常", "顺利推进", "按计划推进", "序时推进", "推进中", "有序推进")),
+]
+
+
+def parse_status(text: str | None) -> str | None:
+    """部分滞后 -> lagging, 办结 -> completed, … ; None when the words are unknown."""
+    t = clean_name(text)
+    if not t:
+        return None
+    for code, words in _STATUS_WORDS:
+        if any(w in t for w in words):
+            return code
+    return None
+
+
+# ---------------------------------------------------------------------------
+# Dates
+# ---------------------------------------------------------------------------
+
+_CN_DIGITS = {"一": 1, "二": 2, "三": 3, "四": 4, "1": 1, "2": 2, "3": 3, "4": 4}
+_QUARTER = re.compile(r"(?:第)?([一二三四1234])\s*季度")
+_MONTH = re.compile(r"(1[0-2]|[1-9])\s*月")
+
+
+def month_end(year: int, month: int) -> date:
+    return date(year, month, calendar.monthrange(year, month)[1])
+
+
+def quarter_end(year: int, quarter: int) -> date:
+    return month_end(year, quarter * 3)
+
+
+def parse_quarter(label: str) -> int | None:
+    m = _QUARTER.search(label.replace(" ", ""))
+    return _CN_DIGITS[m.group(1)] if m else None
+
+
+def parse_due_label(label: str, year: int) -> date | None:
+    """A schedule column header or marker: 第一季度 -> 03-31, 3月底前 / 3月份 -> 03-31, 全年 -> 12-31."""
+    label = label.replace(" ", "")
+    q = parse_quarter(label)
+    if q:
+        return quarter_end(year, q)
+    if "上半年" in label:
+        return month_end(year, 6)
+    if "下半年" in label or "全年" in label or "年底" in label or "年末" in label:
+        return month_end(year, 12)
+    m = _MONTH.search(label)
+    if m:
+        return month_end(year, int(m.group(1)))
+    return None
+
+
+_SEGMENT_MARK = re.compile(
+    r"(?:(?<=^)|(?<=[\s。；;]))"
+    r"((?:1[0-2]|[1-9])月(?:底前|底|末前|末|份|前|中旬前|上旬前|下旬前)?"
+    r"|(?:第)?[一二三四]季度(?:末前|末|前)?|上半年|下半年|年底前|全年)"
+    r"(?=[，,：:、\s])"
+)
+
+
+def split_schedule(text: str, year: int) -> list[tuple[date, str]]:
+    """'3月底前,…。 6月底前,…。 7月份,…。 此后,…' -> dated segments.
+
+    Text before the first marker and text without a marker (此后, …) joins the segment before it.
+    """
+    text = clean_text(text)
+    marks = list(_SEGMENT_MARK.finditer(text))
+    if not marks:
+        return []
+    out: list[tuple[date, str]] = []
+    for i, m in enumerate(marks):
+        end = marks[i + 1].start() if i + 1 < len(marks) else len(text)
+        due = parse_due_label(m.group(1), year)
+        seg = text[m.start() : end].strip()
+        if due is None:
+            continue
+        out.append((due, seg))
+    return out
+
+
+# ---------------------------------------------------------------------------
+# Numbers and indicators
+# ---------------------------------------------------------------------------
+
+MEASURES = (
+    "平方米", "人次", "万元", "公里", "千米", "场次", "户次", "%", "人", "户", "个", "处", "场", "所",
+    "条", "套", "家", "台", "张", "亩", "米", "km", "座", "辆", "间", "项", "栋", "名", "元",
+    "床", "次", "吨", "株", "棵", "盏", "份", "本", "支", "班", "幢", "片", "宗", "件",
+)
+_MEASURE_RE = "|".join(re.escape(m) for m in MEASURES)
+_QUANTITY = re.compile(
+    rf"(?<![\d.])(\d+(?:\.\d+)?)\s*(万|亿)?\s*({_MEASURE_RE})(?!月|年|日|小时|周|天|季)"
+)
+_CLAUSE_SPLIT = re.compile(r"[，,；;。、：:\n]")
+_LEAD_WORDS = (
+    "累计", "实现", "完成", "开展", "达到", "继续", "共计", "共", "再", "另", "已", "全面", "力争",
+    "确保", "预计", "持续", "推动", "启动", "组织", "总计", "约", "达", "全年", "年内", "并", "的",
+)
+_TRAIL_WORDS = ("的", "达到", "完成", "达", "共", "约", "累计", "不少于", "超过", "总计", "计", "及", "和", "与")
+_AFTER_LEAD = ("左右", "以上", "余", "多", "次", "约")
+_AFTER_TRAIL = ("任务", "工作", "的", "等", "目标")
+_INCREMENTAL = re.compile(r"继续|再|另|第[一二三四五六七八九十\d]+批|新一批")
+_WHOLE_TARGET = re.compile(r"全面完成|全部完成|完成年度|完成全年|完成目标任务|完成年度任务")
+
+
+def parse_number(text: str) -> Decimal | None:
+    """'5.5万' -> 55000, '1.2万个' -> 12000, '40%' -> 40."""
+    m = re.search(r"(\d+(?:\.\d+)?)\s*(万|亿)?", text or "")
+    if not m:
+        return None
+    try:
+        value = Decimal(m.group(1))
+    except InvalidOperation:
+        return None
+    if m.group(2) == "万":
+        value *= 10_000
+    elif m.group(2) == "亿":
+        value *= 100_000_000
+    return value.normalize() if value != value.to_integral() else value.quantize(Decimal(1))
+
+
+@dataclass(frozen=True)
+class Quantity:
+    name: str
+    value: Decimal
+    measure: str
+    incremental: bool = False
+    cumulative: bool = False
+
+
+def _strip_words(text: str, lead: tuple[str, ...], trail: tuple[str, ...]) -> str:
+    text = text.strip("“”‘’\"' ")
+    changed = True
+    while changed and text:
+        changed = False
+        for w in lead:
+            if text.startswith(w):
+                text = text[len(w) :].lstrip("“”‘’\"' ")
+                changed = True
+        for w in trail:
+            if text.endswith(w):
+                text = text[: -len(w)].rstrip("“”‘’\"' ")
+                changed = True
+    return text
+
+
+def _good_name(name: str) -> bool:
+    cjk = len(re.findall(rf"[{_CJK}]", name))
+    return 2 <= cjk and len(name) <= 24 and not re.fullmatch(r"第.{1,3}[批期次]", name)
+
+
+def extract_quantities(text: str) -> list[Quantity]:
+    """Numeric targets in a schedule text: '累计实现新增就业 11000 人' -> 新增就业 11000 人."""
+    text = clean_text(text).replace("“", "").replace("”", "")
+    out: list[Quantity] = []
+    for clause in _CLAUSE_SPLIT.split(text):
+        for m in _QUANTITY.finditer(clause):
+            before = clause[: m.start()]
+            # only the words since the previous number belong to this one
+            before = re.split(r"\d+(?:\.\d+)?\s*(?:万|亿)?\s*(?:" + _MEASURE_RE + ")", before)[-1]
+            after = clause[m.end() :]
+            after = re.split(r"\d", after, maxsplit=1)[0]
+            name = _strip_words(before, _LEAD_WORDS, _TRAIL_WORDS)
+            if not _good_name(name):
+                name = _strip_words(after, _AFTER_LEAD, _AFTER_TRAIL)
+                name = _strip_words(name, (), _TRAIL_WORDS)
+            if not _good_name(name):
+                continue
+            value = parse_number(m.group(1) + (m.group(2) or ""))
+            if value is None:
+                continue
+            out.append(
+                Quantity(
+                    name=name,
+                    value=value,
+                    measure=m.group(3),
+                    incremental=bool(_INCREMENTAL.search(before)) and "累计" not in before,
+                    cumulative="累计" in before,
+                )
+            )
+    return out
+
+
+def says_whole_target(text: str) -> bool:
+    """'12月底前,全面完成目标任务' reaches the yearly target stated in the description."""
+    return bool(_WHOLE_TARGET.search(clean_text(text)))
+
+
+def _names_match(a: str, b: str, shortest: int = 2) -> bool:
+    return a == b or (min(len(a), len(b)) >= shortest and (a in b or b in a))
+
+
+def build_indicators(
+    milestones: list[tuple[date, str]], description: str = ""
+) -> list[tuple[str, str, dict[date, Decimal]]]:
+    """Indicators of one sub-item from its dated plan texts: (name, measure, {due: target}).
+
+    Targets are cumulative: '继续开展 5 场' adds to the target before it. A milestone that says
+    全面完成目标任务 takes the yearly figure from the description. Only indicators with at least
+    two dates and a rising target are kept: a single number is a plan detail, not a trajectory.
+    """
+    groups: list[dict] = []  # {"name", "measure", "points": [(due, Quantity)]}
+
+    def group_for(q: Quantity) -> dict:
+        for g in groups:
+            if g["measure"] == q.measure and _names_match(g["name"], q.name):
+                return g
+        g = {"name": q.name, "measure": q.measure, "points": []}
+        groups.append(g)
+        return g
+
+    for due, text in sorted(milestones, key=lambda x: x[0]):
+        for q in extract_quantities(text):
+            g = group_for(q)
+            if any(d == due for d, _ in g["points"]):
+                continue
+            g["points"].append((due, q))
+
+    yearly = extract_quantities(description) if description else []
+    result = []
+    for g in groups:
+        targets: dict[date, Decimal] = {}
+        running = Decimal(0)
+        for due, q in sorted(g["points"], key=lambda x: x[0]):
+            running = running + q.value if q.incremental else q.value
+            targets[due] = running
+        for due, text in milestones:
+            if due in targets or not says_whole_target(text) or (targets and due < max(targets)):
+                continue
+            for q in yearly:
+                if q.measure == g["measure"] and _names_match(q.name, g["name"], shortest=3):
+                    targets[due] = q.value
+                    break
+        values = [targets[d] for d in sorted(targets)]
+        rising = all(a <= b for a, b in zip(values, values[1:], strict=False))
+        if len(values) >= 2 and len(set(values)) >= 2 and rising:
+            result.append((g["name"], g["measure"], dict(sorted(targets.items()))))
+    return result
+
+
+# ---------------------------------------------------------------------------
+# Titles
+# ---------------------------------------------------------------------------
+
+_YEAR = re.compile(r"(20\d{2})\s*年")
+_JURISDICTION = re.compile(rf"^([{_CJK}]{{1,8}}?[区县市])(?=\s*(?:20\d{{2}}|政府|人民政府|[{_CJK}]))")
+_GENERIC_JURISDICTION = {"区", "市", "县", "全区", "全市", "全县", "本区", "本市"}
+
+
+@dataclass(frozen=True)
+class TitleInfo:
+    jurisdiction: str | None
+    year: int | None
+    month: int | None
+    kind: str
+
+
+def parse_title(title: str) -> TitleInfo:
+    """'西青区 2023 年 20 项民心工程进度和责任清单' -> 西青区, 2023, kind peoples_heart."""
+    t = clean_name(title)
+    year = int(m.group(1)) if (m := _YEAR.search(t)) else None
+    jur = None
+    if (m := _JURISDICTION.match(t)) and m.group(1) not in _GENERIC_JURISDICTION:
+        jur = m.group(1)
+    month = None
+    if q := parse_quarter(t):
+        month = q * 3
+    elif m := re.search(r"(?<![\d.])(1[0-2]|[1-9])\s*月(?:份)?(?:进度|进展|完成|工作|台账|情况|份)", t):
+        month = int(m.group(1))
+    if "民心工程" in t:
+        kind = "peoples_heart"
+    elif "重点工作" in t or "重点任务" in t:
+        kind = "key_tasks"
+    else:
+        kind = "livelihood"
+    return TitleInfo(jurisdiction=jur, year=year, month=month, kind=kind)
+
+
+def plan_title(title: str) -> str:
+    """The plan a monthly table belongs to: the title without the month or quarter, so the
+    tables of October and November update one plan."""
+    t = clean_name(title)
+    t = re.sub(r"(?<![\d.])(1[0-2]|[1-9])\s*月(?:份)?(?=(?:进度|进展|完成|工作|台账|情况))", "", t)
+    t = re.sub(r"(?:第)?[一二三四1-4]\s*季度", "", t)
+    return t.strip()

@@ -1,0 +1,82 @@
+"""The JSON document of an import (PRODUCT.md), built from a parsed plan. Pure."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from projects.naming import unit_key
+from importers.types import ParsedPlan
+
+
+def _number(value: Decimal) -> int | float:
+    return int(value) if value == value.to_integral() else float(value)
+
+
+def summary(plan: ParsedPlan) -> dict[str, int]:
+    subitems = [s for p in plan.projects for s in p.subitems]
+    units = {unit_key(u) for s in subitems for u in [s.lead_unit, *s.co_units] if u}
+    leaders = {name for s in subitems for name in s.leaders} | {n for p in plan.projects for n in p.leaders}
+    return {
+        "categories": len(plan.categories),
+        "projects": len(plan.projects),
+        "subitems": len(subitems),
+        "milestones": sum(len(s.milestones) for s in subitems),
+        "indicators": sum(len(s.indicators) for s in subitems),
+        "reports": sum(1 for s in subitems if s.report),
+        "units": len(units),
+        "leaders": len(leaders),
+    }
+
+
+def to_document(plan: ParsedPlan) -> dict:
+    return {
+        "title": plan.title,
+        "jurisdiction": plan.jurisdiction,
+        "year": plan.year,
+        "period": plan.period.strftime("%Y-%m") if plan.period else None,
+        "kind": plan.kind,
+        "summary": summary(plan),
+        "projects": [
+            {
+                "number": p.number,
+                "category": p.category,
+                "name": p.name,
+                "description": p.description,
+                "leaders": p.leaders,
+                "subitems": [
+                    {
+                        "number": s.number,
+                        "name": s.name,
+                        "lead_unit": s.lead_unit,
+                        "co_units": s.co_units,
+                        "persons": s.persons,
+                        "milestones": [{"due": m.due.isoformat(), "text": m.text} for m in s.milestones],
+                        "indicators": [
+                            {
+                                "name": i.name,
+                                "unit": i.unit,
+                                "targets": [
+                                    {"due": d.isoformat(), "value": _number(v)} for d, v in i.targets.items()
+                                ],
+                            }
+                            for i in s.indicators
+                        ],
+                        "report": None
+                        if s.report is None
+                        else {
+                            "period": s.report.period.strftime("%Y-%m"),
+                            "status": s.report.status,
+                            "completion": s.report.completion,
+                            "explanation": s.report.explanation,
+                            "problems": s.report.problems,
+                            "next_steps": s.report.next_steps,
+                        },
+                    }
+                    for s in p.subitems
+                ],
+            }
+            for p in plan.projects
+        ],
+        "errors": [e.as_dict() for e in plan.errors],
+        "warnings": [w.as_dict() for w in plan.warnings],
+    }

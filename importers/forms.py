@@ -1,0 +1,115 @@
+"""The upload form: a file or pasted text, and the options that the title may not say."""
+
+from __future__ import annotations
+
+from pathlib import PurePath
+
+from django import forms
+from django.conf import settings
+from django.core.validators import RegexValidator
+from django.utils.translation import gettext_lazy as _
+
+ALLOWED_EXTENSIONS = (".xlsx", ".docx", ".csv", ".tsv", ".txt")
+PASTED_FILENAME = "pasted.tsv"
+
+
+def megabytes(n: int) -> str:
+    """20971520 -> "20", 10240 -> "0.00977": enough digits to name a small test limit too."""
+    return f"{n / (1024 * 1024):.3g}"
+
+
+class UploadForm(forms.Form):
+    file = forms.FileField(
+        label=_("File"),
+        required=False,
+        help_text=_("An .xlsx, .docx, .csv, .tsv or .txt file with the list as a table."),
+        error_messages={"empty": _("The file is empty.")},
+        widget=forms.FileInput(attrs={"accept": ",".join(ALLOWED_EXTENSIONS)}),
+    )
+    text = forms.CharField(
+        label=_("Or paste the table"),
+        required=False,
+        strip=False,
+        widget=forms.Textarea(attrs={"rows": 8}),
+        help_text=_("Copy the rows from Excel, header row included; columns are separated by tabs."),
+    )
+    jurisdiction = forms.CharField(
+        label=_("Jurisdiction"),
+        required=False,
+        max_length=50,
+        help_text=_("Needed when the title of the list does not name it, e.g. 北仑区."),
+        widget=forms.TextInput(attrs={"list": "jurisdiction-names", "autocomplete": "off"}),
+    )
+    year = forms.IntegerField(
+        label=_("Year"),
+        required=False,
+        min_value=2000,
+        max_value=2100,
+        help_text=_("Needed when the title does not say it."),
+    )
+    period = forms.CharField(
+        label=_("Reporting period"),
+        required=False,
+        max_length=7,
+        validators=[
+            RegexValidator(
+                r"^\d{4}-(0[1-9]|1[0-2])$", _("Enter the period as YYYY-MM, e.g. 2024-10.")
+            )
+        ],
+        help_text=_("For a progress table: the month reported on, as YYYY-MM."),
+        widget=forms.TextInput(attrs={"placeholder": "YYYY-MM"}),
+    )
+
+    def clean_file(self):
+        upload = self.cleaned_data.get("file")
+        if not upload:
+            return upload
+        ext = PurePath(upload.name).suffix.lower()
+        if ext not in ALLOWED_EXTENSIONS:
+            raise forms.ValidationError(
+                _("Files of type “%(ext)s” cannot be imported. Use .xlsx, .docx, .csv, .tsv or .txt."),
+                code="extension",
+                params={"ext": ext or _("(none)")},
+            )
+        self._check_size(upload.size)
+        return upload
+
+    def clean_text(self):
+        text = self.cleaned_data.get("text", "")
+        if text.strip():
+            self._check_size(len(text.encode("utf-8")))
+            return text
+        return ""
+
+    def _check_size(self, size: int) -> None:
+        limit = settings.IMPORT_MAX_UPLOAD_BYTES
+        if size > limit:
+            raise forms.ValidationError(
+                _("The file is too large (%(size)s MB); the limit is %(limit)s MB."),
+                code="too_large",
+                params={"size": megabytes(size), "limit": megabytes(limit)},
+            )
+
+    def clean(self):
+        cleaned = super().clean()
+        upload = cleaned.get("file")
+        text = cleaned.get("text")
+        if self.errors.get("file") or self.errors.get("text"):
+            return cleaned
+        if upload and text:
+            raise forms.ValidationError(
+                _("Upload a file or paste a table, not both."), code="both"
+            )
+        if not upload and not text:
+            raise forms.ValidationError(
+                _("Choose a file to upload or paste a table."), code="neither"
+            )
+        if upload:
+            cleaned["data"] = b"".join(upload.chunks())
+            cleaned["filename"] = PurePath(upload.name).name
+            if not cleaned["data"]:
+                self.add_error("file", forms.ValidationError(_("The file is empty."), code="empty"))
+        else:
+            cleaned["data"] = text.encode("utf-8")
+            cleaned["filename"] = PASTED_FILENAME
+        return cleaned

@@ -1,0 +1,436 @@
+"""From tables of cells to a parsed plan. Pure: no ORM, no I/O.
+
+One code path serves every layout: the header tells which columns are there, and the rows are
+read by role (project, sub-item, units, schedule, report columns), whatever their position.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date
+
+from django.utils.translation import gettext as _
+
+from importers import cells
+from importers.headers import Column, Header, find_header, is_repeated_header, schedule_due
+from importers.types import (
+    Cell,
+    ImportFileError,
+    Issue,
+    ParsedIndicator,
+    ParsedMilestone,
+    ParsedPlan,
+    ParsedProject,
+    ParsedReport,
+    ParsedSubItem,
+    Table,
+)
+
+_TITLE_WORDS = re.compile(r"清单|进度表|台账|一览表|计划|实事|工程|任务|项目|进展")
+_NOTE = re.compile(r"^\s*(注|备注|说明|填报说明|附注)\s*[:：]|^\s*\d+\s*[.、．]\s*\S{2,}[:：]")
+_GENERIC_WORDS = ("工程", "项目", "建设", "改造", "设施", "工作", "提升", "实施")
+_REPORT_ROLES = ("completion", "status", "explanation", "problems", "next_steps")
+
+
+@dataclass
+class Options:
+    jurisdiction: str | None = None
+    year: int | None = None
+    period: date | None = None
+
+
+def parse_period(text: str | None) -> date | None:
+    """'2024-10' -> 2024-10-01. Raises ValueError on anything else."""
+    if not text:
+        return None
+    m = re.fullmatch(r"\s*(20\d{2})[-/.年](0?[1-9]|1[0-2])月?\s*", text)
+    if not m:
+        raise ValueError(text)
+    return date(int(m.group(1)), int(m.group(2)), 1)
+
+
+def pick_title(lines: list[str]) -> str:
+    candidates = [cells.clean_name(x) for x in lines if x and x.strip()]
+    candidates = [c for c in candidates if c and not c.startswith(("附件", "发布时间", "来源"))]
+    titled = [c for c in candidates if "年" in c and _TITLE_WORDS.search(c)]
+    if titled:
+        return max(titled, key=len)
+    return candidates[0] if candidates else ""
+
+
+def build_plan(tables: list[Table], *, filename: str, options: Options) -> ParsedPlan:
+    """Read every table that has (or continues) a header into one plan."""
+    located: list[tuple[Table, Header, int]] = []  # table, header, first data row
+    header: Header | None = None
+    title_lines: list[str] = []
+    for table in tables:
+        found = find_header(table)
+        if found:
+            if header is None:
+                title_lines = table.title_lines + [
+                    c.text for row in table.rows[: found.first_row] for c in row if c.text.strip()
+                ]
+            header = found
+            located.append((table, found, found.last_row + 1))
+        elif header is not None and table.rows and abs(len(table.rows[0]) - _width(header)) <= 1:
+            located.append((table, header, 0))  # one table split into several
+    if header is None:
+        raise ImportFileError(
+            _(
+                "No table with the needed columns was found. The importer looks for a header row "
+                "naming at least 序号, the work (目标任务/项目名称/实施内容/主要内容) and the "
+                "responsible unit (牵头单位/责任单位/实施单位)."
+            )
+        )
+    first_header = located[0][1]
+    missing = []
+    if not (first_header.one("project") or first_header.one("subitem")):
+        missing.append(_("the work (目标任务 / 项目名称 / 实施内容 / 主要内容)"))
+    if not first_header.one("lead_units"):
+        missing.append(_("the responsible unit (牵头单位 / 责任单位 / 实施单位)"))
+    if missing:
+        raise ImportFileError(
+            _("The table has no column for %(missing)s. Found columns: %(found)s.")
+            % {"missing": _("; ").join(missing), "found": "、".join(first_header.labels) or "—"}
+        )
+
+    title = pick_title(title_lines) or filename.rsplit(".", 1)[0]
+    info = cells.parse_title(title)
+    plan = ParsedPlan(
+        title=cells.plan_title(title),
+        jurisdiction=options.jurisdiction or info.jurisdiction,
+        year=options.year or info.year,
+        period=options.period,
+        kind=info.kind,
+    )
+    if plan.period is None and plan.year and info.month:
+        plan.period = date(plan.year, info.month, 1)
+    if plan.period and not plan.year:
+        plan.year = plan.period.year
+    if not plan.jurisdiction:
+        plan.errors.append(
+            Issue(None, None, _("The title does not name the jurisdiction (区/县/市): give it with --jurisdiction."))
+        )
+    if not plan.year:
+        plan.errors.append(Issue(None, None, _("The title does not say the year: give it with --year.")))
+
+    reader = _RowReader(plan)
+    for table, hdr, start in located:
+        reader.read(table, hdr, start)
+    reader.finish()
+    return plan
+
+
+def _width(header: Header) -> int:
+    return max((c.index for c in header.columns), default=0) + 1
+
+
+class _RowReader:
+    """Walks data rows and groups them into projects and sub-items."""
+
+    def __init__(self, plan: ParsedPlan) -> None:
+        self.plan = plan
+        self.project: ParsedProject | None = None
+        self.prev_row: list[Cell] | None = None
+        self.category: str | None = None
+        self.numbers: dict[str, ParsedProject] = {}
+        self.needs_period = False
+
+    # -- helpers ---------------------------------------------------------------------------
+    @staticmethod
+    def _cell(row: list[Cell], col: Column | None) -> Cell | None:
+        if col is None or col.index >= len(row):
+            return None
+        return row[col.index]
+
+    def _text(self, row: list[Cell], col: Column | None) -> str:
+        cell = self._cell(row, col)
+        return cell.text if cell else ""
+
+    def warn(self, row: int, col: Column | None, message: str) -> None:
+        self.plan.warnings.append(Issue(row, col.label if col else None, message))
+
+    def error(self, row: int, col: Column | None, message: str) -> None:
+        self.plan.errors.append(Issue(row, col.label if col else None, message))
+
+    # -- rows ------------------------------------------------------------------------------
+    def read(self, table: Table, header: Header, start: int) -> None:
+        for i in range(start, len(table.rows)):
+            row = table.rows[i]
+            rownum = table.row_number(i)
+            if is_repeated_header(row, header):
+                continue
+            if self._is_prose(row, header):
+                continue
+            self._read_row(row, rownum, header)
+            self.prev_row = row
+
+    def _is_prose(self, row: list[Cell], header: Header) -> bool:
+        """Notes under the table (注:, 填报说明) and full-width rows; a full-width 一、… row is a
+        category heading when the table has no category column."""
+        filled = [c for c in row if c.text.strip()]
+        origins = {c.origin for c in filled}
+        text = filled[0].text.strip() if filled else ""
+        if len(origins) == 1 and (len(row) > 2 and sum(1 for c in row if c.origin in origins) > len(row) // 2):
+            if not header.one("category") and re.match(r"^[一二三四五六七八九十]+、", text):
+                self.category = cells.clean_category(text)
+                if self.category not in self.plan.categories:
+                    self.plan.categories.append(self.category)
+            return True
+        return bool(len(origins) == 1 and _NOTE.match(text))
+
+    def _read_row(self, row: list[Cell], rownum: int, h: Header) -> None:
+        number_col, project_col = h.one("number"), h.one("project")
+        number = cells.clean_name(self._text(row, number_col)).rstrip(".、．")
+        project_name = cells.clean_name(self._text(row, project_col))
+
+        if h.one("category"):
+            cat = cells.clean_category(self._text(row, h.one("category")))
+            if cat:
+                self.category = cat
+                if cat not in self.plan.categories:
+                    self.plan.categories.append(cat)
+
+        continues = self.project is not None and (
+            (not number and (not project_name or project_name == self.project.name or not number_col))
+            or number == self.project.number
+        )
+        if number and self.project is not None and number == self.project.number and project_name and project_name != self.project.name:
+            self.error(rownum, number_col, _("序号 %(n)s is used again for another project (“%(name)s”).") % {"n": number, "name": project_name[:30]})
+            return
+        if not continues and number in self.numbers:
+            previous = self.numbers[number]
+            if project_name and previous.name != project_name:
+                self.error(rownum, number_col, _("序号 %(n)s is used again for another project (“%(name)s”).") % {"n": number, "name": project_name[:30]})
+                return
+            self.project = previous  # the same 序号 and name after a page break
+            continues = True
+        if not continues:
+            if not project_name and not h.one("subitem"):
+                self.warn(rownum, project_col, _("A row without a project name was skipped."))
+                return
+            number = number or str(len(self.plan.projects) + 1)
+            self.project = ParsedProject(
+                number=number, name=project_name, category=self.category if h.one("category") or self.category else None, row=rownum
+            )
+            self.plan.projects.append(self.project)
+            self.numbers[number] = self.project
+        assert self.project is not None
+        for sub in self._subitems(row, rownum, h):
+            self.project.subitems.append(sub)
+            for leader in sub.leaders:
+                if leader not in self.project.leaders:
+                    self.project.leaders.append(leader)
+
+    def _subitems(self, row: list[Cell], rownum: int, h: Header) -> list[ParsedSubItem]:
+        project = self.project
+        assert project is not None
+        previous = project.subitems[-1] if project.subitems else None
+        lead_col, co_col = h.one("lead_units"), h.one("co_units")
+        lead_refs = cells.split_units(self._text(row, lead_col))
+        co_text = self._text(row, co_col)
+        persons_text = self._text(row, h.one("persons"))
+        leaders = cells.split_leaders(self._text(row, h.one("leaders")))
+        if not leaders and previous:
+            leaders = list(previous.leaders)
+
+        scoped = [r for r in lead_refs if r.scope]
+        if len(scoped) >= 2:
+            groups = cells.split_groups(co_text)
+            plans = []
+            for k, ref in enumerate(scoped):
+                co_src = groups[k] if len(groups) == len(scoped) else co_text
+                co = [u.name for u in cells.split_units(co_src)]
+                plans.append((ref.name, co, ref.scope))
+        elif lead_refs:
+            lead = lead_refs[0].name
+            co = [r.name for r in lead_refs[1:]] + [u.name for u in cells.split_units(co_text)]
+            plans = [(lead, _unique(co), lead_refs[0].scope)]
+        elif previous is not None:
+            plans = [(previous.lead_unit, list(previous.co_units), None)]
+        else:
+            self.warn(rownum, lead_col, _("No responsible unit is given for this item."))
+            plans = [(None, [u.name for u in cells.split_units(co_text)], None)]
+
+        milestones_all = self._milestones(row, rownum, h)
+        report = self._report(row, rownum, h)
+        name, description = self._names(row, h)
+        scopes = [p[2] for p in plans if p[2]]
+        subs = []
+        for lead, co, scope in plans:
+            number = len(project.subitems) + len(subs) + 1
+            unit_names = [lead] + [r.name for r in lead_refs[1:]] if lead and len(plans) == 1 else [lead]
+            persons: dict[str, str] = {}
+            if persons_text.strip():
+                names = cells.split_persons(persons_text)
+                persons, matched = cells.pair_persons([u for u in unit_names if u], names)
+                if not matched:
+                    self.warn(rownum, h.one("persons"), _("%(p)d persons for %(u)d units: paired in order as far as they go.") % {"p": len(names), "u": len(unit_names)})
+            elif previous is not None and lead == previous.lead_unit:
+                persons = dict(previous.persons)
+            ms = milestones_all
+            if scope and len(scopes) >= 2:
+                ms = _filter_for_scope(milestones_all, scope, scopes)
+            sub_name = scope if (scope and len(scopes) >= 2) else name
+            context = " ".join(x for x in (description, project.description, project.name) if x)
+            sub = ParsedSubItem(
+                number=number,
+                name=sub_name or project.name,
+                description=description if sub_name != description else "",
+                lead_unit=lead,
+                co_units=[c for c in co if c != lead],
+                persons=persons,
+                leaders=leaders,
+                milestones=ms,
+                indicators=[
+                    ParsedIndicator(name=n, unit=m, targets=t)
+                    for n, m, t in cells.build_indicators([(x.due, x.text) for x in ms], context)
+                ],
+                report=report,
+                row=rownum,
+            )
+            subs.append(sub)
+        return subs
+
+    def _names(self, row: list[Cell], h: Header) -> tuple[str, str]:
+        project = self.project
+        assert project is not None
+        sub_col, desc_col = h.one("subitem"), h.one("description")
+        if sub_col:
+            text = cells.clean_name(self._text(row, sub_col)) if "\n" not in self._text(row, sub_col) else cells.clean_text(self._text(row, sub_col))
+            if not project.name:
+                project.name = text
+            return text or project.name, ""
+        if desc_col:
+            text = cells.clean_text(self._text(row, desc_col))
+            n, rest = cells.split_sub_number(text)
+            if n is not None:
+                return cells.first_clause(rest), rest
+            if not project.subitems and not project.description:
+                project.description = text
+            return project.name, text
+        return project.name, ""
+
+    def _milestones(self, row: list[Cell], rownum: int, h: Header) -> list[ParsedMilestone]:
+        year = self.plan.year
+        out: list[ParsedMilestone] = []
+        if not year:
+            return out
+        groups: dict[tuple[int, int], list[Column]] = {}
+        for col in h.by_role("schedule"):
+            cell = self._cell(row, col)
+            if cell is not None:
+                groups.setdefault(cell.origin, []).append(col)
+        for origin, cols in groups.items():
+            text = cells.clean_text(self._cell(row, cols[0]).text)  # type: ignore[union-attr]
+            if cells.is_no_plan(text):
+                continue
+            dues = [d for d in (schedule_due(c, year) for c in cols) if d]
+            if not dues:
+                self.warn(rownum, cols[0], _("The date of this schedule column is not understood."))
+                continue
+            out.append(ParsedMilestone(due=max(dues), text=text))
+        col = h.one("schedule_text")
+        text = cells.clean_text(self._text(row, col))
+        if col and not cells.is_no_plan(text):
+            segments = cells.split_schedule(text, year)
+            if segments:
+                out.extend(ParsedMilestone(due=d, text=t) for d, t in segments)
+            else:
+                out.append(ParsedMilestone(due=cells.month_end(year, 12), text=text))
+        return out
+
+    def _report(self, row: list[Cell], rownum: int, h: Header) -> ParsedReport | None:
+        if not any(h.one(r) for r in _REPORT_ROLES):
+            return None
+        completion_col = h.one("completion")
+        period = self.plan.period
+        if period is None and completion_col and completion_col.month and self.plan.year:
+            period = self.plan.period = date(self.plan.year, completion_col.month, 1)
+        if period is None:
+            if not self.needs_period:
+                self.error(rownum, completion_col, _("The table reports progress but does not say for which month: give it with --period YYYY-MM."))
+                self.needs_period = True
+            return None
+        status_col = h.one("status")
+        status_text = self._text(row, status_col)
+        status = cells.parse_status(status_text)
+        if status_text.strip() and status is None:
+            self.warn(rownum, status_col, _("The status “%(s)s” is not one of 未启动/正常/超前/滞后/办结; it was left empty.") % {"s": status_text.strip()[:20]})
+
+        def text(role: str) -> str:
+            value = cells.clean_text(self._text(row, h.one(role)))
+            return "" if cells.is_no_plan(value) else value
+
+        return ParsedReport(
+            period=period,
+            status=status,
+            completion=text("completion"),
+            explanation=text("explanation"),
+            problems=text("problems"),
+            next_steps=text("next_steps"),
+        )
+
+    def finish(self) -> None:
+        for project in self.plan.projects:
+            if not project.subitems:
+                continue
+            if len(project.subitems) == 1 and not project.description:
+                project.description = project.subitems[0].description
+
+
+def _unique(items: list[str]) -> list[str]:
+    seen: list[str] = []
+    for x in items:
+        if x and x not in seen:
+            seen.append(x)
+    return seen
+
+
+def _keywords(scope: str) -> list[str]:
+    parts = [p for p in re.split(r"[、，,和及与]", scope) if p]
+    out = []
+    for p in parts:
+        for w in _GENERIC_WORDS:
+            p = p.replace(w, " ")
+        out.extend(x for x in p.split() if len(x) >= 2)
+    return out or [scope]
+
+
+def _mentions(text: str, keywords: list[str]) -> bool:
+    """A clause mentions a keyword when it shares three characters in a row with it
+    (过街通道设施 mentions 立体人行过街通道), or the whole keyword when it is shorter."""
+    for k in keywords:
+        if len(k) < 3:
+            if k in text:
+                return True
+        elif any(k[i : i + 3] in text for i in range(len(k) - 2)):
+            return True
+    return False
+
+
+def _filter_for_scope(milestones: list[ParsedMilestone], scope: str, scopes: list[str]) -> list[ParsedMilestone]:
+    """A plan text shared by several scoped lead units: keep the clauses that name this scope,
+    and the clauses that name no scope at all (全面完成目标任务)."""
+    mine = _keywords(scope)
+    others = [k for s in scopes if s != scope for k in _keywords(s)]
+    out = []
+    for m in milestones:
+        body = re.sub(r"^[^，,：:]{1,8}[，,：:]", "", m.text, count=1)
+        head = m.text[: len(m.text) - len(body)]
+        clauses = [c for c in re.split(r"(?<=[；;。])", body) if c.strip()]
+        parts = []
+        for clause in clauses:
+            sub = [s for s in re.split(r"(?<=[，,])", clause) if s.strip()]
+            owner = None
+            for s in sub:
+                if _mentions(s, mine):
+                    owner = "mine"
+                elif _mentions(s, others):
+                    owner = "other"
+                if owner == "mine" or (owner is None and not _mentions(clause, others)):
+                    parts.append(s)
+        if parts:
+            out.append(ParsedMilestone(due=m.due, text=(head + "".join(parts)).strip()))
+    return out
