@@ -1,0 +1,177 @@
+"""Shared fixtures: the roles of PRODUCT.md, the sample files, and the rules that keep CI honest.
+
+Under CI=true a test marked `postgres` or `browser` that would be skipped fails instead: CI
+must prove the PostgreSQL and browser suites, not quietly pass without them.
+"""
+
+import os
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.contrib.auth.models import Group
+from django.test import Client
+
+from projects import roles
+from projects.models import Jurisdiction, Unit, User
+
+ROOT = Path(__file__).resolve().parent.parent
+CI = os.environ.get("CI", "").strip().lower() in {"1", "true", "yes"}
+CHROMIUM = Path(os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium"))
+PASSWORD = "test-pass-1234"
+BROWSER_FIXTURES = {"page", "context", "new_context", "browser", "browser_type"}
+CI_REQUIRED_MARKERS = ("postgres", "browser")
+
+# Playwright's sync API runs an event loop in the test thread; the ORM calls that the browser
+# tests make around it are still synchronous.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+
+def _on_postgresql() -> bool:
+    return settings.DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql"
+
+
+def pytest_sessionstart(session: pytest.Session) -> None:
+    """A PostgreSQL run without a server fails here with one message, not once per test."""
+    if not _on_postgresql():
+        return
+    import psycopg2
+
+    db = settings.DATABASES["default"]
+    try:
+        psycopg2.connect(
+            dbname="postgres",
+            user=db["USER"] or None,
+            password=db["PASSWORD"] or None,
+            host=db["HOST"] or None,
+            port=db["PORT"] or None,
+            connect_timeout=5,
+        ).close()
+    except psycopg2.OperationalError as exc:
+        where = f"{db['HOST'] or 'local socket'}:{db['PORT'] or 5432}"
+        ci = " (CI=true: the PostgreSQL suite is required)" if CI else ""
+        pytest.exit(
+            f"DATABASE_URL names PostgreSQL at {where}, which is unreachable{ci}: {exc}",
+            returncode=1,
+        )
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """A test that drives a page is a browser test, marked or not (so `-m` and CI see it)."""
+    for item in items:
+        if BROWSER_FIXTURES & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.browser)
+
+
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    if item.get_closest_marker("postgres") and not _on_postgresql():
+        pytest.skip("needs PostgreSQL: set DATABASE_URL=postgres://user@host:5432/db")
+    if item.get_closest_marker("browser") and not CHROMIUM.exists():
+        pytest.skip(f"needs Chromium at {CHROMIUM} (apt-get install chromium)")
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo):
+    report = yield
+    required = [m for m in CI_REQUIRED_MARKERS if item.get_closest_marker(m)]
+    if CI and required and report.skipped and not hasattr(report, "wasxfail"):
+        reason = report.longrepr[2] if isinstance(report.longrepr, tuple) else report.longrepr
+        report.outcome = "failed"
+        report.longrepr = (
+            f"{'/'.join(required)} test skipped under CI=true, where it must run: {reason}"
+        )
+    return report
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args: dict) -> dict:
+    """Debian's Chromium, never a downloaded browser; flags for a root user without a network."""
+    return {
+        **browser_type_launch_args,
+        "executable_path": str(CHROMIUM),
+        "args": [
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-quic",
+            "--no-first-run",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+        ],
+    }
+
+
+@pytest.fixture(scope="session")
+def samples_dir() -> Path:
+    """The five sample files of PRODUCT.md, as committed to the repository."""
+    return ROOT / "fixtures" / "samples"
+
+
+# --- roles: admin, supervisor, own-unit reporter, other-unit reporter (anonymous is `client`) ---
+
+
+def make_user(username: str, role: str, **fields) -> User:
+    """A user in one of the three groups, with the password PASSWORD."""
+    user = User.objects.create_user(username=username, password=PASSWORD, **fields)
+    # get_or_create: transactional tests flush the groups that the migration created.
+    user.groups.add(Group.objects.get_or_create(name=role)[0])
+    return user
+
+
+@pytest.fixture
+def jurisdiction(db) -> Jurisdiction:
+    return Jurisdiction.objects.create(name="西青区")
+
+
+@pytest.fixture
+def other_jurisdiction(db) -> Jurisdiction:
+    return Jurisdiction.objects.create(name="北仑区")
+
+
+@pytest.fixture
+def unit(jurisdiction: Jurisdiction) -> Unit:
+    return Unit.objects.create(jurisdiction=jurisdiction, name="区教育局")
+
+
+@pytest.fixture
+def other_unit(jurisdiction: Jurisdiction) -> Unit:
+    return Unit.objects.create(jurisdiction=jurisdiction, name="区民政局")
+
+
+@pytest.fixture
+def admin_user(db) -> User:
+    """Replaces pytest-django's admin_user (and so admin_client) with the admin role."""
+    return make_user("admin", roles.ADMIN, is_staff=True, is_superuser=True)
+
+
+@pytest.fixture
+def supervisor(jurisdiction: Jurisdiction) -> User:
+    return make_user("supervisor", roles.SUPERVISOR, jurisdiction=jurisdiction)
+
+
+@pytest.fixture
+def reporter(unit: Unit) -> User:
+    return make_user("reporter", roles.REPORTER, jurisdiction=unit.jurisdiction, unit=unit)
+
+
+@pytest.fixture
+def other_reporter(other_unit: Unit) -> User:
+    """A reporter of another unit in the same jurisdiction."""
+    return make_user(
+        "other_reporter", roles.REPORTER, jurisdiction=other_unit.jurisdiction, unit=other_unit
+    )
+
+
+@pytest.fixture
+def client_as(db) -> Callable[[User | None], Client]:
+    """client_as(user) is a test client logged in as user; client_as(None) is anonymous."""
+
+    def login(user: User | None) -> Client:
+        client = Client()
+        if user is not None:
+            client.force_login(user)
+        return client
+
+    return login

@@ -1,0 +1,53 @@
+"""The test run itself: the database it uses, PostgreSQL when asked for, Chromium for the browser tests."""
+
+import os
+
+import dj_database_url
+import pytest
+from django.db import connection
+
+SAMPLES = {
+    "xiqing-2023-minxin-plan.xlsx",
+    "xiqing-2023-work-report-tasks.docx",
+    "beilun-2024-10-progress.xlsx",
+    "shanting-2024-q1-ledger.docx",
+    "qingdao-2023-city-plan.xlsx",
+}
+
+
+@pytest.mark.django_db
+def test_the_database_is_the_one_database_url_names():
+    url = os.environ.get("DATABASE_URL")
+    named = (
+        dj_database_url.parse(url) if url else {"ENGINE": "django.db.backends.sqlite3", "NAME": ""}
+    )
+
+    assert connection.settings_dict["ENGINE"] == named["ENGINE"]
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1")
+        assert cursor.fetchone() == (1,)
+    if connection.vendor == "postgresql":
+        # pytest-django's own database (test_<name>, with a suffix per xdist worker), never <name>
+        assert connection.settings_dict["NAME"].startswith(f"test_{named['NAME']}")
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db
+def test_postgresql_is_really_there():
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT version(), current_database()")
+        version, database = cursor.fetchone()
+
+    assert version.startswith("PostgreSQL")
+    assert database == connection.settings_dict["NAME"]
+
+
+@pytest.mark.browser
+def test_chromium_renders_a_page(page):
+    page.set_content("<html lang='zh-hans'><h1>实事进度</h1></html>")
+
+    assert page.inner_text("h1") == "实事进度"
+
+
+def test_the_samples_are_in_the_repository(samples_dir):
+    assert {p.name for p in samples_dir.iterdir()} >= SAMPLES
