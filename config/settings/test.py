@@ -3,7 +3,7 @@
 from .base import *  # noqa: F403
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+MAILERS = {"default": {"BACKEND": "django.core.mail.backends.locmem.EmailBackend"}}
 AXES_ENABLED = True
 MEDIA_ROOT = BASE_DIR / ".test-media"  # noqa: F405
 LANGUAGE_CODE = "zh-hans"
