@@ -1,10 +1,16 @@
-"""The test run itself: the database it uses, PostgreSQL when asked for, Chromium for the browser tests."""
+"""The test run itself (its database, PostgreSQL, Chromium, the samples) and the demo of `make run`."""
 
 import os
+from io import StringIO
 
 import dj_database_url
 import pytest
+from django.contrib.auth import authenticate
+from django.core.management import call_command
 from django.db import connection
+from django.test import RequestFactory
+
+from projects.models import Plan, User
 
 SAMPLES = {
     "xiqing-2023-minxin-plan.xlsx",
@@ -51,3 +57,25 @@ def test_chromium_renders_a_page(page):
 
 def test_the_samples_are_in_the_repository(samples_dir):
     assert {p.name for p in samples_dir.iterdir()} >= SAMPLES
+
+
+@pytest.mark.django_db
+def test_the_demo_of_make_run_loads_twice(samples_dir, monkeypatch):
+    monkeypatch.delenv("DEMO_PASSWORD", raising=False)
+
+    call_command("load_demo", samples=str(samples_dir), stdout=StringIO())
+    out = StringIO()
+    call_command("load_demo", samples=str(samples_dir), stdout=out)
+
+    assert Plan.objects.count() == 5
+    assert out.getvalue().count("· unchanged") == 5
+    reporter = User.objects.select_related("unit__jurisdiction").get(username="reporter")
+    assert (reporter.unit.jurisdiction.name, reporter.unit.name) == ("西青区", "区教育局")
+    assert reporter.groups.get().name == "reporter"
+    assert User.objects.get(username="reporter_beilun").unit.name == "教育局"
+    admin = User.objects.get(username="admin")
+    assert admin.is_superuser and admin.groups.get().name == "admin"
+    supervisor = User.objects.get(username="supervisor")
+    assert not supervisor.is_staff and supervisor.jurisdiction.name == "西青区"
+    request = RequestFactory().post("/login/")
+    assert authenticate(request, username="supervisor", password="demo12345") == supervisor

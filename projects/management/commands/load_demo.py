@@ -1,0 +1,125 @@
+"""python manage.py load_demo: the five sample lists and one account per role, for `make run`.
+
+Safe to run again: importing a file twice changes nothing, and the accounts are reset.
+"""
+
+import os
+from pathlib import Path
+
+from axes.utils import reset as axes_reset
+from django.conf import settings
+from django.contrib.auth.models import Group
+from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
+
+from importers.services import run_import
+from importers.types import ImportFileError
+from projects import roles
+from projects.models import Jurisdiction, Unit, User
+from projects.naming import unit_key
+
+SAMPLES_DIR = Path(settings.BASE_DIR) / "fixtures" / "samples"
+# file -> the jurisdiction to pass when the title doesn't name one
+SAMPLES = {
+    "xiqing-2023-minxin-plan.xlsx": None,
+    "xiqing-2023-work-report-tasks.docx": None,
+    "beilun-2024-10-progress.xlsx": "北仑区",
+    "shanting-2024-q1-ledger.docx": "山亭区",
+    "qingdao-2023-city-plan.xlsx": "青岛市",
+}
+# username, role, jurisdiction, unit, staff, superuser
+ACCOUNTS = [
+    ("admin", roles.ADMIN, None, None, True, True),
+    ("supervisor", roles.SUPERVISOR, "西青区", None, False, False),
+    ("reporter", roles.REPORTER, "西青区", "区教育局", False, False),
+    ("reporter_beilun", roles.REPORTER, "北仑区", "教育局", False, False),
+]
+URL = "http://127.0.0.1:8000"
+
+
+class Command(BaseCommand):
+    help = "Import the five sample lists from fixtures/samples and create the demo accounts."
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--samples", default=str(SAMPLES_DIR), help="folder holding the sample files"
+        )
+
+    def handle(self, *args, **opts):
+        failed = [
+            name
+            for name, jurisdiction in SAMPLES.items()
+            if not self._import(Path(opts["samples"]) / name, jurisdiction)
+        ]
+        password = os.environ.get("DEMO_PASSWORD", "demo12345")
+        accounts = [self._account(*spec, password=password) for spec in ACCOUNTS]
+        self._print_accounts(accounts, password)
+        if failed:
+            raise CommandError(
+                f"{len(failed)} sample(s) could not be imported: {', '.join(failed)}"
+            )
+
+    def _import(self, path: Path, jurisdiction: str | None) -> bool:
+        try:
+            outcome = run_import(
+                data=path.read_bytes(), filename=path.name, jurisdiction=jurisdiction
+            )
+        except (OSError, ImportFileError) as exc:
+            self.stderr.write(f"{path.name}: {exc}")
+            return False
+        doc = outcome.document
+        for issue in doc["errors"]:
+            self.stderr.write(
+                f"{path.name}: row {issue['row'] or '-'}, column {issue['column'] or '-'}: "
+                f"{issue['message']}"
+            )
+        if not outcome.applied:
+            return False
+        written = sum(c["created"] + c["updated"] for c in outcome.changes.values())
+        counts = ", ".join(f"{k} {v}" for k, v in doc["summary"].items())
+        state = f"{written} rows written" if written else "unchanged"
+        self.stdout.write(f"{path.name}: {doc['jurisdiction']} {doc['year']} · {counts} · {state}")
+        return True
+
+    @transaction.atomic
+    def _account(self, username, role, jurisdiction, unit, staff, superuser, *, password):
+        place = Jurisdiction.objects.get_or_create(name=jurisdiction)[0] if jurisdiction else None
+        if unit:
+            unit = Unit.objects.filter(jurisdiction=place, key=unit_key(unit)).first() or (
+                Unit.objects.create(jurisdiction=place, name=unit)
+            )
+        user, _ = User.objects.update_or_create(
+            username=username,
+            defaults={
+                "jurisdiction": place,
+                "unit": unit,
+                "is_staff": staff,
+                "is_superuser": superuser,
+                "is_active": True,
+            },
+        )
+        user.set_password(password)
+        user.save(update_fields=["password"])
+        user.groups.set([Group.objects.get_or_create(name=role)[0]])
+        axes_reset(username=username)  # a reset password also lifts a lockout
+        return user, role
+
+    def _print_accounts(self, accounts, password: str) -> None:
+        rows = [("user", "role", "jurisdiction", "unit")] + [
+            (u.username, role, str(u.jurisdiction or "-"), str(u.unit or "-"))
+            for u, role in accounts
+        ]
+        widths = [max(_width(r[i]) for r in rows) for i in range(4)]
+        self.stdout.write("")
+        for row in rows:
+            cells = (c + " " * (w - _width(c)) for c, w in zip(row, widths, strict=True))
+            self.stdout.write("  ".join(cells).rstrip())
+        self.stdout.write(
+            f"\nPassword for every account: {password} (set DEMO_PASSWORD to change it)"
+        )
+        self.stdout.write(self.style.SUCCESS(f"Open {URL}"))
+
+
+def _width(text: str) -> int:
+    """Columns on a terminal: CJK characters take two."""
+    return sum(2 if ord(ch) > 0x2E80 else 1 for ch in text)
