@@ -8,6 +8,7 @@ import re
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal, InvalidOperation
+from itertools import pairwise
 
 # ---------------------------------------------------------------------------
 # Cleaning
@@ -89,9 +90,45 @@ def first_clause(text: str, limit: int = 60) -> str:
 # ---------------------------------------------------------------------------
 
 UNIT_SUFFIXES = (
-    "局", "委", "办", "部", "镇", "街", "街道", "乡", "中心", "集团", "公司", "政府", "院", "会",
-    "联", "协", "队", "所", "站", "室", "处", "社", "行", "馆", "厅", "团", "组", "司", "署",
-    "台", "校", "园", "区", "支行", "分局", "指挥部", "管委会", "基金", "医院",
+    "局",
+    "委",
+    "办",
+    "部",
+    "镇",
+    "街",
+    "街道",
+    "乡",
+    "中心",
+    "集团",
+    "公司",
+    "政府",
+    "院",
+    "会",
+    "联",
+    "协",
+    "队",
+    "所",
+    "站",
+    "室",
+    "处",
+    "社",
+    "行",
+    "馆",
+    "厅",
+    "团",
+    "组",
+    "司",
+    "署",
+    "台",
+    "校",
+    "园",
+    "区",
+    "支行",
+    "分局",
+    "指挥部",
+    "管委会",
+    "基金",
+    "医院",
 )
 _PLACEHOLDER_UNIT = re.compile(r"^各")
 _PLACEHOLDER_PERSON = re.compile(r"^各|负责同志|主要负责|负责人|^同志$|^主要$")
@@ -252,7 +289,9 @@ def pair_persons(units: list[str], persons: list[str]) -> tuple[dict[str, str], 
     if len(persons) == len(named):
         return dict(zip(named, persons, strict=True)), True
     if len(persons) == len(units):
-        return {u: p for u, p in zip(units, persons, strict=True) if not is_placeholder_unit(u)}, True
+        return {
+            u: p for u, p in zip(units, persons, strict=True) if not is_placeholder_unit(u)
+        }, True
     return dict(zip(named, persons, strict=False)), False
 
 
@@ -351,9 +390,49 @@ def split_schedule(text: str, year: int) -> list[tuple[date, str]]:
 # ---------------------------------------------------------------------------
 
 MEASURES = (
-    "平方米", "人次", "万元", "公里", "千米", "场次", "户次", "%", "人", "户", "个", "处", "场", "所",
-    "条", "套", "家", "台", "张", "亩", "米", "km", "座", "辆", "间", "项", "栋", "名", "元",
-    "床", "次", "吨", "株", "棵", "盏", "份", "本", "支", "班", "幢", "片", "宗", "件",
+    "平方米",
+    "人次",
+    "万元",
+    "公里",
+    "千米",
+    "场次",
+    "户次",
+    "%",
+    "人",
+    "户",
+    "个",
+    "处",
+    "场",
+    "所",
+    "条",
+    "套",
+    "家",
+    "台",
+    "张",
+    "亩",
+    "米",
+    "km",
+    "座",
+    "辆",
+    "间",
+    "项",
+    "栋",
+    "名",
+    "元",
+    "床",
+    "次",
+    "吨",
+    "株",
+    "棵",
+    "盏",
+    "份",
+    "本",
+    "支",
+    "班",
+    "幢",
+    "片",
+    "宗",
+    "件",
 )
 _MEASURE_RE = "|".join(re.escape(m) for m in MEASURES)
 _QUANTITY = re.compile(
@@ -361,10 +440,49 @@ _QUANTITY = re.compile(
 )
 _CLAUSE_SPLIT = re.compile(r"[，,；;。、：:\n]")
 _LEAD_WORDS = (
-    "累计", "实现", "完成", "开展", "达到", "继续", "共计", "共", "再", "另", "已", "全面", "力争",
-    "确保", "预计", "持续", "推动", "启动", "组织", "总计", "约", "达", "全年", "年内", "并", "的",
+    "累计",
+    "实现",
+    "完成",
+    "开展",
+    "达到",
+    "继续",
+    "共计",
+    "共",
+    "再",
+    "另",
+    "已",
+    "全面",
+    "力争",
+    "确保",
+    "预计",
+    "持续",
+    "推动",
+    "启动",
+    "组织",
+    "总计",
+    "约",
+    "达",
+    "全年",
+    "年内",
+    "并",
+    "的",
 )
-_TRAIL_WORDS = ("的", "达到", "完成", "达", "共", "约", "累计", "不少于", "超过", "总计", "计", "及", "和", "与")
+_TRAIL_WORDS = (
+    "的",
+    "达到",
+    "完成",
+    "达",
+    "共",
+    "约",
+    "累计",
+    "不少于",
+    "超过",
+    "总计",
+    "计",
+    "及",
+    "和",
+    "与",
+)
 _AFTER_LEAD = ("左右", "以上", "余", "多", "次", "约")
 _AFTER_TRAIL = ("任务", "工作", "的", "等", "目标")
 _INCREMENTAL = re.compile(r"继续|再|另|第[一二三四五六七八九十\d]+批|新一批")
@@ -414,7 +532,7 @@ def _strip_words(text: str, lead: tuple[str, ...], trail: tuple[str, ...]) -> st
 
 def _good_name(name: str) -> bool:
     cjk = len(re.findall(rf"[{_CJK}]", name))
-    return 2 <= cjk and len(name) <= 24 and not re.fullmatch(r"第.{1,3}[批期次]", name)
+    return cjk >= 2 and len(name) <= 24 and not re.fullmatch(r"第.{1,3}[批期次]", name)
 
 
 def extract_quantities(text: str) -> list[Quantity]:
@@ -500,7 +618,7 @@ def build_indicators(
                     targets[due] = q.value
                     break
         values = [targets[d] for d in sorted(targets)]
-        rising = all(a <= b for a, b in zip(values, values[1:], strict=False))
+        rising = all(a <= b for a, b in pairwise(values))
         if len(values) >= 2 and len(set(values)) >= 2 and rising:
             result.append((g["name"], g["measure"], dict(sorted(targets.items()))))
     return result
@@ -511,7 +629,9 @@ def build_indicators(
 # ---------------------------------------------------------------------------
 
 _YEAR = re.compile(r"(20\d{2})\s*年")
-_JURISDICTION = re.compile(rf"^([{_CJK}]{{1,8}}?[区县市])(?=\s*(?:20\d{{2}}|政府|人民政府|[{_CJK}]))")
+_JURISDICTION = re.compile(
+    rf"^([{_CJK}]{{1,8}}?[区县市])(?=\s*(?:20\d{{2}}|政府|人民政府|[{_CJK}]))"
+)
 _GENERIC_JURISDICTION = {"区", "市", "县", "全区", "全市", "全县", "本区", "本市"}
 
 
@@ -533,7 +653,9 @@ def parse_title(title: str) -> TitleInfo:
     month = None
     if q := parse_quarter(t):
         month = q * 3
-    elif m := re.search(r"(?<![\d.])(1[0-2]|[1-9])\s*月(?:份)?(?:进度|进展|完成|工作|台账|情况|份)", t):
+    elif m := re.search(
+        r"(?<![\d.])(1[0-2]|[1-9])\s*月(?:份)?(?:进度|进展|完成|工作|台账|情况|份)", t
+    ):
         month = int(m.group(1))
     if "民心工程" in t:
         kind = "peoples_heart"

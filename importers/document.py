@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from projects.naming import unit_key
 from importers.types import ParsedPlan
+from projects.naming import unit_key
 
 
 def _number(value: Decimal) -> int | float:
@@ -15,7 +15,9 @@ def _number(value: Decimal) -> int | float:
 def summary(plan: ParsedPlan) -> dict[str, int]:
     subitems = [s for p in plan.projects for s in p.subitems]
     units = {unit_key(u) for s in subitems for u in [s.lead_unit, *s.co_units] if u}
-    leaders = {name for s in subitems for name in s.leaders} | {n for p in plan.projects for n in p.leaders}
+    leaders = {name for s in subitems for name in s.leaders} | {
+        n for p in plan.projects for n in p.leaders
+    }
     return {
         "categories": len(plan.categories),
         "projects": len(plan.projects),
@@ -50,13 +52,16 @@ def to_document(plan: ParsedPlan) -> dict:
                         "lead_unit": s.lead_unit,
                         "co_units": s.co_units,
                         "persons": s.persons,
-                        "milestones": [{"due": m.due.isoformat(), "text": m.text} for m in s.milestones],
+                        "milestones": [
+                            {"due": m.due.isoformat(), "text": m.text} for m in s.milestones
+                        ],
                         "indicators": [
                             {
                                 "name": i.name,
                                 "unit": i.unit,
                                 "targets": [
-                                    {"due": d.isoformat(), "value": _number(v)} for d, v in i.targets.items()
+                                    {"due": d.isoformat(), "value": _number(v)}
+                                    for d, v in i.targets.items()
                                 ],
                             }
                             for i in s.indicators

@@ -31,7 +31,9 @@ class UploadForm(forms.Form):
         required=False,
         strip=False,
         widget=forms.Textarea(attrs={"rows": 8}),
-        help_text=_("Copy the rows from Excel, header row included; columns are separated by tabs."),
+        help_text=_(
+            "Copy the rows from Excel, header row included; columns are separated by tabs."
+        ),
     )
     jurisdiction = forms.CharField(
         label=_("Jurisdiction"),
@@ -67,7 +69,9 @@ class UploadForm(forms.Form):
         ext = PurePath(upload.name).suffix.lower()
         if ext not in ALLOWED_EXTENSIONS:
             raise forms.ValidationError(
-                _("Files of type “%(ext)s” cannot be imported. Use .xlsx, .docx, .csv, .tsv or .txt."),
+                _(
+                    "Files of type “%(ext)s” cannot be imported. Use .xlsx, .docx, .csv, .tsv or .txt."
+                ),
                 code="extension",
                 params={"ext": ext or _("(none)")},
             )
@@ -97,9 +101,7 @@ class UploadForm(forms.Form):
         if self.errors.get("file") or self.errors.get("text"):
             return cleaned
         if upload and text:
-            raise forms.ValidationError(
-                _("Upload a file or paste a table, not both."), code="both"
-            )
+            raise forms.ValidationError(_("Upload a file or paste a table, not both."), code="both")
         if not upload and not text:
             raise forms.ValidationError(
                 _("Choose a file to upload or paste a table."), code="neither"

@@ -18,9 +18,26 @@ ROLE_SYNONYMS: list[tuple[str, tuple[str, ...]]] = [
     ("number", ("序号", "编号", "项目编号")),
     ("category", ("大项", "类别", "领域", "板块", "分类")),
     ("co_units", ("配合单位", "协办单位", "协同单位", "参与单位", "配合部门", "协办部门")),
-    ("lead_units", ("实施单位", "牵头单位", "责任单位", "主责单位", "承办单位", "牵头部门", "责任部门")),
+    (
+        "lead_units",
+        ("实施单位", "牵头单位", "责任单位", "主责单位", "承办单位", "牵头部门", "责任部门"),
+    ),
     ("persons", ("责任人", "联系人", "具体负责人")),
-    ("leaders", ("分管区领导", "责任区领导", "区领导", "分管领导", "牵头领导", "责任领导", "市领导", "县领导", "分管市领导", "分管县领导")),
+    (
+        "leaders",
+        (
+            "分管区领导",
+            "责任区领导",
+            "区领导",
+            "分管领导",
+            "牵头领导",
+            "责任领导",
+            "市领导",
+            "县领导",
+            "分管市领导",
+            "分管县领导",
+        ),
+    ),
     ("status", ("进度状态", "进展状态", "完成状态", "状态")),
     ("explanation", ("情况说明", "说明")),
     ("problems", ("存在问题", "存在的问题", "困难问题")),
@@ -28,8 +45,34 @@ ROLE_SYNONYMS: list[tuple[str, tuple[str, ...]]] = [
     ("completion", ("完成情况", "进展情况", "工作进展", "推进情况", "进展")),
     ("subitem", ("主要内容", "项目内容", "具体内容", "子项内容", "工作内容")),
     ("description", ("任务明细", "任务内容", "具体任务", "建设内容", "项目简介")),
-    ("project", ("子项名称", "目标任务", "重点工作", "实施内容", "项目名称", "工作任务", "任务名称", "民生实事", "项目", "任务")),
-    ("schedule_text", ("实施计划", "进度安排", "时间节点", "进度计划", "计划安排", "工作计划", "计划目标", "目标")),
+    (
+        "project",
+        (
+            "子项名称",
+            "目标任务",
+            "重点工作",
+            "实施内容",
+            "项目名称",
+            "工作任务",
+            "任务名称",
+            "民生实事",
+            "项目",
+            "任务",
+        ),
+    ),
+    (
+        "schedule_text",
+        (
+            "实施计划",
+            "进度安排",
+            "时间节点",
+            "进度计划",
+            "计划安排",
+            "工作计划",
+            "计划目标",
+            "目标",
+        ),
+    ),
 ]
 
 REQUIRED_ANY = ("project", "subitem")  # some column must name the work
@@ -71,9 +114,11 @@ def role_of(label: str) -> tuple[str | None, str]:
     t = _norm(label)
     if not t:
         return None, ""
-    if parse_quarter(t) or re.fullmatch(r"(1[0-2]|[1-9])月(底前|底|份|前)?(计划|目标|计划目标)?", t):
-        if "完成" not in t and "进展" not in t:
-            return "schedule", t
+    dated = parse_quarter(t) or re.fullmatch(
+        r"(1[0-2]|[1-9])月(底前|底|份|前)?(计划|目标|计划目标)?", t
+    )
+    if dated and "完成" not in t and "进展" not in t:
+        return "schedule", t
     if t in ("全年", "全年目标", "年度目标"):
         return "schedule", t
     for role, words in ROLE_SYNONYMS:
@@ -109,7 +154,8 @@ def find_header(table: Table, *, scan_rows: int = 40) -> Header | None:
         if r + 1 < len(table.rows):
             nxt = table.rows[r + 1]
             new_cells = [
-                c for i, c in enumerate(nxt)
+                c
+                for i, c in enumerate(nxt)
                 if c.text.strip() and (i >= len(row) or row[i].origin != c.origin)
             ]
             if new_cells and all(role_of(c.text)[0] for c in new_cells):

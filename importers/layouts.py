@@ -110,10 +110,18 @@ def build_plan(tables: list[Table], *, filename: str, options: Options) -> Parse
         plan.year = plan.period.year
     if not plan.jurisdiction:
         plan.errors.append(
-            Issue(None, None, _("The title does not name the jurisdiction (区/县/市): give it with --jurisdiction."))
+            Issue(
+                None,
+                None,
+                _(
+                    "The title does not name the jurisdiction (区/县/市): give it with --jurisdiction."
+                ),
+            )
         )
     if not plan.year:
-        plan.errors.append(Issue(None, None, _("The title does not say the year: give it with --year.")))
+        plan.errors.append(
+            Issue(None, None, _("The title does not say the year: give it with --year."))
+        )
 
     reader = _RowReader(plan)
     for table, hdr, start in located:
@@ -172,7 +180,9 @@ class _RowReader:
         filled = [c for c in row if c.text.strip()]
         origins = {c.origin for c in filled}
         text = filled[0].text.strip() if filled else ""
-        if len(origins) == 1 and (len(row) > 2 and sum(1 for c in row if c.origin in origins) > len(row) // 2):
+        if len(origins) == 1 and (
+            len(row) > 2 and sum(1 for c in row if c.origin in origins) > len(row) // 2
+        ):
             if not header.one("category") and re.match(r"^[一二三四五六七八九十]+、", text):
                 self.category = cells.clean_category(text)
                 if self.category not in self.plan.categories:
@@ -193,16 +203,35 @@ class _RowReader:
                     self.plan.categories.append(cat)
 
         continues = self.project is not None and (
-            (not number and (not project_name or project_name == self.project.name or not number_col))
+            (
+                not number
+                and (not project_name or project_name == self.project.name or not number_col)
+            )
             or number == self.project.number
         )
-        if number and self.project is not None and number == self.project.number and project_name and project_name != self.project.name:
-            self.error(rownum, number_col, _("序号 %(n)s is used again for another project (“%(name)s”).") % {"n": number, "name": project_name[:30]})
+        if (
+            number
+            and self.project is not None
+            and number == self.project.number
+            and project_name
+            and project_name != self.project.name
+        ):
+            self.error(
+                rownum,
+                number_col,
+                _("序号 %(n)s is used again for another project (“%(name)s”).")
+                % {"n": number, "name": project_name[:30]},
+            )
             return
         if not continues and number in self.numbers:
             previous = self.numbers[number]
             if project_name and previous.name != project_name:
-                self.error(rownum, number_col, _("序号 %(n)s is used again for another project (“%(name)s”).") % {"n": number, "name": project_name[:30]})
+                self.error(
+                    rownum,
+                    number_col,
+                    _("序号 %(n)s is used again for another project (“%(name)s”).")
+                    % {"n": number, "name": project_name[:30]},
+                )
                 return
             self.project = previous  # the same 序号 and name after a page break
             continues = True
@@ -212,7 +241,10 @@ class _RowReader:
                 return
             number = number or str(len(self.plan.projects) + 1)
             self.project = ParsedProject(
-                number=number, name=project_name, category=self.category if h.one("category") or self.category else None, row=rownum
+                number=number,
+                name=project_name,
+                category=self.category if h.one("category") or self.category else None,
+                row=rownum,
             )
             self.plan.projects.append(self.project)
             self.numbers[number] = self.project
@@ -260,13 +292,20 @@ class _RowReader:
         subs = []
         for lead, co, scope in plans:
             number = len(project.subitems) + len(subs) + 1
-            unit_names = [lead] + [r.name for r in lead_refs[1:]] if lead and len(plans) == 1 else [lead]
+            unit_names = (
+                [lead] + [r.name for r in lead_refs[1:]] if lead and len(plans) == 1 else [lead]
+            )
             persons: dict[str, str] = {}
             if persons_text.strip():
                 names = cells.split_persons(persons_text)
                 persons, matched = cells.pair_persons([u for u in unit_names if u], names)
                 if not matched:
-                    self.warn(rownum, h.one("persons"), _("%(p)d persons for %(u)d units: paired in order as far as they go.") % {"p": len(names), "u": len(unit_names)})
+                    self.warn(
+                        rownum,
+                        h.one("persons"),
+                        _("%(p)d persons for %(u)d units: paired in order as far as they go.")
+                        % {"p": len(names), "u": len(unit_names)},
+                    )
             elif previous is not None and lead == previous.lead_unit:
                 persons = dict(previous.persons)
             ms = milestones_all
@@ -298,7 +337,11 @@ class _RowReader:
         assert project is not None
         sub_col, desc_col = h.one("subitem"), h.one("description")
         if sub_col:
-            text = cells.clean_name(self._text(row, sub_col)) if "\n" not in self._text(row, sub_col) else cells.clean_text(self._text(row, sub_col))
+            text = (
+                cells.clean_name(self._text(row, sub_col))
+                if "\n" not in self._text(row, sub_col)
+                else cells.clean_text(self._text(row, sub_col))
+            )
             if not project.name:
                 project.name = text
             return text or project.name, ""
@@ -322,7 +365,7 @@ class _RowReader:
             cell = self._cell(row, col)
             if cell is not None:
                 groups.setdefault(cell.origin, []).append(col)
-        for origin, cols in groups.items():
+        for cols in groups.values():
             text = cells.clean_text(self._cell(row, cols[0]).text)  # type: ignore[union-attr]
             if cells.is_no_plan(text):
                 continue
@@ -350,14 +393,25 @@ class _RowReader:
             period = self.plan.period = date(self.plan.year, completion_col.month, 1)
         if period is None:
             if not self.needs_period:
-                self.error(rownum, completion_col, _("The table reports progress but does not say for which month: give it with --period YYYY-MM."))
+                self.error(
+                    rownum,
+                    completion_col,
+                    _(
+                        "The table reports progress but does not say for which month: give it with --period YYYY-MM."
+                    ),
+                )
                 self.needs_period = True
             return None
         status_col = h.one("status")
         status_text = self._text(row, status_col)
         status = cells.parse_status(status_text)
         if status_text.strip() and status is None:
-            self.warn(rownum, status_col, _("The status “%(s)s” is not one of 未启动/正常/超前/滞后/办结; it was left empty.") % {"s": status_text.strip()[:20]})
+            self.warn(
+                rownum,
+                status_col,
+                _("The status “%(s)s” is not one of 未启动/正常/超前/滞后/办结; it was left empty.")
+                % {"s": status_text.strip()[:20]},
+            )
 
         def text(role: str) -> str:
             value = cells.clean_text(self._text(row, h.one(role)))
@@ -410,7 +464,9 @@ def _mentions(text: str, keywords: list[str]) -> bool:
     return False
 
 
-def _filter_for_scope(milestones: list[ParsedMilestone], scope: str, scopes: list[str]) -> list[ParsedMilestone]:
+def _filter_for_scope(
+    milestones: list[ParsedMilestone], scope: str, scopes: list[str]
+) -> list[ParsedMilestone]:
     """A plan text shared by several scoped lead units: keep the clauses that name this scope,
     and the clauses that name no scope at all (全面完成目标任务)."""
     mine = _keywords(scope)

@@ -18,12 +18,22 @@ class ImportBatch(models.Model):
     jurisdiction_name = models.CharField(_("jurisdiction"), max_length=50, blank=True)
     year = models.PositiveSmallIntegerField(_("year"), null=True, blank=True)
     period = models.CharField(_("period"), max_length=7, blank=True)
-    state = models.CharField(_("state"), max_length=20, choices=State.choices, default=State.PREVIEWED)
+    state = models.CharField(
+        _("state"), max_length=20, choices=State.choices, default=State.PREVIEWED
+    )
     summary = models.JSONField(_("summary"), default=dict, blank=True)
-    plan = models.ForeignKey(Plan, on_delete=models.SET_NULL, null=True, blank=True, related_name="imports")
-    jurisdiction = models.ForeignKey(Jurisdiction, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    plan = models.ForeignKey(
+        Plan, on_delete=models.SET_NULL, null=True, blank=True, related_name="imports"
+    )
+    jurisdiction = models.ForeignKey(
+        Jurisdiction, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+", verbose_name=_("by")
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+        verbose_name=_("by"),
     )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     applied_at = models.DateTimeField(_("applied"), null=True, blank=True)

@@ -150,7 +150,9 @@ def decode_text(data: bytes) -> str:
         if "\x00" in text:
             break
         return text
-    raise ImportFileError(_("The file is not text in UTF-8 or GB18030 (GBK): it cannot be read as a table."))
+    raise ImportFileError(
+        _("The file is not text in UTF-8 or GB18030 (GBK): it cannot be read as a table.")
+    )
 
 
 def read_delimited(text: str, delimiter: str | None = None) -> Table:

@@ -40,7 +40,9 @@ def check_zip(data: bytes, *, kind: str) -> None:
         archive = zipfile.ZipFile(io.BytesIO(data))
     except zipfile.BadZipFile as exc:
         raise ImportFileError(
-            _("The file is not a valid .%(kind)s file: it is damaged, truncated, or of another type.")
+            _(
+                "The file is not a valid .%(kind)s file: it is damaged, truncated, or of another type."
+            )
             % {"kind": kind}
         ) from exc
     with archive:
@@ -48,7 +50,9 @@ def check_zip(data: bytes, *, kind: str) -> None:
         names = {i.filename for i in infos}
         if _REQUIRED_PART[kind] not in names:
             raise ImportFileError(
-                _("The file is not a valid .%(kind)s file: it is damaged, truncated, or of another type.")
+                _(
+                    "The file is not a valid .%(kind)s file: it is damaged, truncated, or of another type."
+                )
                 % {"kind": kind}
             )
         total = sum(i.file_size for i in infos)
@@ -56,11 +60,15 @@ def check_zip(data: bytes, *, kind: str) -> None:
         ratio_cap = settings.IMPORT_MAX_COMPRESSION_RATIO
         if total > cap:
             raise ImportFileError(
-                _("The file unpacks to %(size)s MB, more than the %(limit)s MB allowed; it is refused.")
+                _(
+                    "The file unpacks to %(size)s MB, more than the %(limit)s MB allowed; it is refused."
+                )
                 % {"size": _mb(total), "limit": _mb(cap)}
             )
         for info in infos:
-            if info.file_size > 1024 * 1024 and info.file_size > ratio_cap * max(info.compress_size, 1):
+            if info.file_size > 1024 * 1024 and info.file_size > ratio_cap * max(
+                info.compress_size, 1
+            ):
                 raise ImportFileError(
                     _("The file is compressed suspiciously well (a “zip bomb”); it is refused.")
                 )
@@ -72,10 +80,14 @@ def check_zip(data: bytes, *, kind: str) -> None:
                     prolog = fh.read(_PROLOG_BYTES)
             except (zipfile.BadZipFile, EOFError, OSError, ValueError) as exc:
                 raise ImportFileError(
-                    _("The file could not be read: it is damaged, truncated, or not a real .%(kind)s file.")
+                    _(
+                        "The file could not be read: it is damaged, truncated, or not a real .%(kind)s file."
+                    )
                     % {"kind": kind}
                 ) from exc
             if b"<!DOCTYPE" in prolog.upper() or b"<!ENTITY" in prolog.upper():
                 raise ImportFileError(
-                    _("The file contains XML declarations that are not allowed (an “XML bomb”); it is refused.")
+                    _(
+                        "The file contains XML declarations that are not allowed (an “XML bomb”); it is refused."
+                    )
                 )

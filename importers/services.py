@@ -36,7 +36,18 @@ from projects.models import (
 )
 from projects.naming import unit_key
 
-KINDS = ("plans", "categories", "projects", "subitems", "milestones", "indicators", "reports", "units", "leaders", "persons")
+KINDS = (
+    "plans",
+    "categories",
+    "projects",
+    "subitems",
+    "milestones",
+    "indicators",
+    "reports",
+    "units",
+    "leaders",
+    "persons",
+)
 
 
 @dataclass
@@ -56,15 +67,24 @@ class _DryRun(Exception):
 
 
 def parse_file(
-    *, data: bytes, filename: str, jurisdiction: str | None = None, year: int | None = None, period: str | None = None
+    *,
+    data: bytes,
+    filename: str,
+    jurisdiction: str | None = None,
+    year: int | None = None,
+    period: str | None = None,
 ) -> ParsedPlan:
     """Read and parse a file without touching the database."""
     try:
         period_date = parse_period(period)
     except ValueError as exc:
-        raise ImportFileError(_("The period “%(p)s” is not of the form YYYY-MM.") % {"p": period}) from exc
+        raise ImportFileError(
+            _("The period “%(p)s” is not of the form YYYY-MM.") % {"p": period}
+        ) from exc
     tables = read_tables(data, filename)
-    options = Options(jurisdiction=(jurisdiction or "").strip() or None, year=year, period=period_date)
+    options = Options(
+        jurisdiction=(jurisdiction or "").strip() or None, year=year, period=period_date
+    )
     return build_plan(tables, filename=filename, options=options)
 
 
@@ -79,7 +99,9 @@ def run_import(
     user=None,
 ) -> ImportOutcome:
     """Parse a file and write it, all or nothing. With dry_run, count what would change."""
-    parsed = parse_file(data=data, filename=filename, jurisdiction=jurisdiction, year=year, period=period)
+    parsed = parse_file(
+        data=data, filename=filename, jurisdiction=jurisdiction, year=year, period=period
+    )
     document = to_document(parsed)
     outcome = ImportOutcome(document=document)
     if parsed.errors:
@@ -111,7 +133,15 @@ class _Writer:
         self.warnings: list[Issue] = []
 
     def changes(self) -> dict[str, dict[str, int]]:
-        return {k: {"created": c["created"], "updated": c["updated"], "unchanged": c["unchanged"], "deleted": c["deleted"]} for k, c in ((k, self.counts[k]) for k in KINDS)}
+        return {
+            k: {
+                "created": c["created"],
+                "updated": c["updated"],
+                "unchanged": c["unchanged"],
+                "deleted": c["deleted"],
+            }
+            for k, c in ((k, self.counts[k]) for k in KINDS)
+        }
 
     def _count(self, kind: str, what: str, n: int = 1) -> None:
         self.counts[kind][what] += n
@@ -123,7 +153,9 @@ class _Writer:
         self._load_units()
         self._load_leaders()
         plan, created = Plan.objects.get_or_create(
-            jurisdiction=self.jurisdiction, year=p.year, title=p.title,
+            jurisdiction=self.jurisdiction,
+            year=p.year,
+            title=p.title,
             defaults={"kind": p.kind, "source_file": self.filename},
         )
         if not created and (plan.kind, plan.source_file) != (p.kind, self.filename):
@@ -143,9 +175,12 @@ class _Writer:
 
     # -- units, persons, leaders ----------------------------------------------------------
     def _load_units(self) -> None:
-        self.units: dict[str, Unit] = {u.key: u for u in Unit.objects.filter(jurisdiction=self.jurisdiction)}
+        self.units: dict[str, Unit] = {
+            u.key: u for u in Unit.objects.filter(jurisdiction=self.jurisdiction)
+        }
         self.aliases: dict[str, Unit] = {
-            a.alias: a.unit for a in UnitAlias.objects.filter(jurisdiction=self.jurisdiction).select_related("unit")
+            a.alias: a.unit
+            for a in UnitAlias.objects.filter(jurisdiction=self.jurisdiction).select_related("unit")
         }
         self.alias_names = set(self.aliases)
         wanted = {u for s in self._subitems() for u in [s.lead_unit, *s.co_units, *s.persons] if u}
@@ -169,7 +204,8 @@ class _Writer:
             UnitAlias.objects.bulk_create(new_aliases)
         # persons
         self.persons: dict[tuple[int, str], Person] = {
-            (pp.unit_id, pp.name): pp for pp in Person.objects.filter(unit__jurisdiction=self.jurisdiction)
+            (pp.unit_id, pp.name): pp
+            for pp in Person.objects.filter(unit__jurisdiction=self.jurisdiction)
         }
         new_persons = []
         for s in self._subitems():
@@ -184,8 +220,14 @@ class _Writer:
 
     def _load_leaders(self) -> None:
         self.leaders = {le.name: le for le in Leader.objects.filter(jurisdiction=self.jurisdiction)}
-        wanted = {n for s in self._subitems() for n in s.leaders} | {n for p in self.parsed.projects for n in p.leaders}
-        new = [Leader(jurisdiction=self.jurisdiction, name=n) for n in sorted(wanted) if n not in self.leaders]
+        wanted = {n for s in self._subitems() for n in s.leaders} | {
+            n for p in self.parsed.projects for n in p.leaders
+        }
+        new = [
+            Leader(jurisdiction=self.jurisdiction, name=n)
+            for n in sorted(wanted)
+            if n not in self.leaders
+        ]
         bulk_create_with_history(new, Leader, default_user=self.user)
         for le in new:
             self.leaders[le.name] = le
@@ -240,7 +282,12 @@ class _Writer:
             self.projects[pp.number] = obj
         bulk_create_with_history(new, Project, default_user=self.user)
         if changed:
-            bulk_update_with_history(changed, Project, ["name", "description", "category", "order"], default_user=self.user)
+            bulk_update_with_history(
+                changed,
+                Project,
+                ["name", "description", "category", "order"],
+                default_user=self.user,
+            )
         self._count("projects", "created", len(new))
         self._count("projects", "updated", len(changed))
         self._count("projects", "unchanged", len(self.projects) - len(new) - len(changed))
@@ -268,7 +315,9 @@ class _Writer:
                 self.subitems.append((obj, ps))
         bulk_create_with_history(new, SubItem, default_user=self.user)
         if changed:
-            bulk_update_with_history(changed, SubItem, ["name", "description", "lead_unit"], default_user=self.user)
+            bulk_update_with_history(
+                changed, SubItem, ["name", "description", "lead_unit"], default_user=self.user
+            )
         self._count("subitems", "created", len(new))
         self._count("subitems", "updated", len(changed))
         self._count("subitems", "unchanged", len(self.subitems) - len(new) - len(changed))
@@ -278,32 +327,56 @@ class _Writer:
         sub_ids = [s.pk for s, _ in self.subitems]
         project_ids = [p.pk for p in self.projects.values()]
         _sync_links(
-            CoUnit.objects.filter(subitem_id__in=sub_ids), "subitem_id", "unit_id",
-            {(s.pk, self.unit(u).pk, i) for s, ps in self.subitems for i, u in enumerate(ps.co_units) if self.unit(u)},
+            CoUnit.objects.filter(subitem_id__in=sub_ids),
+            "subitem_id",
+            "unit_id",
+            {
+                (s.pk, self.unit(u).pk, i)
+                for s, ps in self.subitems
+                for i, u in enumerate(ps.co_units)
+                if self.unit(u)
+            },
             lambda a, b, i: CoUnit(subitem_id=a, unit_id=b, order=i),
         )
         through = SubItem.persons.through
         _sync_links(
-            through.objects.filter(subitem_id__in=sub_ids), "subitem_id", "person_id",
-            {(s.pk, self.persons[(self.unit(u).pk, n)].pk, 0) for s, ps in self.subitems for u, n in ps.persons.items()},
+            through.objects.filter(subitem_id__in=sub_ids),
+            "subitem_id",
+            "person_id",
+            {
+                (s.pk, self.persons[(self.unit(u).pk, n)].pk, 0)
+                for s, ps in self.subitems
+                for u, n in ps.persons.items()
+            },
             lambda a, b, i: through(subitem_id=a, person_id=b),
         )
         through = SubItem.leaders.through
         _sync_links(
-            through.objects.filter(subitem_id__in=sub_ids), "subitem_id", "leader_id",
+            through.objects.filter(subitem_id__in=sub_ids),
+            "subitem_id",
+            "leader_id",
             {(s.pk, self.leaders[n].pk, 0) for s, ps in self.subitems for n in ps.leaders},
             lambda a, b, i: through(subitem_id=a, leader_id=b),
         )
         through = Project.leaders.through
         _sync_links(
-            through.objects.filter(project_id__in=project_ids), "project_id", "leader_id",
-            {(self.projects[pp.number].pk, self.leaders[n].pk, 0) for pp in self.parsed.projects for n in pp.leaders},
+            through.objects.filter(project_id__in=project_ids),
+            "project_id",
+            "leader_id",
+            {
+                (self.projects[pp.number].pk, self.leaders[n].pk, 0)
+                for pp in self.parsed.projects
+                for n in pp.leaders
+            },
             lambda a, b, i: through(project_id=a, leader_id=b),
         )
 
     # -- milestones and indicators ------------------------------------------------------------
     def _write_milestones(self) -> None:
-        existing = {(m.subitem_id, m.order): m for m in Milestone.objects.filter(subitem__project__plan=self.plan)}
+        existing = {
+            (m.subitem_id, m.order): m
+            for m in Milestone.objects.filter(subitem__project__plan=self.plan)
+        }
         wanted: set[tuple[int, int]] = set()
         new, changed = [], []
         for sub, ps in self.subitems:
@@ -327,7 +400,10 @@ class _Writer:
         self._count("milestones", "unchanged", total - len(new) - len(changed))
 
     def _write_indicators(self) -> None:
-        existing = {(i.subitem_id, i.name, i.unit): i for i in Indicator.objects.filter(subitem__project__plan=self.plan)}
+        existing = {
+            (i.subitem_id, i.name, i.unit): i
+            for i in Indicator.objects.filter(subitem__project__plan=self.plan)
+        }
         new, keep = [], {}
         for sub, ps in self.subitems:
             for pi in ps.indicators:
@@ -346,7 +422,8 @@ class _Writer:
         self._count("indicators", "unchanged", len(keep) - len(new))
 
         targets = {
-            (t.indicator_id, t.due): t for t in IndicatorTarget.objects.filter(indicator__subitem__project__plan=self.plan)
+            (t.indicator_id, t.due): t
+            for t in IndicatorTarget.objects.filter(indicator__subitem__project__plan=self.plan)
         }
         new_t, changed_t, wanted = [], [], set()
         for obj, pi in keep.values():
@@ -375,7 +452,9 @@ class _Writer:
         periods = {ps.report.period for _, ps in with_reports}
         existing = {
             (r.subitem_id, r.period): r
-            for r in ProgressReport.objects.filter(subitem__project__plan=self.plan, period__in=periods)
+            for r in ProgressReport.objects.filter(
+                subitem__project__plan=self.plan, period__in=periods
+            )
         }
         new, changed = [], []
         fields = ["status", "completion", "explanation", "problems", "next_steps"]
@@ -386,15 +465,22 @@ class _Writer:
             if obj is None:
                 new.append(
                     ProgressReport(
-                        subitem=sub, period=pr.period, source=ProgressReport.Source.IMPORT,
-                        state=ProgressReport.State.APPROVED, **values,
+                        subitem=sub,
+                        period=pr.period,
+                        source=ProgressReport.Source.IMPORT,
+                        state=ProgressReport.State.APPROVED,
+                        **values,
                     )
                 )
             elif obj.source != ProgressReport.Source.IMPORT:
                 self._count("reports", "unchanged")
                 self.warnings.append(
-                    Issue(ps.row, None, _("The report for %(period)s was entered by the unit and is kept as it is.")
-                          % {"period": pr.period.strftime("%Y-%m")})
+                    Issue(
+                        ps.row,
+                        None,
+                        _("The report for %(period)s was entered by the unit and is kept as it is.")
+                        % {"period": pr.period.strftime("%Y-%m")},
+                    )
                 )
             elif _assign(obj, values):
                 obj.version += 1
@@ -403,7 +489,9 @@ class _Writer:
                 self._count("reports", "unchanged")
         bulk_create_with_history(new, ProgressReport, default_user=self.user)
         if changed:
-            bulk_update_with_history(changed, ProgressReport, [*fields, "version"], default_user=self.user)
+            bulk_update_with_history(
+                changed, ProgressReport, [*fields, "version"], default_user=self.user
+            )
         self._count("reports", "created", len(new))
         self._count("reports", "updated", len(changed))
 

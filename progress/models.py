@@ -28,7 +28,9 @@ class ProgressReport(models.Model):
         WEB = "web", _("Web form")
         IMPORT = "import", _("Imported")
 
-    subitem = models.ForeignKey(SubItem, on_delete=models.CASCADE, related_name="reports", verbose_name=_("sub-item"))
+    subitem = models.ForeignKey(
+        SubItem, on_delete=models.CASCADE, related_name="reports", verbose_name=_("sub-item")
+    )
     period = models.DateField(_("period"), help_text=_("The first day of the reported month."))
     status = models.CharField(_("status"), max_length=20, choices=Status.choices, blank=True)
     completion = models.TextField(_("completion this period"), blank=True)
@@ -36,13 +38,19 @@ class ProgressReport(models.Model):
     problems = models.TextField(_("problems"), blank=True)
     next_steps = models.TextField(_("next steps"), blank=True)
     state = models.CharField(_("state"), max_length=20, choices=State.choices, default=State.DRAFT)
-    source = models.CharField(_("source"), max_length=10, choices=Source.choices, default=Source.WEB)
+    source = models.CharField(
+        _("source"), max_length=10, choices=Source.choices, default=Source.WEB
+    )
     version = models.PositiveIntegerField(_("version"), default=1)
     milestones_achieved = models.ManyToManyField(
         Milestone, blank=True, related_name="achieved_in", verbose_name=_("milestones achieved")
     )
     submitted_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
         verbose_name=_("submitted by"),
     )
     submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)
@@ -58,7 +66,9 @@ class ProgressReport(models.Model):
             models.UniqueConstraint(fields=["subitem", "period"], name="report_unique_period"),
             models.CheckConstraint(condition=Q(period__day=1), name="report_period_first_day"),
             models.CheckConstraint(
-                condition=~Q(status__in=["ahead", "lagging"]) | ~Q(explanation="") | Q(state="draft")
+                condition=~Q(status__in=["ahead", "lagging"])
+                | ~Q(explanation="")
+                | Q(state="draft")
                 | Q(source="import"),
                 name="report_explanation_when_off_track",
             ),
@@ -70,14 +80,18 @@ class ProgressReport(models.Model):
 
 class IndicatorValue(models.Model):
     report = models.ForeignKey(ProgressReport, on_delete=models.CASCADE, related_name="values")
-    indicator = models.ForeignKey(Indicator, on_delete=models.CASCADE, related_name="values", verbose_name=_("indicator"))
+    indicator = models.ForeignKey(
+        Indicator, on_delete=models.CASCADE, related_name="values", verbose_name=_("indicator")
+    )
     value = models.DecimalField(_("value"), max_digits=16, decimal_places=4)
     history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("indicator value")
         verbose_name_plural = _("indicator values")
-        constraints = [models.UniqueConstraint(fields=["report", "indicator"], name="value_unique_indicator")]
+        constraints = [
+            models.UniqueConstraint(fields=["report", "indicator"], name="value_unique_indicator")
+        ]
 
     def __str__(self) -> str:
         return f"{self.indicator}: {self.value.normalize():f}"

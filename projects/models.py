@@ -14,7 +14,9 @@ class Jurisdiction(models.Model):
         CITY = "city", _("City")
 
     name = models.CharField(_("name"), max_length=50, unique=True)
-    level = models.CharField(_("level"), max_length=10, choices=Level.choices, default=Level.DISTRICT)
+    level = models.CharField(
+        _("level"), max_length=10, choices=Level.choices, default=Level.DISTRICT
+    )
     history = HistoricalRecords()
 
     class Meta:
@@ -58,7 +60,9 @@ class UnitAlias(models.Model):
     """Another spelling of a unit's name, seen in an imported list or entered by an admin."""
 
     jurisdiction = models.ForeignKey(Jurisdiction, on_delete=models.CASCADE, related_name="+")
-    unit = models.ForeignKey(Unit, on_delete=models.CASCADE, related_name="aliases", verbose_name=_("unit"))
+    unit = models.ForeignKey(
+        Unit, on_delete=models.CASCADE, related_name="aliases", verbose_name=_("unit")
+    )
     alias = models.CharField(_("alias"), max_length=100)
 
     class Meta:
@@ -73,7 +77,9 @@ class UnitAlias(models.Model):
 
 
 class Person(models.Model):
-    unit = models.ForeignKey(Unit, on_delete=models.CASCADE, related_name="persons", verbose_name=_("unit"))
+    unit = models.ForeignKey(
+        Unit, on_delete=models.CASCADE, related_name="persons", verbose_name=_("unit")
+    )
     name = models.CharField(_("name"), max_length=50)
     history = HistoricalRecords()
 
@@ -81,7 +87,9 @@ class Person(models.Model):
         verbose_name = _("responsible person")
         verbose_name_plural = _("responsible persons")
         ordering = ["name"]
-        constraints = [models.UniqueConstraint(fields=["unit", "name"], name="person_unique_in_unit")]
+        constraints = [
+            models.UniqueConstraint(fields=["unit", "name"], name="person_unique_in_unit")
+        ]
 
     def __str__(self) -> str:
         return self.name
@@ -89,7 +97,10 @@ class Person(models.Model):
 
 class Leader(models.Model):
     jurisdiction = models.ForeignKey(
-        Jurisdiction, on_delete=models.PROTECT, related_name="leaders", verbose_name=_("jurisdiction")
+        Jurisdiction,
+        on_delete=models.PROTECT,
+        related_name="leaders",
+        verbose_name=_("jurisdiction"),
     )
     name = models.CharField(_("name"), max_length=50)
     history = HistoricalRecords()
@@ -110,11 +121,20 @@ class User(AbstractUser):
     """Everybody belongs to a jurisdiction; reporters also to a unit."""
 
     jurisdiction = models.ForeignKey(
-        Jurisdiction, on_delete=models.PROTECT, null=True, blank=True, related_name="users",
+        Jurisdiction,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="users",
         verbose_name=_("jurisdiction"),
     )
     unit = models.ForeignKey(
-        Unit, on_delete=models.PROTECT, null=True, blank=True, related_name="users", verbose_name=_("unit")
+        Unit,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="users",
+        verbose_name=_("unit"),
     )
 
     class Meta(AbstractUser.Meta):
@@ -144,8 +164,12 @@ class Plan(models.Model):
         verbose_name_plural = _("yearly plans")
         ordering = ["-year", "title"]
         constraints = [
-            models.UniqueConstraint(fields=["jurisdiction", "year", "title"], name="plan_unique_title"),
-            models.CheckConstraint(condition=Q(year__gte=2000, year__lte=2100), name="plan_year_sane"),
+            models.UniqueConstraint(
+                fields=["jurisdiction", "year", "title"], name="plan_unique_title"
+            ),
+            models.CheckConstraint(
+                condition=Q(year__gte=2000, year__lte=2100), name="plan_year_sane"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -153,7 +177,9 @@ class Plan(models.Model):
 
 
 class Category(models.Model):
-    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="categories", verbose_name=_("plan"))
+    plan = models.ForeignKey(
+        Plan, on_delete=models.CASCADE, related_name="categories", verbose_name=_("plan")
+    )
     name = models.CharField(_("name"), max_length=200)
     order = models.PositiveIntegerField(_("order"), default=0)
     history = HistoricalRecords()
@@ -162,30 +188,42 @@ class Category(models.Model):
         verbose_name = _("category")
         verbose_name_plural = _("categories")
         ordering = ["plan", "order"]
-        constraints = [models.UniqueConstraint(fields=["plan", "name"], name="category_unique_in_plan")]
+        constraints = [
+            models.UniqueConstraint(fields=["plan", "name"], name="category_unique_in_plan")
+        ]
 
     def __str__(self) -> str:
         return self.name
 
 
 class Project(models.Model):
-    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="projects", verbose_name=_("plan"))
+    plan = models.ForeignKey(
+        Plan, on_delete=models.CASCADE, related_name="projects", verbose_name=_("plan")
+    )
     category = models.ForeignKey(
-        Category, on_delete=models.SET_NULL, null=True, blank=True, related_name="projects",
+        Category,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="projects",
         verbose_name=_("category"),
     )
     number = models.CharField(_("number"), max_length=20)
     name = models.CharField(_("name"), max_length=1000)
     description = models.TextField(_("description"), blank=True)
     order = models.PositiveIntegerField(_("order"), default=0)
-    leaders = models.ManyToManyField(Leader, blank=True, related_name="projects", verbose_name=_("leaders"))
+    leaders = models.ManyToManyField(
+        Leader, blank=True, related_name="projects", verbose_name=_("leaders")
+    )
     history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("project")
         verbose_name_plural = _("projects")
         ordering = ["plan", "order"]
-        constraints = [models.UniqueConstraint(fields=["plan", "number"], name="project_unique_number")]
+        constraints = [
+            models.UniqueConstraint(fields=["plan", "number"], name="project_unique_number")
+        ]
 
     def __str__(self) -> str:
         return f"{self.number}. {self.name}"
@@ -201,16 +239,26 @@ class SubItem(models.Model):
     name = models.CharField(_("name"), max_length=1000)
     description = models.TextField(_("description"), blank=True)
     lead_unit = models.ForeignKey(
-        Unit, on_delete=models.PROTECT, null=True, blank=True, related_name="led_subitems",
+        Unit,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="led_subitems",
         verbose_name=_("lead unit"),
     )
     co_units = models.ManyToManyField(
-        Unit, through="CoUnit", blank=True, related_name="cooperating_subitems", verbose_name=_("co-operating units")
+        Unit,
+        through="CoUnit",
+        blank=True,
+        related_name="cooperating_subitems",
+        verbose_name=_("co-operating units"),
     )
     persons = models.ManyToManyField(
         Person, blank=True, related_name="subitems", verbose_name=_("responsible persons")
     )
-    leaders = models.ManyToManyField(Leader, blank=True, related_name="subitems", verbose_name=_("leaders"))
+    leaders = models.ManyToManyField(
+        Leader, blank=True, related_name="subitems", verbose_name=_("leaders")
+    )
     history = HistoricalRecords()
 
     class Meta:
@@ -228,7 +276,9 @@ class SubItem(models.Model):
 
 class CoUnit(models.Model):
     subitem = models.ForeignKey(SubItem, on_delete=models.CASCADE, related_name="co_unit_links")
-    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="co_unit_links", verbose_name=_("unit"))
+    unit = models.ForeignKey(
+        Unit, on_delete=models.PROTECT, related_name="co_unit_links", verbose_name=_("unit")
+    )
     order = models.PositiveSmallIntegerField(_("order"), default=0)
 
     class Meta:
@@ -254,7 +304,9 @@ class Milestone(models.Model):
         verbose_name = _("milestone")
         verbose_name_plural = _("milestones")
         ordering = ["subitem", "due", "order"]
-        constraints = [models.UniqueConstraint(fields=["subitem", "order"], name="milestone_unique_order")]
+        constraints = [
+            models.UniqueConstraint(fields=["subitem", "order"], name="milestone_unique_order")
+        ]
 
     def __str__(self) -> str:
         return f"{self.due:%Y-%m-%d} {self.text[:30]}"
@@ -273,7 +325,9 @@ class Indicator(models.Model):
         verbose_name_plural = _("indicators")
         ordering = ["subitem", "id"]
         constraints = [
-            models.UniqueConstraint(fields=["subitem", "name", "unit"], name="indicator_unique_name"),
+            models.UniqueConstraint(
+                fields=["subitem", "name", "unit"], name="indicator_unique_name"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -292,8 +346,9 @@ class IndicatorTarget(models.Model):
         verbose_name = _("indicator target")
         verbose_name_plural = _("indicator targets")
         ordering = ["indicator", "due"]
-        constraints = [models.UniqueConstraint(fields=["indicator", "due"], name="target_unique_due")]
+        constraints = [
+            models.UniqueConstraint(fields=["indicator", "due"], name="target_unique_due")
+        ]
 
     def __str__(self) -> str:
         return f"{self.due:%Y-%m-%d}: {self.value.normalize():f}"
-

@@ -28,10 +28,18 @@ EXPECTED = json.loads((SAMPLES / "expected.json").read_text(encoding="utf-8"))
 
 # PRODUCT.md's table, written out here so the test does not only trust expected.json.
 TABLE = {
-    "xiqing-2023-minxin-plan.xlsx": dict(categories=20, projects=31, subitems=39, milestones=151, reports=0),
-    "xiqing-2023-work-report-tasks.docx": dict(categories=0, projects=123, subitems=197, milestones=652, reports=0),
-    "beilun-2024-10-progress.xlsx": dict(categories=0, projects=10, subitems=35, milestones=34, reports=35),
-    "shanting-2024-q1-ledger.docx": dict(categories=0, projects=10, subitems=25, milestones=0, reports=25),
+    "xiqing-2023-minxin-plan.xlsx": dict(
+        categories=20, projects=31, subitems=39, milestones=151, reports=0
+    ),
+    "xiqing-2023-work-report-tasks.docx": dict(
+        categories=0, projects=123, subitems=197, milestones=652, reports=0
+    ),
+    "beilun-2024-10-progress.xlsx": dict(
+        categories=0, projects=10, subitems=35, milestones=34, reports=35
+    ),
+    "shanting-2024-q1-ledger.docx": dict(
+        categories=0, projects=10, subitems=25, milestones=0, reports=25
+    ),
     "qingdao-2023-city-plan.xlsx": dict(categories=0, projects=16, subitems=25, reports=0),
 }
 ARGS = {
@@ -39,12 +47,27 @@ ARGS = {
     "shanting-2024-q1-ledger.docx": ["--jurisdiction", "山亭区"],
     "qingdao-2023-city-plan.xlsx": ["--jurisdiction", "青岛市"],
 }
-COUNTED = (Plan, Category, Project, SubItem, CoUnit, Milestone, Indicator, IndicatorTarget, ProgressReport, Unit, Person, Leader)
+COUNTED = (
+    Plan,
+    Category,
+    Project,
+    SubItem,
+    CoUnit,
+    Milestone,
+    Indicator,
+    IndicatorTarget,
+    ProgressReport,
+    Unit,
+    Person,
+    Leader,
+)
 
 
 def run_json(name: str, *extra: str) -> dict:
     out = io.StringIO()
-    call_command("import_tasklist", str(SAMPLES / name), *ARGS.get(name, []), *extra, "--json", stdout=out)
+    call_command(
+        "import_tasklist", str(SAMPLES / name), *ARGS.get(name, []), *extra, "--json", stdout=out
+    )
     return json.loads(out.getvalue())
 
 
@@ -81,7 +104,9 @@ def _project(doc: dict, number: str) -> dict:
 def _checks():
     for name, spec in EXPECTED.items():
         for i, check in enumerate(spec["checks"]):
-            yield pytest.param(name, check, id=f"{name.split('-')[0]}-{name.split('-')[2]}-{i}-p{check['project']}")
+            yield pytest.param(
+                name, check, id=f"{name.split('-')[0]}-{name.split('-')[2]}-{i}-p{check['project']}"
+            )
 
 
 @pytest.mark.parametrize(("name", "check"), list(_checks()))
@@ -117,12 +142,20 @@ def test_minxin_indicator_names_units_and_dates(documents):
     p8 = _project(doc, "8")
     jobs = p8["subitems"][0]["indicators"][0]
     assert (jobs["name"], jobs["unit"]) == ("新增就业", "人")
-    assert [t["due"] for t in jobs["targets"]] == ["2023-03-31", "2023-06-30", "2023-09-30", "2023-12-31"]
+    assert [t["due"] for t in jobs["targets"]] == [
+        "2023-03-31",
+        "2023-06-30",
+        "2023-09-30",
+        "2023-12-31",
+    ]
     training = p8["subitems"][1]["indicators"][0]
     assert (training["name"], training["unit"]) == ("职业技能培训", "人次")
     p26 = _project(doc, "26")["subitems"][0]["indicators"][0]
     assert p26["unit"] == "%"
-    assert [(t["due"], t["value"]) for t in p26["targets"]] == [("2023-06-30", 40), ("2023-09-30", 80)]
+    assert [(t["due"], t["value"]) for t in p26["targets"]] == [
+        ("2023-06-30", 40),
+        ("2023-09-30", 80),
+    ]
     assert len(_project(doc, "1")["subitems"][0]["milestones"]) == 3  # Q4 is ——
 
 
@@ -133,7 +166,12 @@ def test_minxin_names_are_cleaned_of_pdf_spaces(documents):
     p3 = _project(doc, "3")
     assert p3["name"] == "新建10处养老服务设施"
     assert p3["subitems"][0]["persons"] == {
-        "区民政局": "郭金花", "杨柳青镇": "张伟", "辛口镇": "王树军", "张家窝镇": "赵林", "精武镇": "乔金星", "李七庄街": "王超",
+        "区民政局": "郭金花",
+        "杨柳青镇": "张伟",
+        "辛口镇": "王树军",
+        "张家窝镇": "赵林",
+        "精武镇": "乔金星",
+        "李七庄街": "王超",
     }
 
 
@@ -151,8 +189,16 @@ def test_work_report_merged_schedule_counts_once(documents):
 def test_beilun_statuses_and_lagging_explanation(documents):
     doc = documents["beilun-2024-10-progress.xlsx"]
     reports = [s["report"] for p in doc["projects"] for s in p["subitems"]]
-    assert Counter(r["status"] for r in reports) == EXPECTED["beilun-2024-10-progress.xlsx"]["statuses"]
-    lagging = [(p["number"], s["report"]) for p in doc["projects"] for s in p["subitems"] if s["report"]["status"] == "lagging"]
+    assert (
+        Counter(r["status"] for r in reports)
+        == EXPECTED["beilun-2024-10-progress.xlsx"]["statuses"]
+    )
+    lagging = [
+        (p["number"], s["report"])
+        for p in doc["projects"]
+        for s in p["subitems"]
+        if s["report"]["status"] == "lagging"
+    ]
     assert len(lagging) == 1
     number, report = lagging[0]
     assert number == "1"
@@ -175,7 +221,12 @@ def test_qingdao_scoped_units_and_dates(documents):
     assert [s["name"] for s in p2["subitems"]] == ["节能保暖工程", "老旧小区改造"]
     jobs = _project(doc, "1")["subitems"][0]["indicators"][0]
     assert (jobs["name"], jobs["unit"]) == ("城镇新增就业", "人")
-    assert [t["due"] for t in jobs["targets"]] == ["2023-03-31", "2023-06-30", "2023-09-30", "2023-12-31"]
+    assert [t["due"] for t in jobs["targets"]] == [
+        "2023-03-31",
+        "2023-06-30",
+        "2023-09-30",
+        "2023-12-31",
+    ]
     assert _project(doc, "3")["subitems"][0]["milestones"][-1]["due"] == "2023-11-30"
     assert "2023-07-31" in [m["due"] for m in _project(doc, "5")["subitems"][0]["milestones"]]
 
@@ -194,7 +245,10 @@ def test_importing_every_sample_twice_leaves_the_same_rows():
     assert first["Plan"] == 5 and first["SubItem"] == sum(t["subitems"] for t in TABLE.values())
     for name in TABLE:
         doc = run_json(name)
-        assert all(c["created"] == 0 and c["updated"] == 0 and c["deleted"] == 0 for c in doc["changes"].values()), name
+        assert all(
+            c["created"] == 0 and c["updated"] == 0 and c["deleted"] == 0
+            for c in doc["changes"].values()
+        ), name
     assert row_counts() == first
 
 

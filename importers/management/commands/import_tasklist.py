@@ -11,15 +11,21 @@ from importers.types import ImportFileError
 
 
 class Command(BaseCommand):
-    help = "Import a yearly task list or a progress table (.xlsx, .docx, .csv, .tsv), all or nothing."
+    help = (
+        "Import a yearly task list or a progress table (.xlsx, .docx, .csv, .tsv), all or nothing."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("file")
-        parser.add_argument("--jurisdiction", help="区/县/市 the list belongs to, when its title doesn't say")
+        parser.add_argument(
+            "--jurisdiction", help="区/县/市 the list belongs to, when its title doesn't say"
+        )
         parser.add_argument("--year", type=int)
         parser.add_argument("--period", help="YYYY-MM of the progress reported in the file")
         parser.add_argument("--dry-run", action="store_true", help="parse and count, write nothing")
-        parser.add_argument("--json", action="store_true", help="print the import as one JSON document")
+        parser.add_argument(
+            "--json", action="store_true", help="print the import as one JSON document"
+        )
 
     def handle(self, *args, **opts):
         path = Path(opts["file"])
@@ -36,11 +42,18 @@ class Command(BaseCommand):
             )
         except ImportFileError as exc:
             if opts["json"]:
-                self.stdout.write(json.dumps({"errors": [{"row": None, "column": None, "message": str(exc)}]}, ensure_ascii=False))
+                self.stdout.write(
+                    json.dumps(
+                        {"errors": [{"row": None, "column": None, "message": str(exc)}]},
+                        ensure_ascii=False,
+                    )
+                )
             raise CommandError(str(exc)) from exc
         doc = outcome.document
         if opts["json"]:
-            self.stdout.write(json.dumps({**doc, "changes": outcome.changes}, ensure_ascii=False, indent=1))
+            self.stdout.write(
+                json.dumps({**doc, "changes": outcome.changes}, ensure_ascii=False, indent=1)
+            )
         else:
             self._print_text(outcome, opts["dry_run"])
         if doc["errors"]:
@@ -48,16 +61,35 @@ class Command(BaseCommand):
 
     def _print_text(self, outcome, dry_run: bool) -> None:
         doc = outcome.document
-        self.stdout.write(f"{doc['title']} · {doc['jurisdiction']} · {doc['year']}" + (f" · {doc['period']}" if doc["period"] else ""))
+        self.stdout.write(
+            f"{doc['title']} · {doc['jurisdiction']} · {doc['year']}"
+            + (f" · {doc['period']}" if doc["period"] else "")
+        )
         self.stdout.write(" ".join(f"{k}={v}" for k, v in doc["summary"].items()))
         for issue in doc["errors"]:
-            self.stderr.write(_("Error, row %(row)s, column %(col)s: %(msg)s") % {"row": issue["row"] or "-", "col": issue["column"] or "-", "msg": issue["message"]})
+            self.stderr.write(
+                _("Error, row %(row)s, column %(col)s: %(msg)s")
+                % {
+                    "row": issue["row"] or "-",
+                    "col": issue["column"] or "-",
+                    "msg": issue["message"],
+                }
+            )
         for issue in doc["warnings"]:
-            self.stdout.write(_("Warning, row %(row)s, column %(col)s: %(msg)s") % {"row": issue["row"] or "-", "col": issue["column"] or "-", "msg": issue["message"]})
+            self.stdout.write(
+                _("Warning, row %(row)s, column %(col)s: %(msg)s")
+                % {
+                    "row": issue["row"] or "-",
+                    "col": issue["column"] or "-",
+                    "msg": issue["message"],
+                }
+            )
         for kind in KINDS:
             c = outcome.changes.get(kind)
             if c and any(c.values()):
                 self.stdout.write(f"  {kind}: " + ", ".join(f"{k} {v}" for k, v in c.items() if v))
         if doc["errors"]:
             return
-        self.stdout.write(self.style.SUCCESS(_("Dry run: nothing was written.") if dry_run else _("Imported.")))
+        self.stdout.write(
+            self.style.SUCCESS(_("Dry run: nothing was written.") if dry_run else _("Imported."))
+        )
