@@ -38,8 +38,11 @@ $(VENV)/.installed: pyproject.toml
 setup: $(VENV)/.installed messages
 
 # The .mo files are committed; compiling them again only needs gettext's msgfmt.
+PO_FILES := $(shell find . -path ./$(VENV) -prune -o -name '*.po' -print 2>/dev/null)
 messages: $(VENV)/.installed
-	@if command -v msgfmt >/dev/null; then \
+	@if [ -z "$(PO_FILES)" ]; then \
+		:; \
+	elif command -v msgfmt >/dev/null; then \
 		$(PY) manage.py compilemessages --ignore=$(VENV) --verbosity 0; \
 	else \
 		echo "msgfmt not found (apt-get install gettext): using the committed .mo files"; \
