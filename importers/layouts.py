@@ -114,13 +114,13 @@ def build_plan(tables: list[Table], *, filename: str, options: Options) -> Parse
                 None,
                 None,
                 _(
-                    "The title does not name the jurisdiction (区/县/市): give it with --jurisdiction."
+                    "The title does not name the jurisdiction (区/县/市): give it in the jurisdiction field (--jurisdiction on the command line)."
                 ),
             )
         )
     if not plan.year:
         plan.errors.append(
-            Issue(None, None, _("The title does not say the year: give it with --year."))
+            Issue(None, None, _("The title does not say the year: give it in the year field (--year on the command line)."))
         )
 
     reader = _RowReader(plan)
@@ -397,7 +397,7 @@ class _RowReader:
                     rownum,
                     completion_col,
                     _(
-                        "The table reports progress but does not say for which month: give it with --period YYYY-MM."
+                        "The table reports progress but does not say for which month: give it in the period field as YYYY-MM (--period on the command line)."
                     ),
                 )
                 self.needs_period = True
