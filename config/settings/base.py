@@ -142,6 +142,7 @@ SECURE_CSP = {
 AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5)
 AXES_COOLOFF_TIME = 1  # hours
 AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 
 # Django 6.1 mailers (EMAIL_BACKEND is deprecated): console in the demo, SMTP etc. from the environment.
 MAILERS = {

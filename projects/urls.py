@@ -1,0 +1,8 @@
+from django.urls import path
+
+from . import views
+
+# No app_name: settings.LOGIN_REDIRECT_URL refers to "home".
+urlpatterns = [
+    path("", views.home, name="home"),
+]
