@@ -31,6 +31,10 @@ from .models import (
     User,
 )
 
+admin.site.site_header = _("Shishi progress")
+admin.site.site_title = _("Shishi progress")
+admin.site.index_title = _("Data entry and correction")
+
 SHORT_TEXT = 40
 SMALL_TEXTAREA = forms.Textarea(attrs={"rows": 2, "cols": 60})
 
