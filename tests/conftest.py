@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 from django.contrib.auth.models import Group
+from django.db import connections
 from django.test import Client
 
 from projects import roles
@@ -101,6 +102,22 @@ def browser_type_launch_args(browser_type_launch_args: dict) -> dict:
             "--disable-sync",
         ],
     }
+
+
+@pytest.fixture(scope="session")
+def _sync_connections_closed() -> None:
+    connections.close_all()
+
+
+@pytest.fixture(scope="session")
+def playwright(_sync_connections_closed, playwright):
+    """While Playwright's event loop runs, Django keeps its connections in another (async) slot.
+
+    Close the connections of each mode before it ends, or PostgreSQL cannot drop the test
+    database at the end of the run ("being accessed by other users").
+    """
+    yield playwright
+    connections.close_all()
 
 
 @pytest.fixture(scope="session")
