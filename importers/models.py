@@ -23,10 +23,20 @@ class ImportBatch(models.Model):
     )
     summary = models.JSONField(_("summary"), default=dict, blank=True)
     plan = models.ForeignKey(
-        Plan, on_delete=models.SET_NULL, null=True, blank=True, related_name="imports"
+        Plan,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="imports",
+        verbose_name=_("plan"),
     )
     jurisdiction = models.ForeignKey(
-        Jurisdiction, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        Jurisdiction,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("jurisdiction"),
     )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,

@@ -79,7 +79,12 @@ class ProgressReport(models.Model):
 
 
 class IndicatorValue(models.Model):
-    report = models.ForeignKey(ProgressReport, on_delete=models.CASCADE, related_name="values")
+    report = models.ForeignKey(
+        ProgressReport,
+        on_delete=models.CASCADE,
+        related_name="values",
+        verbose_name=_("progress report"),
+    )
     indicator = models.ForeignKey(
         Indicator, on_delete=models.CASCADE, related_name="values", verbose_name=_("indicator")
     )

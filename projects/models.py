@@ -275,7 +275,9 @@ class SubItem(models.Model):
 
 
 class CoUnit(models.Model):
-    subitem = models.ForeignKey(SubItem, on_delete=models.CASCADE, related_name="co_unit_links")
+    subitem = models.ForeignKey(
+        SubItem, on_delete=models.CASCADE, related_name="co_unit_links", verbose_name=_("sub-item")
+    )
     unit = models.ForeignKey(
         Unit, on_delete=models.PROTECT, related_name="co_unit_links", verbose_name=_("unit")
     )

@@ -380,3 +380,33 @@ def test_anonymous_is_sent_to_the_admin_login(client):
 
     assert response.status_code == 302
     assert response["Location"].startswith(reverse("admin:login"))
+
+
+@pytest.mark.django_db
+def test_admin_group_member_who_is_not_superuser_can_manage_plans(client):
+    from django.contrib.auth.models import Group
+
+    from projects.models import User
+
+    user = User.objects.create_user("office-admin", password="x", is_staff=True)
+    user.groups.add(Group.objects.get(name="admin"))
+    client.force_login(user)
+    assert client.get("/admin/projects/plan/").status_code == 200
+    assert client.get("/admin/progress/progressreport/").status_code == 200
+    assert client.get("/admin/importers/importbatch/").status_code == 200
+
+
+@pytest.mark.django_db
+def test_import_link_is_shown_to_admins_only(client):
+    from django.contrib.auth.models import Group
+
+    from projects.models import User
+
+    admin = User.objects.create_user("office-admin", password="x")
+    admin.groups.add(Group.objects.get(name="admin"))
+    supervisor = User.objects.create_user("office-supervisor", password="x")
+    supervisor.groups.add(Group.objects.get(name="supervisor"))
+    client.force_login(admin)
+    assert reverse("importers:upload") in client.get(reverse("home")).content.decode()
+    client.force_login(supervisor)
+    assert reverse("importers:upload") not in client.get(reverse("home")).content.decode()
