@@ -12,6 +12,8 @@ PY := $(VENV)/bin/python
 PG_URL ?= postgres://postgres@127.0.0.1:5432/test
 SQLITE_URL ?= sqlite:///$(CURDIR)/db.sqlite3
 # Extra pytest arguments for both passes, e.g. `make test PYTEST_ARGS="-k import -x"`.
+# `-n auto` (pytest-xdist) works on both databases but, on 2 cores and ~180 tests, was slower
+# than one process (SQLite 16.7 s vs 14.8 s, PostgreSQL 21.8 s vs 20.3 s), so it is not the default.
 PYTEST_ARGS ?=
 CI_MODE := $(filter 1 true yes,$(shell printf '%s' "$${CI:-}" | tr A-Z a-z))
 
