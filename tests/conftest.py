@@ -13,6 +13,7 @@ from django.conf import settings
 from django.contrib.auth.models import Group
 from django.db import connections
 from django.test import Client
+from factories import make_jurisdiction, make_unit
 
 from projects import roles
 from projects.models import Jurisdiction, Unit, User
@@ -139,22 +140,22 @@ def make_user(username: str, role: str, **fields) -> User:
 
 @pytest.fixture
 def jurisdiction(db) -> Jurisdiction:
-    return Jurisdiction.objects.create(name="西青区")
+    return make_jurisdiction("西青区")
 
 
 @pytest.fixture
 def other_jurisdiction(db) -> Jurisdiction:
-    return Jurisdiction.objects.create(name="北仑区")
+    return make_jurisdiction("北仑区")
 
 
 @pytest.fixture
 def unit(jurisdiction: Jurisdiction) -> Unit:
-    return Unit.objects.create(jurisdiction=jurisdiction, name="区教育局")
+    return make_unit(jurisdiction, "区教育局")
 
 
 @pytest.fixture
 def other_unit(jurisdiction: Jurisdiction) -> Unit:
-    return Unit.objects.create(jurisdiction=jurisdiction, name="区民政局")
+    return make_unit(jurisdiction, "区民政局")
 
 
 @pytest.fixture
