@@ -120,7 +120,13 @@ def build_plan(tables: list[Table], *, filename: str, options: Options) -> Parse
         )
     if not plan.year:
         plan.errors.append(
-            Issue(None, None, _("The title does not say the year: give it in the year field (--year on the command line)."))
+            Issue(
+                None,
+                None,
+                _(
+                    "The title does not say the year: give it in the year field (--year on the command line)."
+                ),
+            )
         )
 
     reader = _RowReader(plan)
