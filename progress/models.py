@@ -100,3 +100,131 @@ class IndicatorValue(models.Model):
 
     def __str__(self) -> str:
         return f"{self.indicator}: {self.value.normalize():f}"
+
+
+def attachment_path(instance: "Attachment", filename: str) -> str:
+    # never the user's file name on disk: it is kept in original_name
+    import uuid
+    from pathlib import PurePath
+
+    return f"attachments/{instance.report.period:%Y/%m}/{uuid.uuid4().hex}{PurePath(filename).suffix.lower()}"
+
+
+class Attachment(models.Model):
+    """A site photo or document attached to a report; served only to people who may see the item."""
+
+    class Kind(models.TextChoices):
+        IMAGE = "image", _("Photo")
+        DOCUMENT = "document", _("Document")
+
+    report = models.ForeignKey(
+        ProgressReport,
+        on_delete=models.CASCADE,
+        related_name="attachments",
+        verbose_name=_("progress report"),
+    )
+    file = models.FileField(_("file"), upload_to=attachment_path)
+    original_name = models.CharField(_("file name"), max_length=255)
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
+    content_type = models.CharField(_("content type"), max_length=100)
+    size = models.PositiveIntegerField(_("size"))
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+        verbose_name=_("uploaded by"),
+    )
+    uploaded_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("attachment")
+        verbose_name_plural = _("attachments")
+        ordering = ["uploaded_at"]
+
+    def __str__(self) -> str:
+        return self.original_name
+
+
+class Contribution(models.Model):
+    """What a co-operating unit did for a sub-item in a period; the lead unit sees it in its form."""
+
+    subitem = models.ForeignKey(
+        SubItem, on_delete=models.CASCADE, related_name="contributions", verbose_name=_("sub-item")
+    )
+    period = models.DateField(_("period"))
+    unit = models.ForeignKey(
+        "projects.Unit",
+        on_delete=models.PROTECT,
+        related_name="contributions",
+        verbose_name=_("unit"),
+    )
+    text = models.TextField(_("contribution"))
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+        verbose_name=_("author"),
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("co-operating unit's contribution")
+        verbose_name_plural = _("co-operating units' contributions")
+        ordering = ["period", "unit"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["subitem", "period", "unit"], name="contribution_unique"
+            ),
+            models.CheckConstraint(
+                condition=Q(period__day=1), name="contribution_period_first_day"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.unit} {self.period:%Y-%m}"
+
+
+class ReviewEvent(models.Model):
+    """One step of a report's workflow: submitted, approved, returned (with a comment), reopened."""
+
+    class Action(models.TextChoices):
+        SUBMIT = "submit", _("Submitted")
+        APPROVE = "approve", _("Approved")
+        RETURN = "return", _("Returned")
+        REOPEN = "reopen", _("Reopened")
+
+    report = models.ForeignKey(
+        ProgressReport,
+        on_delete=models.CASCADE,
+        related_name="events",
+        verbose_name=_("progress report"),
+    )
+    action = models.CharField(_("action"), max_length=10, choices=Action.choices)
+    comment = models.TextField(_("comment"), blank=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+        verbose_name=_("by"),
+    )
+    at = models.DateTimeField(_("at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("review step")
+        verbose_name_plural = _("review steps")
+        ordering = ["at", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(action__in=["return", "reopen"]) | ~Q(comment=""),
+                name="review_comment_required",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_action_display()} {self.at:%Y-%m-%d %H:%M}"

@@ -153,7 +153,15 @@ class Plan(models.Model):
     )
     title = models.CharField(_("title"), max_length=200)
     year = models.PositiveSmallIntegerField(_("year"))
+
+    class Cycle(models.TextChoices):
+        MONTHLY = "monthly", _("Monthly")
+        QUARTERLY = "quarterly", _("Quarterly")
+
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices, default=Kind.LIVELIHOOD)
+    reporting_cycle = models.CharField(
+        _("reporting cycle"), max_length=10, choices=Cycle.choices, default=Cycle.MONTHLY
+    )
     source_file = models.CharField(_("source file"), max_length=255, blank=True)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)

@@ -1,0 +1,150 @@
+"""Reads the reporting pages need: querysets scoped to the user, joined and prefetched."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from django.conf import settings
+from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
+from django.utils import timezone
+
+from progress import periods
+from progress.models import Contribution, ProgressReport, ReviewEvent
+from projects import roles
+from projects.models import CoUnit, SubItem
+
+
+def visible_subitems(user) -> QuerySet[SubItem]:
+    """Every sub-item the user may read: admins all, supervisors their jurisdiction, reporters
+    the items their unit leads or co-operates on. Outsiders get nothing."""
+    qs = SubItem.objects.select_related(
+        "project__plan__jurisdiction", "project__category", "lead_unit"
+    )
+    if not user.is_authenticated:
+        return qs.none()
+    if roles.is_admin(user):
+        return qs
+    q = Q(pk__in=[])
+    if roles.has_role(user, roles.SUPERVISOR) and user.jurisdiction_id:
+        q |= Q(project__plan__jurisdiction_id=user.jurisdiction_id)
+    if user.unit_id:
+        q |= Q(lead_unit_id=user.unit_id) | Q(co_unit_links__unit_id=user.unit_id)
+    return qs.filter(q).distinct()
+
+
+def with_access_data(qs: QuerySet[SubItem]) -> QuerySet[SubItem]:
+    """Load what the permission rules read (co-unit ids) with the sub-items."""
+    return qs.prefetch_related(
+        Prefetch("co_unit_links", queryset=CoUnit.objects.only("id", "subitem_id", "unit_id"))
+    )
+
+
+def default_period(user, today: date | None = None) -> date:
+    """The period being filled now; for a unit whose plans are all of earlier years, the latest
+    period it has reports for (so the demo's imported years open on something)."""
+    today = today or timezone.localdate()
+    period = periods.current_period(today, settings.REPORT_DEADLINE_DAY)
+    if not user.unit_id:
+        return period
+    years = set(
+        SubItem.objects.filter(lead_unit_id=user.unit_id)
+        .values_list("project__plan__year", flat=True)
+        .distinct()
+    )
+    if not years or period.year in years:
+        return period
+    latest = (
+        ProgressReport.objects.filter(subitem__lead_unit_id=user.unit_id)
+        .order_by("-period")
+        .values_list("period", flat=True)
+        .first()
+    )
+    return latest or date(max(years), 12, 1)
+
+
+def my_items(user, period: date) -> list[SubItem]:
+    """The sub-items the user's unit leads in plans of the period's year, each with
+    `.current` (this period's report or None), `.previous` (last period's) and `.done_before`
+    (a report of an earlier period that marked it completed)."""
+    if not user.unit_id:
+        return []
+    prev_month = periods.add_months(period, -1)
+    prev_quarter = periods.add_months(period, -3)
+    reports = ProgressReport.objects.filter(period__in=[period, prev_month, prev_quarter]).only(
+        "id", "subitem_id", "period", "state", "status", "completion", "version"
+    )
+    completed = ProgressReport.objects.filter(
+        subitem=OuterRef("pk"), period__lt=period, status="completed"
+    ).exclude(state=ProgressReport.State.DRAFT)
+    qs = (
+        SubItem.objects.filter(lead_unit_id=user.unit_id, project__plan__year=period.year)
+        .select_related("project__plan", "lead_unit")
+        .annotate(done_before=Exists(completed))
+        .prefetch_related(Prefetch("reports", queryset=reports, to_attr="recent_reports"))
+        .order_by("project__plan__title", "project__order", "number")
+    )
+    items = []
+    for sub in qs:
+        quarterly = sub.project.plan.reporting_cycle == "quarterly"
+        if not periods.is_reporting_period(period, quarterly=quarterly):
+            continue
+        by_period = {r.period: r for r in sub.recent_reports}
+        sub.current = by_period.get(period)
+        sub.previous = by_period.get(periods.previous_period(period, quarterly=quarterly))
+        sub.deadline = periods.deadline(period, settings.REPORT_DEADLINE_DAY)
+        items.append(sub)
+    return items
+
+
+def cooperating_items(user, period: date) -> QuerySet[SubItem]:
+    if not user.unit_id:
+        return SubItem.objects.none()
+    mine = Contribution.objects.filter(period=period, unit_id=user.unit_id)
+    return (
+        SubItem.objects.filter(co_unit_links__unit_id=user.unit_id, project__plan__year=period.year)
+        .select_related("project__plan", "lead_unit")
+        .prefetch_related(Prefetch("contributions", queryset=mine, to_attr="my_contributions"))
+        .order_by("project__plan__title", "project__order", "number")
+        .distinct()
+    )
+
+
+def review_queue(user) -> QuerySet[ProgressReport]:
+    """Submitted reports waiting for this supervisor (their jurisdiction; admins all)."""
+    qs = ProgressReport.objects.filter(state=ProgressReport.State.SUBMITTED).select_related(
+        "subitem__project__plan__jurisdiction", "subitem__lead_unit", "submitted_by"
+    )
+    if roles.is_admin(user):
+        return qs.order_by("submitted_at")
+    if roles.has_role(user, roles.SUPERVISOR) and user.jurisdiction_id:
+        return qs.filter(subitem__project__plan__jurisdiction_id=user.jurisdiction_id).order_by(
+            "submitted_at"
+        )
+    return qs.none()
+
+
+def report_events(report: ProgressReport) -> QuerySet[ReviewEvent]:
+    return report.events.select_related("actor")
+
+
+def missing_reports(*, jurisdiction_id: int | None, period: date) -> QuerySet[SubItem]:
+    """Lead sub-items of the period's year with no submitted or approved report for the period
+    (drafts count as missing), and not completed earlier."""
+    done = ProgressReport.objects.filter(
+        subitem=OuterRef("pk"),
+        period=period,
+        state__in=[ProgressReport.State.SUBMITTED, ProgressReport.State.APPROVED],
+    )
+    completed = ProgressReport.objects.filter(
+        subitem=OuterRef("pk"), period__lt=period, status="completed"
+    ).exclude(state=ProgressReport.State.DRAFT)
+    qs = SubItem.objects.filter(project__plan__year=period.year, lead_unit__isnull=False)
+    if jurisdiction_id is not None:
+        qs = qs.filter(project__plan__jurisdiction_id=jurisdiction_id)
+    qs = qs.filter(~Exists(done), ~Exists(completed))
+    quarter_months = [3, 6, 9, 12]
+    if period.month not in quarter_months:
+        qs = qs.exclude(project__plan__reporting_cycle="quarterly")
+    return qs.select_related("project__plan", "lead_unit").order_by(
+        "lead_unit__name", "project__order", "number"
+    )

@@ -1,0 +1,340 @@
+"""Writes of the reporting workflow: save, submit, approve, return, reopen, contribute, attach.
+
+Keyword-only typed functions; each checks its own rules and raises ReportError with a message
+for the user. Every change of a report goes through save() so django-simple-history keeps it
+with who and when. Two people saving from the same version: the second is refused (StaleReport).
+"""
+
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+from pathlib import PurePath
+
+from django.conf import settings
+from django.core.files.base import ContentFile
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from progress import periods
+from progress.models import (
+    Attachment,
+    Contribution,
+    IndicatorValue,
+    ProgressReport,
+    ReviewEvent,
+    Status,
+)
+from projects.models import SubItem
+
+State = ProgressReport.State
+EDITABLE = (State.DRAFT, State.RETURNED)
+NEEDS_EXPLANATION = (Status.AHEAD, Status.LAGGING)
+
+
+class ReportError(Exception):
+    """A rule of the workflow refused the change; the message is for the user."""
+
+
+class StaleReport(ReportError):
+    """Someone else saved the report since this form was opened."""
+
+    def __init__(self, current: ProgressReport | None) -> None:
+        super().__init__(
+            _(
+                "Someone else saved this report while you were editing it. Your changes were not saved: "
+                "their version is shown below; copy what you need and save again."
+            )
+        )
+        self.current = current
+
+
+@dataclass
+class ReportData:
+    status: str = ""
+    completion: str = ""
+    explanation: str = ""
+    problems: str = ""
+    next_steps: str = ""
+    values: dict[int, Decimal | None] = field(default_factory=dict)  # indicator id -> value
+    milestones_achieved: set[int] = field(default_factory=set)
+
+
+def completed_before(subitem: SubItem, period: date) -> ProgressReport | None:
+    """The report of an earlier period that marked the sub-item completed, if any."""
+    return (
+        ProgressReport.objects.filter(subitem=subitem, period__lt=period, status=Status.COMPLETED)
+        .exclude(state=State.DRAFT)
+        .order_by("-period")
+        .first()
+    )
+
+
+def validate_report(*, data: ReportData, submit: bool) -> None:
+    if submit and not data.status:
+        raise ReportError(_("Choose a status before submitting."))
+    if submit and data.status in NEEDS_EXPLANATION and not data.explanation.strip():
+        raise ReportError(
+            _(
+                "An explanation (情况说明) is required when the item is ahead or lagging: say why and what happens next."
+            )
+        )
+    if submit and not data.completion.strip():
+        raise ReportError(_("Describe what was done this period before submitting."))
+
+
+def report_save(
+    *,
+    subitem: SubItem,
+    period: date,
+    user,
+    data: ReportData,
+    expected_version: int | None,
+    submit: bool = False,
+) -> ProgressReport:
+    """Create or update the report of one sub-item and period, as a draft or submitted.
+
+    `expected_version` is the version the form was opened with (None for a new report).
+    """
+    quarterly = subitem.project.plan.reporting_cycle == "quarterly"
+    if not periods.is_reporting_period(period, quarterly=quarterly):
+        raise ReportError(_("This plan is reported quarterly: choose a quarter-end month."))
+    if completed_before(subitem, period):
+        raise ReportError(
+            _("This item was completed in an earlier period and is not reported again.")
+        )
+    validate_report(data=data, submit=submit)
+    try:
+        with transaction.atomic():
+            report = _claim(subitem=subitem, period=period, expected_version=expected_version)
+            if report.state not in EDITABLE:
+                raise ReportError(
+                    _("This report is %(state)s and cannot be changed.")
+                    % {"state": report.get_state_display()}
+                )
+            report.status = data.status
+            report.completion = data.completion.strip()
+            report.explanation = data.explanation.strip()
+            report.problems = data.problems.strip()
+            report.next_steps = data.next_steps.strip()
+            report.source = ProgressReport.Source.WEB
+            if submit:
+                report.state = State.SUBMITTED
+                report.submitted_by = user
+                report.submitted_at = timezone.now()
+            report._history_user = user
+            report.save()
+            _save_values(report, subitem, data.values)
+            valid_milestones = set(subitem.milestones.values_list("pk", flat=True))
+            report.milestones_achieved.set(data.milestones_achieved & valid_milestones)
+            if submit:
+                ReviewEvent.objects.create(
+                    report=report, action=ReviewEvent.Action.SUBMIT, actor=user
+                )
+    except IntegrityError as exc:  # two first saves of one report at the same moment
+        raise StaleReport(
+            ProgressReport.objects.filter(subitem=subitem, period=period).first()
+        ) from exc
+    return report
+
+
+def _claim(*, subitem: SubItem, period: date, expected_version: int | None) -> ProgressReport:
+    """Take the report for this save, or refuse when its version moved on.
+
+    The conditional UPDATE both checks and bumps the version; on PostgreSQL a concurrent save
+    waits for the row lock and then finds the version changed.
+    """
+    existing = ProgressReport.objects.filter(subitem=subitem, period=period).first()
+    if existing is None:
+        if expected_version:
+            raise StaleReport(None)
+        return ProgressReport(
+            subitem=subitem, period=period, version=1
+        )  # inserted by the caller's save()
+    if expected_version is None or expected_version != existing.version:
+        raise StaleReport(existing)
+    claimed = ProgressReport.objects.filter(pk=existing.pk, version=expected_version).update(
+        version=expected_version + 1
+    )
+    if not claimed:
+        raise StaleReport(ProgressReport.objects.get(pk=existing.pk))
+    existing.version = expected_version + 1
+    return existing
+
+
+def _save_values(
+    report: ProgressReport, subitem: SubItem, values: dict[int, Decimal | None]
+) -> None:
+    allowed = set(subitem.indicators.values_list("pk", flat=True))
+    current = {v.indicator_id: v for v in report.values.all()}
+    for indicator_id, value in values.items():
+        if indicator_id not in allowed:
+            continue
+        row = current.get(indicator_id)
+        if value is None:
+            if row:
+                row.delete()
+        elif row is None:
+            IndicatorValue.objects.create(report=report, indicator_id=indicator_id, value=value)
+        elif row.value != value:
+            row.value = value
+            row.save(update_fields=["value"])
+
+
+def _transition(
+    *, report: ProgressReport, user, source: tuple, target: str, action: str, comment: str = ""
+) -> ProgressReport:
+    with transaction.atomic():
+        locked = ProgressReport.objects.select_for_update().get(pk=report.pk)
+        if locked.state not in source:
+            raise ReportError(
+                _("This report is %(state)s: it cannot be %(action)s.")
+                % {"state": locked.get_state_display(), "action": ReviewEvent.Action(action).label}
+            )
+        locked.state = target
+        locked.version += 1
+        locked._history_user = user
+        locked.save()
+        ReviewEvent.objects.create(
+            report=locked, action=action, comment=comment.strip(), actor=user
+        )
+    return locked
+
+
+def report_approve(*, report: ProgressReport, user) -> ProgressReport:
+    """Approve a submitted report; it is locked from then on."""
+    return _transition(
+        report=report,
+        user=user,
+        source=(State.SUBMITTED,),
+        target=State.APPROVED,
+        action=ReviewEvent.Action.APPROVE,
+    )
+
+
+def report_return(*, report: ProgressReport, user, comment: str) -> ProgressReport:
+    """Return a submitted report to its unit with a comment; the unit edits and resubmits."""
+    if not comment.strip():
+        raise ReportError(_("Say what needs to change: a comment is required to return a report."))
+    return _transition(
+        report=report,
+        user=user,
+        source=(State.SUBMITTED,),
+        target=State.RETURNED,
+        action=ReviewEvent.Action.RETURN,
+        comment=comment,
+    )
+
+
+def report_reopen(*, report: ProgressReport, user, reason: str) -> ProgressReport:
+    """Unlock an approved report for its unit, with a reason kept in its history."""
+    if not reason.strip():
+        raise ReportError(_("A reason is required to reopen an approved report."))
+    return _transition(
+        report=report,
+        user=user,
+        source=(State.APPROVED,),
+        target=State.RETURNED,
+        action=ReviewEvent.Action.REOPEN,
+        comment=reason,
+    )
+
+
+def contribution_save(*, subitem: SubItem, period: date, user, text: str) -> Contribution:
+    """A co-operating unit's own account of what it did for the sub-item in the period."""
+    if not text.strip():
+        raise ReportError(_("Write what your unit did."))
+    contribution, _created = Contribution.objects.get_or_create(
+        subitem=subitem,
+        period=period,
+        unit_id=user.unit_id,
+        defaults={"text": text.strip(), "author": user},
+    )
+    if not _created:
+        contribution.text = text.strip()
+        contribution.author = user
+        contribution._history_user = user
+        contribution.save()
+    return contribution
+
+
+# -- attachments ---------------------------------------------------------------------------
+
+IMAGE_TYPES = {".jpg": "JPEG", ".jpeg": "JPEG", ".png": "PNG", ".webp": "WEBP"}
+DOCUMENT_TYPES = {
+    ".pdf": ("application/pdf", b"%PDF-"),
+    ".docx": (
+        "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+        b"PK\x03\x04",
+    ),
+    ".xlsx": ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", b"PK\x03\x04"),
+}
+MAX_IMAGE_SIDE = 2560
+
+
+def attachment_add(*, report: ProgressReport, user, name: str, data: bytes) -> Attachment:
+    """Check an upload's type and size; photos are re-encoded (no EXIF, no hidden payload)."""
+    limit = settings.ATTACHMENT_MAX_BYTES
+    if not data:
+        raise ReportError(_("The file “%(name)s” is empty.") % {"name": name})
+    if len(data) > limit:
+        raise ReportError(
+            _("The file “%(name)s” is larger than %(mb)d MB.")
+            % {"name": name, "mb": limit // (1024 * 1024)}
+        )
+    ext = PurePath(name).suffix.lower()
+    if ext in IMAGE_TYPES:
+        content, content_type = _reencode_image(data, name)
+        kind = Attachment.Kind.IMAGE
+        ext = ".jpg" if content_type == "image/jpeg" else ".png"
+    elif ext in DOCUMENT_TYPES:
+        content_type, magic = DOCUMENT_TYPES[ext]
+        if not data.startswith(magic):
+            raise ReportError(
+                _("The file “%(name)s” is not a real %(ext)s file.") % {"name": name, "ext": ext}
+            )
+        content, kind = data, Attachment.Kind.DOCUMENT
+    else:
+        raise ReportError(
+            _(
+                "Files of type “%(ext)s” cannot be attached: use photos (.jpg, .png) or .pdf, .docx, .xlsx."
+            )
+            % {"ext": ext or name}
+        )
+    attachment = Attachment(
+        report=report,
+        original_name=PurePath(name).name[:255],
+        kind=kind,
+        content_type=content_type,
+        size=len(content),
+        uploaded_by=user,
+    )
+    attachment.file.save(f"upload{ext}", ContentFile(content), save=False)
+    attachment._history_user = user
+    attachment.save()
+    return attachment
+
+
+def _reencode_image(data: bytes, name: str) -> tuple[bytes, str]:
+    from PIL import Image, ImageOps, UnidentifiedImageError
+
+    Image.MAX_IMAGE_PIXELS = 50_000_000  # refuse decompression bombs
+    try:
+        with Image.open(io.BytesIO(data)) as img:
+            img.verify()
+        with Image.open(io.BytesIO(data)) as img:
+            img = ImageOps.exif_transpose(img)
+            img.thumbnail((MAX_IMAGE_SIDE, MAX_IMAGE_SIDE))
+            out = io.BytesIO()
+            if img.mode in ("RGBA", "LA", "P"):
+                img.convert("RGBA").save(out, "PNG", optimize=True)
+                return out.getvalue(), "image/png"
+            img.convert("RGB").save(out, "JPEG", quality=85, optimize=True)
+            return out.getvalue(), "image/jpeg"
+    except (UnidentifiedImageError, OSError, ValueError, Image.DecompressionBombError) as exc:
+        raise ReportError(
+            _("The file “%(name)s” is not a readable image.") % {"name": name}
+        ) from exc
