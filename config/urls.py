@@ -7,4 +7,5 @@ urlpatterns = [
     path("accounts/", include("django.contrib.auth.urls")),
     path("", include("projects.urls")),
     path("imports/", include("importers.urls")),
+    path("review/", include("progress.urls_review")),
 ]

@@ -1,0 +1,11 @@
+from django.urls import path
+
+from progress import views_review
+
+app_name = "review"
+
+urlpatterns = [
+    path("", views_review.queue, name="queue"),
+    path("reports/<int:pk>/", views_review.report, name="report"),
+    path("missing/", views_review.missing, name="missing"),
+]
