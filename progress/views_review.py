@@ -32,6 +32,10 @@ from projects.models import CoUnit, Jurisdiction, SubItem, Unit
 QUEUE_PAGE_SIZE = 50
 RECENT_PERIODS = 12
 ACTIONS = ("approve", "return", "reopen")
+FORMS_BY_STATE = {  # the decision forms the review page shows for a report in each state
+    ProgressReport.State.SUBMITTED: ("approve", "return"),
+    ProgressReport.State.APPROVED: ("reopen",),
+}
 
 
 def last_closed_period(today: date | None = None) -> date:
@@ -127,7 +131,9 @@ def report(request: HttpRequest, pk: int) -> HttpResponse:
                 if from_queue:
                     messages.error(request, str(exc))
                     return redirect("review:queue")
-                errors[action] = str(exc)
+                # next to its form if the page shows that form for this state, else on top
+                shown = FORMS_BY_STATE.get(report.state, ())
+                errors[action if action in shown else "form"] = str(exc)
             else:
                 messages.success(request, _done_message(action, report))
                 # after a decision the supervisor moves on to the next report
