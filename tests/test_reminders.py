@@ -1,0 +1,145 @@
+"""send_reminders: one message per unit with missing reports, to that unit's active reporters."""
+
+from __future__ import annotations
+
+import datetime
+from io import StringIO
+
+import pytest
+from conftest import make_user
+from django.core.management import CommandError, call_command
+from factories import make_plan, make_project, make_report, make_subitem, make_unit
+
+from progress.models import ProgressReport, Status
+from progress.views_review import last_closed_period
+from projects import roles
+
+pytestmark = pytest.mark.django_db
+
+PERIOD = datetime.date(2024, 3, 1)
+
+
+@pytest.fixture
+def world(jurisdiction, other_jurisdiction):
+    """西青区 2024-03: 区教育局 owes two reports, 区民政局 reported everything, 区人社局 owes one
+    but has no reporter; 北仑区 教育局 owes one."""
+    education = make_unit(jurisdiction, "区教育局")
+    welfare = make_unit(jurisdiction, "区民政局")
+    labour = make_unit(jurisdiction, "区人社局")
+    beilun = make_unit(other_jurisdiction, "教育局")
+    plan = make_plan(jurisdiction, title="2024年民生实事项目清单", year=2024)
+    project = make_project(plan, number="3", name="新建10处养老服务设施")
+    draft = make_subitem(project, name="新建社区食堂5处", lead_unit=education)
+    make_report(draft, PERIOD, state=ProgressReport.State.DRAFT)
+    make_subitem(project, name="改造养老院2所", lead_unit=education)
+    done = make_subitem(project, name="已办结的子项", lead_unit=education)
+    make_report(done, datetime.date(2024, 2, 1), status=Status.COMPLETED)
+    make_report(make_subitem(project, name="民政已报", lead_unit=welfare), PERIOD)
+    make_report(
+        make_subitem(project, name="民政已审", lead_unit=welfare),
+        PERIOD,
+        state=ProgressReport.State.APPROVED,
+    )
+    make_subitem(project, name="人社未报", lead_unit=labour)
+    make_subitem(make_project(make_plan(other_jurisdiction, year=2024)), lead_unit=beilun)
+
+    def reporter(name, unit, **fields):
+        return make_user(name, roles.REPORTER, jurisdiction=unit.jurisdiction, unit=unit, **fields)
+
+    reporter("jy1", education, email="jy1@example.cn")
+    reporter("jy2", education, email="jy2@example.cn")
+    reporter("jy_gone", education, email="gone@example.cn", is_active=False)
+    reporter("jy_nomail", education)
+    make_user("sup", roles.SUPERVISOR, jurisdiction=jurisdiction, email="sup@example.cn")
+    reporter("mz", welfare, email="mz@example.cn")
+    reporter("bl", beilun, email="bl@example.cn")
+
+
+def run(*args: str) -> str:
+    out = StringIO()
+    call_command("send_reminders", *args, stdout=out, stderr=StringIO())
+    return out.getvalue()
+
+
+def test_one_message_per_unit_to_its_reporters(world, mailoutbox):
+    out = run("--period", "2024-03", "--jurisdiction", "西青区")
+
+    assert len(mailoutbox) == 1
+    message = mailoutbox[0]
+    assert message.to == ["jy1@example.cn", "jy2@example.cn"]  # active reporters with an address
+    assert "区教育局" in message.subject
+    assert "2" in message.subject
+    assert "2024-03" in message.subject
+    body = message.body
+    assert "新建社区食堂5处" in body  # a draft is not a report
+    assert "改造养老院2所" in body
+    assert "已办结的子项" not in body  # completed in February
+    assert "2024年民生实事项目清单" in body
+    assert "3 (1)" in body  # 序号 of the project and the sub-item
+    assert "2024-04-05" in body  # the deadline
+    assert "区人社局" in out and "no active reporter" in out  # skipped, and said so
+    assert "Emailed 1 unit(s): 1 message(s), 2 item(s)." in out
+    assert "1 unit(s) without reporters skipped" in out
+
+
+def test_units_that_reported_get_nothing(world, mailoutbox):
+    run("--period", "2024-03")
+
+    recipients = sorted(address for m in mailoutbox for address in m.to)
+    assert recipients == ["bl@example.cn", "jy1@example.cn", "jy2@example.cn"]
+    assert not any("区民政局" in m.subject for m in mailoutbox)
+    assert len(mailoutbox) == 2  # 区教育局 and 北仑区 教育局
+
+
+def test_dry_run_sends_nothing(world, mailoutbox):
+    out = run("--period", "2024-03", "--dry-run")
+
+    assert mailoutbox == []
+    assert "would email jy1@example.cn, jy2@example.cn" in out
+    assert "Would email 2 unit(s): 2 message(s), 3 item(s)." in out
+
+
+def test_the_message_is_in_the_sites_language(world, mailoutbox, settings):
+    """The command is not run in a request: the mail uses LANGUAGE_CODE, and leaves the
+    active language as it was."""
+    from django.utils import translation
+
+    settings.LANGUAGE_CODE = "en"
+    with translation.override("zh-hans"):
+        run("--period", "2024-03", "--jurisdiction", "北仑区")
+        assert translation.get_language() == "zh-hans"
+
+    assert mailoutbox[0].subject == "教育局: 1 progress report for 2024-03 is missing"
+
+
+def test_nothing_missing_sends_nothing(world, mailoutbox):
+    out = run("--period", "2023-03")  # no plan of 2023
+
+    assert mailoutbox == []
+    assert "Nothing is missing" in out
+
+
+def test_the_default_period_is_the_last_closed_one(jurisdiction, mailoutbox):
+    period = last_closed_period()
+    unit = make_unit(jurisdiction, "区教育局")
+    make_subitem(make_project(make_plan(jurisdiction, year=period.year)), lead_unit=unit)
+    make_user("jy", roles.REPORTER, jurisdiction=jurisdiction, unit=unit, email="jy@example.cn")
+
+    out = run()
+
+    assert f"Missing reports for {period:%Y-%m}" in out
+    assert len(mailoutbox) == 1
+    assert f"{period:%Y-%m}" in mailoutbox[0].subject
+
+
+@pytest.mark.parametrize(
+    ("args", "error"),
+    [
+        (("--period", "2024/03"), "YYYY-MM"),
+        (("--period", "2024-13"), "YYYY-MM"),
+        (("--jurisdiction", "火星区"), "no such jurisdiction"),
+    ],
+)
+def test_bad_options_are_clear_errors(world, args, error):
+    with pytest.raises(CommandError, match=error):
+        run(*args)
