@@ -143,3 +143,32 @@ def test_the_default_period_is_the_last_closed_one(jurisdiction, mailoutbox):
 def test_bad_options_are_clear_errors(world, args, error):
     with pytest.raises(CommandError, match=error):
         run(*args)
+
+
+def test_the_demo_has_reporters_to_remind_and_a_report_to_review(samples_dir, mailoutbox):
+    from progress.selectors import review_queue
+    from projects.models import User
+
+    call_command("load_demo", samples=str(samples_dir), stdout=StringIO())
+    call_command("load_demo", samples=str(samples_dir), stdout=StringIO())  # again: no change
+
+    supervisor = User.objects.get(username="supervisor_beilun")
+    queue = list(review_queue(supervisor))
+    assert [(r.subitem.lead_unit.name, f"{r.period:%Y-%m}") for r in queue] == [
+        ("卫健局", "2024-11")
+    ]
+    assert queue[0].submitted_by.username == "beilun_weijian"
+    for username, unit in [
+        ("beilun_weijian", "卫健局"),
+        ("beilun_zhujian", "住建局"),
+        ("xiqing_minzheng", "区民政局"),
+        ("xiqing_renshe", "区人社局"),
+    ]:
+        user = User.objects.get(username=username)
+        assert (user.unit.name, user.groups.get().name) == (unit, roles.REPORTER)
+
+    out = run("--period", "2024-11", "--jurisdiction", "北仑区")
+
+    to = {address for m in mailoutbox for address in m.to}
+    assert {"beilun_weijian@example.com", "beilun_zhujian@example.com"} <= to
+    assert "no active reporter" in out  # most imported units have no account

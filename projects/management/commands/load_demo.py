@@ -1,9 +1,12 @@
-"""python manage.py load_demo: the five sample lists and one account per role, for `make run`.
+"""python manage.py load_demo: the five sample lists and demo accounts, for `make run`.
 
-Safe to run again: importing a file twice changes nothing, and the accounts are reset.
+Safe to run again: importing a file twice changes nothing, and the accounts are reset. The
+imported progress tables give reports for 2024-10 (北仑区) and 2024-03 (山亭区); one more report,
+for 2024-11, is submitted so that the review queue has something in it.
 """
 
 import os
+from datetime import date
 from pathlib import Path
 
 from axes.utils import reset as axes_reset
@@ -14,8 +17,11 @@ from django.db import transaction
 
 from importers.services import run_import
 from importers.types import ImportFileError
+from progress import periods
+from progress import services as progress_services
+from progress.models import ProgressReport, Status
 from projects import roles
-from projects.models import Jurisdiction, Unit, User
+from projects.models import Jurisdiction, SubItem, Unit, User
 from projects.naming import unit_key
 
 SAMPLES_DIR = Path(settings.BASE_DIR) / "fixtures" / "samples"
@@ -33,7 +39,15 @@ ACCOUNTS = [
     ("supervisor", roles.SUPERVISOR, "西青区", None, False, False),
     ("reporter", roles.REPORTER, "西青区", "区教育局", False, False),
     ("reporter_beilun", roles.REPORTER, "北仑区", "教育局", False, False),
+    ("supervisor_beilun", roles.SUPERVISOR, "北仑区", None, False, False),
+    ("beilun_weijian", roles.REPORTER, "北仑区", "卫健局", False, False),
+    ("beilun_zhujian", roles.REPORTER, "北仑区", "住建局", False, False),
+    ("xiqing_minzheng", roles.REPORTER, "西青区", "区民政局", False, False),
+    ("xiqing_renshe", roles.REPORTER, "西青区", "区人社局", False, False),
 ]
+EMAIL_DOMAIN = "example.com"  # send_reminders prints to the console in the demo
+# the report submitted for review: by this account, for the first item its unit leads
+DEMO_SUBMISSION = ("beilun_weijian", date(2024, 11, 1))
 URL = "http://127.0.0.1:8000"
 
 
@@ -53,6 +67,8 @@ class Command(BaseCommand):
         ]
         password = os.environ.get("DEMO_PASSWORD", "demo12345")
         accounts = [self._account(*spec, password=password) for spec in ACCOUNTS]
+        if "beilun-2024-10-progress.xlsx" not in failed:
+            self._submit_demo_report(*DEMO_SUBMISSION)
         self._print_accounts(accounts, password)
         if failed:
             raise CommandError(
@@ -96,6 +112,7 @@ class Command(BaseCommand):
                 "is_staff": staff,
                 "is_superuser": superuser,
                 "is_active": True,
+                "email": f"{username}@{EMAIL_DOMAIN}",
             },
         )
         user.set_password(password)
@@ -103,6 +120,41 @@ class Command(BaseCommand):
         user.groups.set([Group.objects.get_or_create(name=role)[0]])
         axes_reset(username=username)  # a reset password also lifts a lockout
         return user, role
+
+    def _submit_demo_report(self, username: str, period: date) -> None:
+        """A report of the unit's first item still on track, submitted through the service (as
+        the web form does) unless the unit already has one for the period."""
+        user = User.objects.get(username=username)
+        led = SubItem.objects.filter(lead_unit_id=user.unit_id).select_related("project__plan")
+        if ProgressReport.objects.filter(subitem__in=led, period=period).exists():
+            return
+        subitem = (
+            led.filter(
+                project__plan__year=period.year,
+                reports__period=periods.add_months(period, -1),
+                reports__status=Status.ON_TRACK,
+            )
+            .order_by("project__order", "number")
+            .first()
+        )
+        if subitem is None:
+            return
+        report = progress_services.report_save(
+            subitem=subitem,
+            period=period,
+            user=user,
+            data=progress_services.ReportData(
+                status=Status.ON_TRACK,
+                completion="按计划推进，本月完成阶段性建设任务，进度符合序时要求。",
+                next_steps="12月底前完成全年目标任务。",
+            ),
+            expected_version=None,
+            submit=True,
+        )
+        self.stdout.write(
+            f"Submitted for review: {subitem.lead_unit} {report.period:%Y-%m} "
+            f"{subitem.name[:30]} (by {username})"
+        )
 
     def _print_accounts(self, accounts, password: str) -> None:
         rows = [("user", "role", "jurisdiction", "unit")] + [
