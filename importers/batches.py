@@ -175,3 +175,40 @@ def _fail(batch: ImportBatch, summary: dict, message: str) -> None:
     batch.applied_at = None
     batch.summary = summary
     batch.save(update_fields=["state", "applied_at", "summary"])
+
+
+def batch_record(
+    *, data: bytes, filename: str, outcome, options: dict[str, Any], user=None
+) -> ImportBatch:
+    """Keep an import applied outside the web page (the command line) with its file, so every
+    import is on record with who, when and what was read."""
+    document = _plain(outcome.document)
+    batch = ImportBatch(
+        original_name=PurePath(filename).name[:255],
+        jurisdiction_name=options.get("jurisdiction") or "",
+        year=options.get("year"),
+        period=options.get("period") or "",
+        state=ImportBatch.State.APPLIED,
+        applied_at=timezone.now(),
+        plan_id=outcome.plan_id,
+        jurisdiction=Jurisdiction.objects.filter(plans__id=outcome.plan_id).first(),
+        created_by=user if user is not None and user.is_authenticated else None,
+        summary={
+            "title": document.get("title") or "",
+            "jurisdiction": document.get("jurisdiction") or "",
+            "year": document.get("year"),
+            "period": document.get("period") or "",
+            "counts": document.get("summary") or {},
+            "changes": _plain(outcome.changes),
+            "errors": [],
+            "warnings": document.get("warnings") or [],
+            "project_total": len(document.get("projects") or []),
+            "sample": [],
+            "result": {"changes": _plain(outcome.changes)},
+        },
+    )
+    batch.file.save(
+        f"{uuid4().hex}{PurePath(filename).suffix.lower()}", ContentFile(data), save=False
+    )
+    batch.save()
+    return batch

@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from datetime import date
+from functools import cached_property
 
 from importers.cells import clean_name, parse_due_label, parse_quarter
 from importers.types import Cell, Table
@@ -103,6 +104,11 @@ class Header:
     @property
     def labels(self) -> list[str]:
         return [c.label for c in self.columns]
+
+    @cached_property
+    def label_keys(self) -> set[str]:
+        """Every label of the header block, normalised, to spot it again at a page break."""
+        return {_norm(part) for c in self.columns for part in c.label.split(" / ")}
 
 
 def _norm(text: str) -> str:
@@ -215,6 +221,6 @@ def schedule_due(col: Column, year: int) -> date | None:
 
 def is_repeated_header(row: list[Cell], header: Header) -> bool:
     """A header row repeated at a page break."""
-    labels = {_norm(c.label.split(" / ")[-1]) for c in header.columns}
-    hits = sum(1 for c in row if c.text.strip() and _norm(c.text) in labels)
+    labels = header.label_keys
+    hits = sum(1 for c in row if c.text.strip() and len(c.text) <= 30 and _norm(c.text) in labels)
     return hits >= max(2, len(header.columns) // 2)

@@ -390,7 +390,9 @@ class _Writer:
         stale = [m.pk for key, m in existing.items() if key not in wanted]
         if stale:
             Milestone.objects.filter(pk__in=stale).delete()
-        bulk_create_with_history(new, Milestone, default_user=self.user)
+        # Rows derived from the plan text are created without per-row history (the import itself
+        # is the record: ImportBatch keeps who, when and the file); later changes are tracked.
+        Milestone.objects.bulk_create(new)
         if changed:
             bulk_update_with_history(changed, Milestone, ["due", "text"], default_user=self.user)
         total = sum(len(ps.milestones) for _, ps in self.subitems)
@@ -413,7 +415,7 @@ class _Writer:
                     obj = Indicator(subitem=sub, name=pi.name, unit=pi.unit)
                     new.append(obj)
                 keep[key] = (obj, pi)
-        bulk_create_with_history(new, Indicator, default_user=self.user)
+        Indicator.objects.bulk_create(new)
         stale = [i.pk for key, i in existing.items() if key not in keep]
         if stale:
             Indicator.objects.filter(pk__in=stale).delete()
@@ -438,7 +440,7 @@ class _Writer:
         stale_t = [t.pk for key, t in targets.items() if key not in wanted and key[0] not in stale]
         if stale_t:
             IndicatorTarget.objects.filter(pk__in=stale_t).delete()
-        bulk_create_with_history(new_t, IndicatorTarget, default_user=self.user)
+        IndicatorTarget.objects.bulk_create(new_t)
         if changed_t:
             bulk_update_with_history(changed_t, IndicatorTarget, ["value"], default_user=self.user)
         if changed_t or stale_t:

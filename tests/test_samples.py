@@ -300,3 +300,17 @@ def test_unit_aliases_make_one_unit_per_jurisdiction():
     assert units.count() == 1
     unit = units.get()
     assert {a.alias for a in unit.aliases.all()} | {unit.name} == {"区教育局", "教育局"}
+
+
+@pytest.mark.django_db
+def test_command_keeps_each_applied_import_on_record(settings, tmp_path):
+    from importers.models import ImportBatch
+
+    settings.MEDIA_ROOT = tmp_path
+    run_json("qingdao-2023-city-plan.xlsx", "--dry-run")
+    assert ImportBatch.objects.count() == 0
+    run_json("qingdao-2023-city-plan.xlsx")
+    batch = ImportBatch.objects.get()
+    assert batch.state == ImportBatch.State.APPLIED
+    assert batch.plan.title.startswith("2023年市办实事项目")
+    assert batch.file.read() == (SAMPLES / "qingdao-2023-city-plan.xlsx").read_bytes()

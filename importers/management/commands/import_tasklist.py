@@ -50,6 +50,15 @@ class Command(BaseCommand):
                 )
             raise CommandError(str(exc)) from exc
         doc = outcome.document
+        if outcome.applied:
+            from importers.batches import batch_record
+
+            batch_record(
+                data=path.read_bytes(),
+                filename=path.name,
+                outcome=outcome,
+                options={k: opts[k] for k in ("jurisdiction", "year", "period")},
+            )
         if opts["json"]:
             self.stdout.write(
                 json.dumps({**doc, "changes": outcome.changes}, ensure_ascii=False, indent=1)
