@@ -17,7 +17,7 @@ SQLITE_URL ?= sqlite:///$(CURDIR)/db.sqlite3
 PYTEST_ARGS ?=
 CI_MODE := $(filter 1 true yes,$(shell printf '%s' "$${CI:-}" | tr A-Z a-z))
 
-.PHONY: help setup messages run test lint test-sqlite test-postgres
+.PHONY: help setup messages run test lint test-sqlite test-postgres bench-import
 
 help:
 	@echo "make run    set up, migrate, load the demo data and accounts, serve on http://127.0.0.1:8000"
@@ -78,3 +78,6 @@ test-postgres: setup
 	fi
 
 test: lint test-sqlite test-postgres
+
+bench-import: setup
+	$(PY) benchmarks/import_bench.py
