@@ -76,14 +76,19 @@ def completed_before(subitem: SubItem, period: date) -> ProgressReport | None:
 def validate_report(*, data: ReportData, submit: bool) -> None:
     if submit and not data.status:
         raise ReportError(_("Choose a status before submitting."))
-    if submit and data.status in NEEDS_EXPLANATION and not data.explanation.strip():
+    if submit:
+        _check_explanation(data)
+    if submit and not data.completion.strip():
+        raise ReportError(_("Describe what was done this period before submitting."))
+
+
+def _check_explanation(data: ReportData) -> None:
+    if data.status in NEEDS_EXPLANATION and not data.explanation.strip():
         raise ReportError(
             _(
                 "An explanation (情况说明) is required when the item is ahead or lagging: say why and what happens next."
             )
         )
-    if submit and not data.completion.strip():
-        raise ReportError(_("Describe what was done this period before submitting."))
 
 
 def report_save(
@@ -115,6 +120,10 @@ def report_save(
                     _("This report is %(state)s and cannot be changed.")
                     % {"state": report.get_state_display()}
                 )
+            if report.state != State.DRAFT:
+                # A returned report stays returned when saved: like a submitted one, it needs
+                # its explanation (the database refuses it otherwise, which read as stale).
+                _check_explanation(data)
             report.status = data.status
             report.completion = data.completion.strip()
             report.explanation = data.explanation.strip()
