@@ -7,5 +7,6 @@ urlpatterns = [
     path("accounts/", include("django.contrib.auth.urls")),
     path("", include("projects.urls")),
     path("imports/", include("importers.urls")),
+    path("progress/", include("progress.urls_reporting")),
     path("review/", include("progress.urls_review")),
 ]

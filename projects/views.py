@@ -6,7 +6,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from .models import Plan
-from .roles import is_admin
+from .roles import is_admin, is_reporter
 
 
 def visible_plans(user, *, sees_all: bool | None = None) -> QuerySet[Plan]:
@@ -30,9 +30,11 @@ def home(request: HttpRequest) -> HttpResponse:
         project_count=Count("projects", distinct=True),
         subitem_count=Count("projects__subitems", distinct=True),
     )
+    # Reporters get the same page with a prominent way into their monthly reports.
+    template = "progress/home_reporter.html" if is_reporter(user) else "projects/home.html"
     return render(
         request,
-        "projects/home.html",
+        template,
         {
             "counts": counts,
             "jurisdiction": user.jurisdiction,
