@@ -106,7 +106,7 @@ def queue(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def report(request: HttpRequest, pk: int) -> HttpResponse:
+def review_report(request: HttpRequest, pk: int) -> HttpResponse:
     report = _get_report_for_review(request, pk)
     errors: dict[str, str] = {}
     if request.method == "POST":
