@@ -881,3 +881,35 @@ def test_report_page_links_to_the_form_only_for_the_lead_unit_while_editable(
     assert client_as(reporter).get(url).context["can_edit"]
     assert not client_as(supervisor).get(url).context["can_edit"]
     assert edit_url(subitem) not in client_as(supervisor).get(url).content.decode()
+
+
+def test_report_page_queries_do_not_grow_with_its_history(
+    client_as, reporter, co_reporter, subitem, indicator, milestones
+):
+    report = make_report(subitem, PERIOD_DATE, state=State.DRAFT, values={indicator: 1})
+    report.milestones_achieved.set(milestones[:2])
+    services.attachment_add(report=report, user=reporter, name="a.png", data=png_with_exif())
+    services.contribution_save(subitem=subitem, period=PERIOD_DATE, user=co_reporter, text="配合")
+    url = reverse("reporting:report_detail", args=[report.pk])
+    client = client_as(reporter)
+
+    def save(n: int) -> None:
+        for i in range(n):
+            version = ProgressReport.objects.get(pk=report.pk).version
+            services.report_save(
+                subitem=subitem,
+                period=PERIOD_DATE,
+                user=reporter,
+                data=services.ReportData(
+                    status=Status.ON_TRACK, completion=f"第{i}稿", values={indicator.pk: i + 2}
+                ),
+                expected_version=version,
+            )
+
+    save(2)
+    few = _count_queries(client, url)
+    save(10)
+    many = _count_queries(client, url)
+
+    assert len(client.get(url).context["history"]) == 13
+    assert many == few
