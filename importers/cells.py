@@ -19,7 +19,7 @@ _CJK = r"\u3400-\u9fff\uf900-\ufaff"
 # A space that a PDF extraction put between two characters of one word: between CJK
 # characters, CJK punctuation and digits (never between two ASCII words).
 _INNER_SPACE = re.compile(
-    rf"(?<=[{_CJK}\d%，。、；：“”‘’（）《》—])[ \t\u3000]+(?=[{_CJK}\d“”‘’（）《》—])"
+    rf"(?<=[{_CJK}\d%，。、；：“”‘’（）《》—])[ \t\u3000]+(?=[{_CJK}\d%，。、；：“”‘’（）《》—])"
 )
 _SPACE_AFTER_PUNCT = re.compile(r"(?<=[，。、；：;,.])[ \t\u3000]+(?=[\S])")
 _MULTISPACE = re.compile(r"[ \t\u3000]+")
@@ -33,8 +33,10 @@ def strip_html(text: str) -> str:
     """Remove HTML left in cells (<p>, <ol style=…>) and unescape entities."""
     if "<" not in text and "&" not in text:
         return text
+    # unescape first, so an escaped tag (&lt;p&gt;) is removed like a real one
+    text = html.unescape(text)
     text = re.sub(r"<\s*(br|/p|/li|/div)\s*/?>", "\n", text, flags=re.I)
-    return html.unescape(_TAG.sub("", text))
+    return _TAG.sub("", text)
 
 
 def clean_text(text: str | None) -> str:
@@ -489,11 +491,15 @@ _INCREMENTAL = re.compile(r"继续|再|另|第[一二三四五六七八九十\d]
 _WHOLE_TARGET = re.compile(r"全面完成|全部完成|完成年度|完成全年|完成目标任务|完成年度任务")
 
 
+MAX_DIGITS = 15  # digits of the figure as written; longer is not a plan's number
+MAX_TARGET = Decimal(10) ** 19  # IndicatorTarget.value holds 20 integer digits
+
+
 def parse_number(text: str) -> Decimal | None:
     """'5.5万' -> 55000, '1.2万个' -> 12000, '40%' -> 40."""
     m = re.search(r"(\d+(?:\.\d+)?)\s*(万|亿)?", text or "")
-    if not m:
-        return None
+    if not m or len(m.group(1)) > MAX_DIGITS:
+        return None  # a figure no plan states; not a target
     try:
         value = Decimal(m.group(1))
     except InvalidOperation:
@@ -502,6 +508,8 @@ def parse_number(text: str) -> Decimal | None:
         value *= 10_000
     elif m.group(2) == "亿":
         value *= 100_000_000
+    if value >= MAX_TARGET:
+        return None
     return value.normalize() if value != value.to_integral() else value.quantize(Decimal(1))
 
 

@@ -304,7 +304,13 @@ class _RowReader:
             persons: dict[str, str] = {}
             if persons_text.strip():
                 names = cells.split_persons(persons_text)
-                persons, matched = cells.pair_persons([u for u in unit_names if u], names)
+                units = [u for u in unit_names if u]
+                if len(plans) == 1 and len(names) > len(
+                    [u for u in units if not cells.is_placeholder_unit(u)]
+                ):
+                    # more persons than lead units: they go on with the co-operating units, in order
+                    units += [c for c in co if c not in units]
+                persons, matched = cells.pair_persons(units, names)
                 if not matched:
                     self.warn(
                         rownum,

@@ -13,6 +13,7 @@ from collections.abc import Iterable
 from datetime import date, datetime
 from pathlib import PurePath
 
+from django.conf import settings
 from django.utils.translation import gettext as _
 
 from importers.safety import check_size, check_zip
@@ -85,23 +86,46 @@ def read_xlsx(data: bytes) -> list[Table]:
     wb = openpyxl.load_workbook(io.BytesIO(data), data_only=True)
     tables = []
     for ws in wb.worksheets:
+        # Only the cells that hold a value (a sheet's dimension can claim a million rows for
+        # one stray cell): the worksheet's own cell store, not iter_rows over the dimension.
+        filled = {
+            (cell.row - 1, cell.column - 1): text
+            for cell in ws._cells.values()
+            if cell.value is not None and (text := _cell_text(cell.value)).strip()
+        }
+        if not filled:
+            continue
+        height = max(r for r, _ in filled) + 1
+        width = max(c for _, c in filled) + 1
+        check_cells(height, width)
         origins: dict[tuple[int, int], tuple[int, int]] = {}
         for rng in ws.merged_cells.ranges:
             top = (rng.min_row - 1, rng.min_col - 1)
-            for r in range(rng.min_row, rng.max_row + 1):
-                for c in range(rng.min_col, rng.max_col + 1):
-                    origins[(r - 1, c - 1)] = top
-        values = [[_cell_text(v) for v in row] for row in ws.iter_rows(values_only=True)]
+            for r in range(rng.min_row - 1, min(rng.max_row, height)):
+                for c in range(rng.min_col - 1, min(rng.max_col, width)):
+                    origins[(r, c)] = top
         rows: list[list[Cell]] = []
-        for r, row in enumerate(values):
-            cells = []
-            for c, _v in enumerate(row):
+        for r in range(height):
+            row = []
+            for c in range(width):
                 o = origins.get((r, c), (r, c))
-                cells.append(Cell(values[o[0]][o[1]], o))
-            rows.append(cells)
+                row.append(Cell(filled.get(o, ""), o))
+            rows.append(row)
         tables.append(_table(rows, source=ws.title))
     wb.close()
     return tables
+
+
+def check_cells(height: int, width: int) -> None:
+    """Refuse a table whose grid is larger than any real list (a few KB can claim billions)."""
+    limit = settings.IMPORT_MAX_CELLS
+    if height * width > limit:
+        raise ImportFileError(
+            _(
+                "The table spans %(rows)d rows by %(cols)d columns, more than the %(limit)d cells allowed; it is refused."
+            )
+            % {"rows": height, "cols": width, "limit": limit}
+        )
 
 
 def read_docx(data: bytes) -> list[Table]:
@@ -119,6 +143,8 @@ def read_docx(data: bytes) -> list[Table]:
             if text:
                 prose.append(text)
         elif tag == "tbl":
+            spans = [sum(tc.grid_span for tc in tr.tc_lst) for tr in child.tr_lst]
+            check_cells(len(spans), max(spans, default=0))
             table = DocxTable(child, document)
             ncols = len(table.columns)
             grid = table._cells  # merged cells repeat the same cell element at each grid position
@@ -161,8 +187,14 @@ def read_delimited(text: str, delimiter: str | None = None) -> Table:
         sample = "\n".join(lines[:20])
         delimiter = "\t" if sample.count("\t") > sample.count(",") + sample.count("，") else ","
     reader = csv.reader(io.StringIO(text), delimiter=delimiter)
-    rows = [[Cell(v.strip(), (r, c)) for c, v in enumerate(row)] for r, row in enumerate(reader)]
-    width = max((len(r) for r in rows), default=0)
+    values = []
+    for row in reader:
+        while row and not row[-1].strip():
+            row.pop()  # trailing empty fields: a row of 100,000 commas is an empty row
+        values.append(row)
+    width = max((len(r) for r in values), default=0)
+    check_cells(len(values), width)
+    rows = [[Cell(v.strip(), (r, c)) for c, v in enumerate(row)] for r, row in enumerate(values)]
     for r, row in enumerate(rows):
         row.extend(Cell("", (r, c)) for c in range(len(row), width))
     return _table(rows, source="text")

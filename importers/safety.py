@@ -16,7 +16,8 @@ _PROLOG_BYTES = 4096
 
 
 def _mb(n: int) -> str:
-    return f"{n / (1024 * 1024):.0f}"
+    """Megabytes with one decimal, so 2.4 MB over a 2 MB limit does not read as 2 MB."""
+    return f"{n / (1024 * 1024):.1f}".removesuffix(".0")
 
 
 def check_size(data: bytes) -> None:

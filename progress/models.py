@@ -88,7 +88,7 @@ class IndicatorValue(models.Model):
     indicator = models.ForeignKey(
         Indicator, on_delete=models.CASCADE, related_name="values", verbose_name=_("indicator")
     )
-    value = models.DecimalField(_("value"), max_digits=16, decimal_places=4)
+    value = models.DecimalField(_("value"), max_digits=24, decimal_places=4)
     history = HistoricalRecords()
 
     class Meta:

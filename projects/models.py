@@ -349,7 +349,7 @@ class IndicatorTarget(models.Model):
         Indicator, on_delete=models.CASCADE, related_name="targets", verbose_name=_("indicator")
     )
     due = models.DateField(_("due"))
-    value = models.DecimalField(_("target"), max_digits=16, decimal_places=4)
+    value = models.DecimalField(_("target"), max_digits=24, decimal_places=4)
     history = HistoricalRecords()
 
     class Meta:
