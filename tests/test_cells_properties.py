@@ -6,7 +6,6 @@ import calendar
 from datetime import date
 from decimal import Decimal
 
-import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
