@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import re
 import zipfile
 
 from django.conf import settings
@@ -91,4 +92,38 @@ def check_zip(data: bytes, *, kind: str) -> None:
                     _(
                         "The file contains XML declarations that are not allowed (an “XML bomb”); it is refused."
                     )
+                )
+        if kind == "xlsx":
+            _check_merged_ranges(archive, infos)
+
+
+_MERGE_REF = re.compile(rb'<(?:\w+:)?mergeCell\s+ref="([A-Z]{1,3})(\d{1,7}):([A-Z]{1,3})(\d{1,7})"')
+
+
+def _column_number(letters: bytes) -> int:
+    n = 0
+    for ch in letters:
+        n = n * 26 + ch - 64
+    return n
+
+
+def _check_merged_ranges(archive: zipfile.ZipFile, infos: list[zipfile.ZipInfo]) -> None:
+    """openpyxl creates an object for every position of a merged range while it loads a sheet,
+    so one <mergeCell ref="A1:XFD1048576"/> in a few KB would take the machine down: refuse
+    merged ranges larger than any table we read, before openpyxl sees them."""
+    limit = settings.IMPORT_MAX_CELLS
+    for info in infos:
+        if not (info.filename.startswith("xl/worksheets/") and info.filename.endswith(".xml")):
+            continue
+        with archive.open(info) as fh:
+            xml = fh.read()
+        total = 0
+        for m in _MERGE_REF.finditer(xml):
+            rows = int(m.group(4)) - int(m.group(2)) + 1
+            cols = _column_number(m.group(3)) - _column_number(m.group(1)) + 1
+            total += max(rows, 0) * max(cols, 0)
+            if total > limit:
+                raise ImportFileError(
+                    _("The sheet merges more cells than any table has (%(limit)d); it is refused.")
+                    % {"limit": limit}
                 )

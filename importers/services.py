@@ -19,6 +19,7 @@ from importers.layouts import Options, build_plan, parse_period
 from importers.readers import read_tables
 from importers.types import ImportFileError, Issue, ParsedPlan
 from progress.models import ProgressReport
+from progress.statuses import refresh_statuses
 from projects.models import (
     Category,
     CoUnit,
@@ -110,6 +111,8 @@ def run_import(
         with transaction.atomic():
             writer = _Writer(parsed, filename=filename, user=user)
             writer.write()
+            if not dry_run:
+                refresh_statuses(plan_ids=[writer.plan.pk])
             outcome.changes = writer.changes()
             outcome.plan_id = writer.plan.pk
             document["warnings"].extend(w.as_dict() for w in writer.warnings)

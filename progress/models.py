@@ -228,3 +228,38 @@ class ReviewEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_action_display()} {self.at:%Y-%m-%d %H:%M}"
+
+
+class ItemStatus(models.Model):
+    """The status of one sub-item in one period: what the unit reported and what the rules of
+    progress.status compute, kept so that dashboards count in SQL. Rebuilt by
+    progress.statuses.refresh_statuses whenever reports, milestones or targets change. The
+    reasons are not stored: an item page recomputes them for its one sub-item."""
+
+    subitem = models.ForeignKey(
+        SubItem, on_delete=models.CASCADE, related_name="statuses", verbose_name=_("sub-item")
+    )
+    period = models.DateField(_("period"))
+    has_report = models.BooleanField(_("reported"), default=False)
+    reported_status = models.CharField(
+        _("reported status"), max_length=20, choices=Status.choices, blank=True
+    )
+    computed_status = models.CharField(
+        _("computed status"), max_length=20, choices=Status.choices, blank=True
+    )
+    mismatch = models.BooleanField(_("status mismatch"), default=False)
+
+    class Meta:
+        verbose_name = _("item status")
+        verbose_name_plural = _("item statuses")
+        constraints = [
+            models.UniqueConstraint(fields=["subitem", "period"], name="item_status_unique"),
+            models.CheckConstraint(condition=Q(period__day=1), name="item_status_period_first_day"),
+        ]
+        indexes = [
+            models.Index(fields=["period", "reported_status"], name="item_status_reported"),
+            models.Index(fields=["period", "computed_status"], name="item_status_computed"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.subitem_id} {self.period:%Y-%m} {self.reported_status or '-'} / {self.computed_status or '-'}"

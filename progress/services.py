@@ -28,6 +28,7 @@ from progress.models import (
     ReviewEvent,
     Status,
 )
+from progress.statuses import refresh_statuses
 from projects.models import SubItem
 
 State = ProgressReport.State
@@ -143,6 +144,7 @@ def report_save(
                 ReviewEvent.objects.create(
                     report=report, action=ReviewEvent.Action.SUBMIT, actor=user
                 )
+            refresh_statuses(subitem_ids=[subitem.pk])
     except IntegrityError as exc:  # two first saves of one report at the same moment
         raise StaleReport(
             ProgressReport.objects.filter(subitem=subitem, period=period).first()
@@ -210,6 +212,7 @@ def _transition(
         ReviewEvent.objects.create(
             report=locked, action=action, comment=comment.strip(), actor=user
         )
+        refresh_statuses(subitem_ids=[locked.subitem_id])
     return locked
 
 

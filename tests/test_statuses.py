@@ -1,0 +1,68 @@
+"""Stored statuses follow the imports and the reports (progress.statuses.refresh_statuses)."""
+
+import io
+from collections import Counter
+from datetime import date
+from pathlib import Path
+
+import pytest
+from django.core.management import call_command
+
+from progress.models import ItemStatus, ProgressReport
+from progress.statuses import refresh_statuses
+from projects.models import SubItem
+
+SAMPLES = Path(__file__).resolve().parent.parent / "fixtures" / "samples"
+
+
+def _import(name, *args):
+    call_command("import_tasklist", str(SAMPLES / name), *args, stdout=io.StringIO())
+
+
+@pytest.mark.django_db
+def test_beilun_statuses_are_stored_for_its_period():
+    _import("beilun-2024-10-progress.xlsx", "--jurisdiction", "北仑区")
+    rows = ItemStatus.objects.filter(period=date(2024, 10, 1))
+    assert rows.count() == SubItem.objects.count() == 35
+    assert Counter(rows.values_list("reported_status", flat=True)) == {
+        "on_track": 18,
+        "completed": 15,
+        "lagging": 1,
+        "ahead": 1,
+    }
+    # one row per sub-item and month of the plan's year
+    assert ItemStatus.objects.count() == 35 * 12
+    assert not ItemStatus.objects.filter(period=date(2024, 9, 1), has_report=True).exists()
+
+
+@pytest.mark.django_db
+def test_minxin_plan_overdue_milestones_make_items_lagging_later_in_the_year():
+    _import("xiqing-2023-minxin-plan.xlsx")
+    jan = ItemStatus.objects.filter(period=date(2023, 1, 1))
+    jul = ItemStatus.objects.filter(period=date(2023, 7, 1))
+    assert not jan.filter(computed_status="lagging").exists()  # nothing due yet
+    # by July every sub-item with a Q1 or Q2 milestone and no report is overdue
+    assert jul.filter(computed_status="lagging").count() == 39
+    assert not jul.filter(has_report=True).exists()
+
+
+@pytest.mark.django_db
+def test_refresh_is_idempotent_and_follows_a_changed_report():
+    _import("beilun-2024-10-progress.xlsx", "--jurisdiction", "北仑区")
+    fields = (
+        "subitem_id",
+        "period",
+        "has_report",
+        "reported_status",
+        "computed_status",
+        "mismatch",
+    )
+    before = list(ItemStatus.objects.order_by("subitem_id", "period").values_list(*fields))
+    refresh_statuses()
+    assert list(ItemStatus.objects.order_by("subitem_id", "period").values_list(*fields)) == before
+    report = ProgressReport.objects.filter(status="on_track").first()
+    report.status = "lagging"
+    report.save()
+    refresh_statuses(subitem_ids=[report.subitem_id])
+    row = ItemStatus.objects.get(subitem_id=report.subitem_id, period=report.period)
+    assert row.reported_status == "lagging"
