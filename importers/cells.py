@@ -649,6 +649,7 @@ class TitleInfo:
     year: int | None
     month: int | None
     kind: str
+    quarterly: bool = False
 
 
 def parse_title(title: str) -> TitleInfo:
@@ -671,7 +672,7 @@ def parse_title(title: str) -> TitleInfo:
         kind = "key_tasks"
     else:
         kind = "livelihood"
-    return TitleInfo(jurisdiction=jur, year=year, month=month, kind=kind)
+    return TitleInfo(jurisdiction=jur, year=year, month=month, kind=kind, quarterly=bool(parse_quarter(t)))
 
 
 def plan_title(title: str) -> str:

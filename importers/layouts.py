@@ -103,6 +103,7 @@ def build_plan(tables: list[Table], *, filename: str, options: Options) -> Parse
         year=options.year or info.year,
         period=options.period,
         kind=info.kind,
+        quarterly=info.quarterly,
     )
     if plan.period is None and plan.year and info.month:
         plan.period = date(plan.year, info.month, 1)

@@ -159,7 +159,11 @@ class _Writer:
             jurisdiction=self.jurisdiction,
             year=p.year,
             title=p.title,
-            defaults={"kind": p.kind, "source_file": self.filename},
+            defaults={
+                "kind": p.kind,
+                "source_file": self.filename,
+                "reporting_cycle": Plan.Cycle.QUARTERLY if p.quarterly else Plan.Cycle.MONTHLY,
+            },
         )
         if not created and (plan.kind, plan.source_file) != (p.kind, self.filename):
             plan.kind, plan.source_file = p.kind, self.filename

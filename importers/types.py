@@ -100,6 +100,7 @@ class ParsedPlan:
     year: int | None
     period: date | None
     kind: str
+    quarterly: bool = False  # a quarterly table (一季度…台账): the plan reports each quarter
     categories: list[str] = field(default_factory=list)
     projects: list[ParsedProject] = field(default_factory=list)
     errors: list[Issue] = field(default_factory=list)
