@@ -8,9 +8,10 @@ from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
+from projects.admin import RefreshStatusMixin
 from projects.models import Indicator, Milestone
 
-from .models import IndicatorValue, ProgressReport
+from .models import Attachment, Contribution, IndicatorValue, ProgressReport, ReviewEvent
 
 
 def report_subitem_id(request) -> int | None:
@@ -87,8 +88,39 @@ class ProgressReportAdminForm(forms.ModelForm):
         return cleaned
 
 
+class AttachmentInline(admin.TabularInline):
+    model = Attachment
+    fields = ("original_name", "kind", "size", "uploaded_by", "uploaded_at")
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False  # files come through the report form, where type and size are checked
+
+
+class ReviewEventInline(admin.TabularInline):
+    model = ReviewEvent
+    fields = ("at", "action", "actor", "comment")
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False  # the workflow is the review page's
+
+
+@admin.register(Contribution)
+class ContributionAdmin(SimpleHistoryAdmin):
+    list_display = ("subitem", "unit", "period", "author", "updated_at")
+    list_select_related = ("subitem", "unit", "author")
+    list_filter = ("period", "subitem__project__plan__jurisdiction")
+    search_fields = ("subitem__name", "unit__name", "text")
+    autocomplete_fields = ("subitem", "unit", "author")
+
+
 @admin.register(ProgressReport)
-class ProgressReportAdmin(SimpleHistoryAdmin):
+class ProgressReportAdmin(RefreshStatusMixin, SimpleHistoryAdmin):
     form = ProgressReportAdminForm
     list_display = (
         "short_subitem",
@@ -137,7 +169,7 @@ class ProgressReportAdmin(SimpleHistoryAdmin):
         ),
         (_("Submission"), {"fields": ["submitted_by", "submitted_at", "created_at", "updated_at"]}),
     )
-    inlines = (IndicatorValueInline,)
+    inlines = (IndicatorValueInline, AttachmentInline, ReviewEventInline)
 
     def formfield_for_dbfield(self, db_field, request, **kwargs):
         if db_field.name in {"completion", "explanation", "problems", "next_steps"}:

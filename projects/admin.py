@@ -413,8 +413,30 @@ class IndicatorInline(admin.TabularInline):
     show_change_link = True
 
 
+class RefreshStatusMixin:
+    """Corrections made in the admin change the computed statuses: rebuild them for the
+    sub-items concerned once the object and its inlines are saved."""
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        from progress.statuses import refresh_statuses
+
+        refresh_statuses(subitem_ids=[self.subitem_id_of(form.instance)])
+
+    def delete_model(self, request, obj):
+        from progress.statuses import refresh_statuses
+
+        subitem_id = self.subitem_id_of(obj)
+        super().delete_model(request, obj)
+        refresh_statuses(subitem_ids=[subitem_id])
+
+    @staticmethod
+    def subitem_id_of(obj) -> int:
+        return getattr(obj, "subitem_id", None) or obj.pk
+
+
 @admin.register(SubItem)
-class SubItemAdmin(SimpleHistoryAdmin):
+class SubItemAdmin(RefreshStatusMixin, SimpleHistoryAdmin):
     list_display = ("short_name", "number", "short_project", "plan", "lead_unit")
     list_display_links = ("short_name",)
     list_filter = (
@@ -449,7 +471,7 @@ class SubItemAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(Milestone)
-class MilestoneAdmin(SimpleHistoryAdmin):
+class MilestoneAdmin(RefreshStatusMixin, SimpleHistoryAdmin):
     list_display = ("due", "short_text", "short_subitem", "plan")
     list_filter = ("subitem__project__plan__jurisdiction", "subitem__project__plan")
     list_select_related = ("subitem__project__plan",)
@@ -477,7 +499,7 @@ class IndicatorTargetInline(admin.TabularInline):
 
 
 @admin.register(Indicator)
-class IndicatorAdmin(SimpleHistoryAdmin):
+class IndicatorAdmin(RefreshStatusMixin, SimpleHistoryAdmin):
     ordering = ("subitem", "id")
     list_display = ("name", "unit", "short_subitem", "plan", "target_count")
     list_filter = ("subitem__project__plan__jurisdiction", "subitem__project__plan")

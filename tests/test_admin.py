@@ -410,3 +410,47 @@ def test_import_link_is_shown_to_admins_only(client):
     assert reverse("importers:upload") in client.get(reverse("home")).content.decode()
     client.force_login(supervisor)
     assert reverse("importers:upload") not in client.get(reverse("home")).content.decode()
+
+
+@pytest.mark.django_db
+def test_correcting_a_report_in_the_admin_refreshes_its_status(admin_client):
+    import io
+    from pathlib import Path
+
+    from django.core.management import call_command
+
+    from progress.models import ItemStatus
+
+    samples = Path(__file__).resolve().parent.parent / "fixtures" / "samples"
+    call_command(
+        "import_tasklist",
+        str(samples / "beilun-2024-10-progress.xlsx"),
+        "--jurisdiction",
+        "北仑区",
+        stdout=io.StringIO(),
+    )
+    report = ProgressReport.objects.filter(status="on_track").first()
+    url = reverse("admin:progress_progressreport_change", args=[report.pk])
+    form = admin_client.get(url).context["adminform"].form
+    data = {k: v for k, v in form.initial.items() if v is not None and not isinstance(v, list)}
+    data.update(
+        {
+            "subitem": report.subitem_id,
+            "period": "2024-10-01",
+            "status": "lagging",
+            "explanation": "资金未到位",
+            "milestones_achieved": [],
+            "values-TOTAL_FORMS": 0,
+            "values-INITIAL_FORMS": 0,
+            "attachments-TOTAL_FORMS": 0,
+            "attachments-INITIAL_FORMS": 0,
+            "events-TOTAL_FORMS": 0,
+            "events-INITIAL_FORMS": 0,
+        }
+    )
+    response = admin_client.post(url, data)
+    assert response.status_code == 302, (
+        response.context["adminform"].form.errors if response.context else ""
+    )
+    row = ItemStatus.objects.get(subitem_id=report.subitem_id, period=report.period)
+    assert row.reported_status == "lagging"
