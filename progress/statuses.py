@@ -6,8 +6,8 @@ progress.status for every reporting period of the plan's year, and replaces the 
 
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Iterable
+from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
@@ -16,7 +16,7 @@ from django.db import connection, transaction
 
 from progress import periods, status
 from progress.models import IndicatorValue, ItemStatus, ProgressReport
-from projects.models import IndicatorTarget, Milestone, SubItem
+from projects.models import Indicator, IndicatorTarget, Milestone, SubItem
 
 CHUNK = 2000
 COUNTED_STATES = (ProgressReport.State.SUBMITTED, ProgressReport.State.APPROVED)
@@ -49,38 +49,60 @@ def refresh_statuses(
     return written
 
 
-def _refresh_chunk(rows: list[tuple[int, int, str]]) -> int:
-    ids = [r[0] for r in rows]
-    targets: dict[int, dict[int, list[status.Target]]] = defaultdict(lambda: defaultdict(list))
-    names: dict[int, tuple[str, str]] = {}
-    for ind_id, sub_id, name, unit, due, value in IndicatorTarget.objects.filter(
-        indicator__subitem_id__in=ids
-    ).values_list(
-        "indicator_id",
-        "indicator__subitem_id",
-        "indicator__name",
-        "indicator__unit",
-        "due",
-        "value",
+@dataclass
+class RuleInputs:
+    """What the rules of progress.status read for one sub-item, loaded from the database."""
+
+    indicators: dict[int, tuple[str, str]] = field(default_factory=dict)  # id -> (name, unit)
+    targets: dict[int, list[status.Target]] = field(default_factory=dict)  # by indicator id
+    milestones: list[tuple[int, date, str]] = field(default_factory=list)  # (id, due, text)
+    reports: dict[date, ProgressReport] = field(default_factory=dict)  # by period
+    values: list[tuple[date, int, Decimal]] = field(default_factory=list)  # counted, by period
+    achieved: dict[int, date] = field(default_factory=dict)  # milestone id -> first period
+
+
+@dataclass(frozen=True)
+class Evaluation:
+    """The rules applied to one sub-item for one period."""
+
+    period: date
+    period_start: date
+    period_end: date
+    report: ProgressReport | None
+    counted: bool  # a submitted, approved or imported report of this period
+    reported: str  # its status ("" without a counted report)
+    computed: status.Computed
+    mismatch: bool
+    latest: dict[int, Decimal]  # indicator id -> latest counted value up to the period
+
+
+def load_rule_inputs(subitem_ids: Iterable[int]) -> dict[int, RuleInputs]:
+    """Everything the rules read for these sub-items, in six queries however many there are
+    (callers chunk long lists). Reports carry only their id, period, state and status."""
+    ids = list(subitem_ids)
+    inputs: dict[int, RuleInputs] = {pk: RuleInputs() for pk in ids}
+    owner: dict[int, int] = {}
+    for ind_id, sub_id, name, unit in Indicator.objects.filter(subitem_id__in=ids).values_list(
+        "pk", "subitem_id", "name", "unit"
     ):
-        targets[sub_id][ind_id].append(status.Target(due, value))
-        names[ind_id] = (name, unit)
-    milestones: dict[int, list[tuple[int, date, str]]] = defaultdict(list)
+        inputs[sub_id].indicators[ind_id] = (name, unit)
+        owner[ind_id] = sub_id
+    for ind_id, due, value in IndicatorTarget.objects.filter(
+        indicator__subitem_id__in=ids
+    ).values_list("indicator_id", "due", "value"):
+        inputs[owner[ind_id]].targets.setdefault(ind_id, []).append(status.Target(due, value))
     for ms_id, sub_id, due, text in Milestone.objects.filter(subitem_id__in=ids).values_list(
         "pk", "subitem_id", "due", "text"
     ):
-        milestones[sub_id].append((ms_id, due, text))
-    reports: dict[int, list[ProgressReport]] = defaultdict(list)
+        inputs[sub_id].milestones.append((ms_id, due, text))
     for report in ProgressReport.objects.filter(subitem_id__in=ids).only(
         "pk", "subitem_id", "period", "state", "status"
     ):
-        reports[report.subitem_id].append(report)
-    values: dict[int, list[tuple[date, int, Decimal]]] = defaultdict(list)
+        inputs[report.subitem_id].reports[report.period] = report
     for sub_id, period, ind_id, value in IndicatorValue.objects.filter(
         report__subitem_id__in=ids, report__state__in=COUNTED_STATES
     ).values_list("report__subitem_id", "report__period", "indicator_id", "value"):
-        values[sub_id].append((period, ind_id, value))
-    achieved: dict[int, dict[int, date]] = defaultdict(dict)
+        inputs[sub_id].values.append((period, ind_id, value))
     through = ProgressReport.milestones_achieved.through
     for sub_id, period, ms_id in (
         through.objects.filter(
@@ -89,54 +111,90 @@ def _refresh_chunk(rows: list[tuple[int, int, str]]) -> int:
         .values_list("progressreport__subitem_id", "progressreport__period", "milestone_id")
         .order_by("progressreport__period")
     ):
-        achieved[sub_id].setdefault(ms_id, period)
+        inputs[sub_id].achieved.setdefault(ms_id, period)
+    for item in inputs.values():
+        item.values.sort()
+    return inputs
 
+
+def evaluate(
+    inputs: RuleInputs,
+    period: date,
+    *,
+    quarterly: bool,
+    lagging_below: float | None = None,
+    ahead_above: float | None = None,
+) -> Evaluation:
+    """Apply the rules to one sub-item for one reporting period."""
+    if lagging_below is None:
+        lagging_below = settings.STATUS_LAGGING_BELOW
+    if ahead_above is None:
+        ahead_above = settings.STATUS_AHEAD_ABOVE
+    start, end = periods.period_bounds(period, quarterly=quarterly)
+    report = inputs.reports.get(period)
+    counted = report is not None and counts_as_reported(report)
+    latest: dict[int, Decimal] = {}
+    for p, ind_id, value in inputs.values:
+        if p <= period:
+            latest[ind_id] = value
+    completed = any(
+        r.status == status.COMPLETED and r.period <= period and counts_as_reported(r)
+        for r in inputs.reports.values()
+    )
+    computed = status.compute(
+        indicators=[
+            status.IndicatorInput(*inputs.indicators[i], t, latest.get(i))
+            for i, t in inputs.targets.items()
+        ],
+        milestones=[
+            status.MilestoneInput(due, text, inputs.achieved.get(ms_id))
+            for ms_id, due, text in inputs.milestones
+        ],
+        period_start=period,
+        period_end=end,
+        reported_completed=completed,
+        lagging_below=lagging_below,
+        ahead_above=ahead_above,
+    )
+    reported = report.status if counted and report is not None else ""
+    return Evaluation(
+        period=period,
+        period_start=start,
+        period_end=end,
+        report=report,
+        counted=counted,
+        reported=reported,
+        computed=computed,
+        mismatch=status.is_mismatch(reported, computed.status),
+        latest=latest,
+    )
+
+
+def _refresh_chunk(rows: list[tuple[int, int, str]]) -> int:
+    inputs = load_rule_inputs(r[0] for r in rows)
     lagging_below, ahead_above = settings.STATUS_LAGGING_BELOW, settings.STATUS_AHEAD_ABOVE
     new: list[tuple] = []
     for sub_id, year, cycle in rows:
-        quarterly = cycle == "quarterly"
-        by_period = {r.period: r for r in reports[sub_id]}
-        sub_values = sorted(values[sub_id])
         for period in reporting_periods(year, cycle):
-            _start, end = periods.period_bounds(period, quarterly=quarterly)
-            report = by_period.get(period)
-            counted = report is not None and counts_as_reported(report)
-            latest: dict[int, Decimal] = {}
-            for p, ind_id, value in sub_values:
-                if p <= period:
-                    latest[ind_id] = value
-            completed = any(
-                r.status == status.COMPLETED and r.period <= period and counts_as_reported(r)
-                for r in reports[sub_id]
-            )
-            computed = status.compute(
-                indicators=[
-                    status.IndicatorInput(names[i][0], names[i][1], t, latest.get(i))
-                    for i, t in targets[sub_id].items()
-                ],
-                milestones=[
-                    status.MilestoneInput(due, text, achieved[sub_id].get(ms_id))
-                    for ms_id, due, text in milestones[sub_id]
-                ],
-                period_start=period,
-                period_end=end,
-                reported_completed=completed,
+            result = evaluate(
+                inputs[sub_id],
+                period,
+                quarterly=cycle == "quarterly",
                 lagging_below=lagging_below,
                 ahead_above=ahead_above,
             )
-            reported = report.status if counted else ""
             new.append(
                 (
                     sub_id,
                     period.isoformat(),
-                    counted,
-                    reported,
-                    computed.status or "",
-                    status.is_mismatch(reported, computed.status),
+                    result.counted,
+                    result.reported,
+                    result.computed.status or "",
+                    result.mismatch,
                 )
             )
     with transaction.atomic():
-        ItemStatus.objects.filter(subitem_id__in=ids).delete()
+        ItemStatus.objects.filter(subitem_id__in=list(inputs)).delete()
         _insert(new)
     return len(new)
 
