@@ -263,3 +263,45 @@ class ItemStatus(models.Model):
 
     def __str__(self) -> str:
         return f"{self.subitem_id} {self.period:%Y-%m} {self.reported_status or '-'} / {self.computed_status or '-'}"
+
+
+class Publication(models.Model):
+    """A plan's table of one period, published on the public pages (no login). Unpublishing
+    deletes the row; its history keeps who published and unpublished it, and when."""
+
+    plan = models.ForeignKey(
+        "projects.Plan",
+        on_delete=models.CASCADE,
+        related_name="publications",
+        verbose_name=_("plan"),
+    )
+    period = models.DateField(_("period"), help_text=_("The first day of the published month."))
+    show_persons = models.BooleanField(
+        _("show persons' names publicly"),
+        default=False,
+        help_text=_("Leaders' names appear in the public table only when this is ticked."),
+    )
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("published by"),
+    )
+    published_at = models.DateTimeField(_("published at"))
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("publication")
+        verbose_name_plural = _("publications")
+        ordering = ["-period", "plan"]
+        constraints = [
+            models.UniqueConstraint(fields=["plan", "period"], name="publication_unique_period"),
+            models.CheckConstraint(
+                condition=Q(period__day=1), name="publication_period_first_day"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.plan} {self.period:%Y-%m}"
