@@ -12,4 +12,5 @@ urlpatterns = [
     path("imports/", include("importers.urls")),
     path("progress/", include("progress.urls_reporting")),
     path("review/", include("progress.urls_review")),
+    path("dashboard/", include("progress.urls_dashboard")),
 ]

@@ -1,0 +1,273 @@
+"""The overview dashboard: for one jurisdiction and period, how many items are on track, ahead,
+lagging, completed, not started or not reported, where the numbers disagree with what the units
+say, the months of the year, and the same counts by plan, category, lead unit and leader.
+Every count links to the item list filtered to exactly those items.
+
+Access: anonymous users go to the login page; anyone who is not a supervisor (leaders are
+supervisors) or an admin gets 403. Supervisors see their own jurisdiction (asking for another
+is 404); admins any (by default the first with reports).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from urllib.parse import urlencode
+
+from django.conf import settings
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.db.models import prefetch_related_objects
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils.text import capfirst
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_GET
+
+from progress import periods, selectors
+from progress import selectors_dashboard as dash
+from progress.models import Status
+from projects import roles
+from projects.models import Jurisdiction
+
+LABELS = {
+    **dict(Status.choices),
+    "missing": gettext_lazy("Not reported"),
+    "pending": gettext_lazy("Not yet due"),
+    "unknown": gettext_lazy("No status given"),
+    dash.JUDGED_NOTHING: gettext_lazy("Nothing to judge yet"),
+}
+# the symbols of the status badges in app.css / dashboard.css, repeated on the charts
+SYMBOLS = {
+    "on_track": "●",
+    "ahead": "▲",
+    "lagging": "▼",
+    "completed": "✔",
+    "not_started": "○",
+    "missing": "!",
+    "pending": "…",
+    "unknown": "?",
+}
+MAIN = ("on_track", "ahead", "lagging", "completed", "not_started", "missing")  # always shown
+EXTRA = ("pending", "unknown")  # shown when there are any
+BREAKDOWN_TITLES = {
+    "plan": gettext_lazy("By plan"),
+    "category": gettext_lazy("By category"),
+    "unit": gettext_lazy("By lead unit"),
+    "leader": gettext_lazy("By leader"),
+}
+WITHOUT_TEXT = {
+    "plan": "",
+    "category": gettext_lazy("Items without a category"),
+    "unit": gettext_lazy("Items without a lead unit"),
+    "leader": gettext_lazy("Items without a leader"),
+}
+
+
+@dataclass
+class Cell:
+    """One count on the page, with its share of the total and the filtered item list."""
+
+    count: int
+    url: str
+    status: str = ""
+    share: float | None = None
+
+    @property
+    def label(self) -> str:
+        return str(LABELS.get(self.status, ""))
+
+    @property
+    def percent(self) -> str:
+        return "" if self.share is None else f"{self.share * 100:.1f}%"
+
+
+class Links:
+    """Item-list URLs: ?period=YYYY-MM&jurisdiction=<id> plus the filters of one count."""
+
+    def __init__(self, *, period: date, jurisdiction_id: int) -> None:
+        self.base = reverse("items:list")
+        self.common = {"period": periods.label(period), "jurisdiction": jurisdiction_id}
+
+    def __call__(self, **filters) -> str:
+        return f"{self.base}?{urlencode({**self.common, **filters})}"
+
+
+def _viewer(request: HttpRequest):
+    user = request.user
+    prefetch_related_objects([user], "groups")  # the role checks and the nav read them
+    if not roles.is_supervisor(user):
+        raise PermissionDenied
+    return user
+
+
+def _jurisdiction(request: HttpRequest, user) -> Jurisdiction | None:
+    """Admins pick any (default: the first with reports); supervisors are fixed to theirs."""
+    asked = request.GET.get("jurisdiction", "")
+    if asked and not asked.isdigit():
+        raise Http404
+    if roles.is_admin(user):
+        if asked:
+            try:
+                return Jurisdiction.objects.get(pk=int(asked))
+            except Jurisdiction.DoesNotExist:
+                raise Http404 from None
+        return dash.default_jurisdiction()
+    if asked and int(asked) != user.jurisdiction_id:
+        raise Http404
+    return user.jurisdiction
+
+
+@login_required
+@require_GET
+def overview(request: HttpRequest) -> HttpResponse:
+    user = _viewer(request)
+    sees_all = roles.is_admin(user)
+    jurisdiction = _jurisdiction(request, user)
+    context: dict = {
+        "sees_all": sees_all,
+        "jurisdiction": jurisdiction,
+        "jurisdictions": Jurisdiction.objects.order_by("name") if sees_all else (),
+        "mismatch_label": capfirst(_("status mismatch")),  # the model field's name: 状态不符
+    }
+    if jurisdiction is None:
+        return render(request, "progress/dashboard/overview.html", context)
+
+    years = dash.plan_years(jurisdiction.pk)
+    reported = dash.reported_periods(user, jurisdiction.pk)
+    period = periods.parse_period(request.GET.get("period")) or dash.default_period(reported, years)
+    links = Links(period=period, jurisdiction_id=jurisdiction.pk)
+    rows = dash.period_rows(user, jurisdiction_id=jurisdiction.pk, period=period)
+    counts = dash.overview_counts(rows)
+    months = dash.trend(
+        dash.year_rows(user, jurisdiction_id=jurisdiction.pk, year=period.year), period.year
+    )
+    columns = [*MAIN, *(s for s in EXTRA if counts.shown[s])]
+    # the months have a column for every status that occurs in the year
+    trend_columns = [*MAIN, *(s for s in EXTRA if any(m.shown[s] for m in months))]
+
+    def share(n: int) -> float | None:
+        return n / counts.total if counts.total else None
+
+    figures = [Cell(counts.shown[s], links(shown=s), s, share(counts.shown[s])) for s in columns]
+    # what the units say (shown) next to what the numbers say (computed)
+    comparison = [
+        {
+            "label": LABELS[s],
+            "shown": Cell(counts.shown[s], links(shown=s), s, share(counts.shown[s])),
+            "computed": Cell(counts.computed[s], links(computed=s), s, share(counts.computed[s])),
+        }
+        for s in dash.COMPUTED
+    ]
+    comparison += [
+        {
+            "label": LABELS[s],
+            "shown": Cell(counts.shown[s], links(shown=s), s, share(counts.shown[s])),
+            "computed": None,
+        }
+        for s in ("missing", *EXTRA)
+        if s in columns
+    ]
+    comparison.append(
+        {
+            "label": LABELS[dash.JUDGED_NOTHING],
+            "shown": None,
+            "computed": Cell(
+                counts.computed[dash.JUDGED_NOTHING],
+                "",
+                share=share(counts.computed[dash.JUDGED_NOTHING]),
+            ),
+        }
+    )
+    breakdowns = [
+        _breakdown_table(dash.breakdown(rows, key), columns, links) for key in dash.BREAKDOWNS
+    ]
+    deadline = periods.deadline(period, settings.REPORT_DEADLINE_DAY)
+    context.update(
+        {
+            "period": period,
+            "period_value": periods.label(period),
+            "period_choices": _period_choices(years, period, reported),
+            "deadline": deadline,
+            "deadline_passed": selectors.deadline_passed(period),
+            "total": Cell(counts.total, links(), share=1.0 if counts.total else None),
+            "figures": figures,
+            "mismatch": Cell(counts.mismatch, links(mismatch=1), share=share(counts.mismatch)),
+            "comparison": comparison,
+            "columns": [(s, LABELS[s]) for s in columns],
+            "breakdowns": breakdowns,
+            "trend_columns": [(s, LABELS[s]) for s in trend_columns],
+            "trend_rows": [
+                {"month": m, "counts": [m.shown[s] for s in trend_columns]} for m in months
+            ],
+            "chart_data": _chart_data(columns, figures, trend_columns, months, period),
+        }
+    )
+    return render(request, "progress/dashboard/overview.html", context)
+
+
+def _period_choices(years: list[int], period: date, reported: set[date]) -> list[dict]:
+    """Every month of the plan years (and the one shown), latest first, by year."""
+    all_years = sorted({*years, period.year}, reverse=True)
+    return [
+        {
+            "year": year,
+            "months": [
+                {
+                    "value": periods.label(p),
+                    "reported": p in reported,
+                    "selected": p == period,
+                }
+                for p in (date(year, m, 1) for m in range(12, 0, -1))
+            ],
+        }
+        for year in all_years
+    ]
+
+
+def _breakdown_table(result: dash.Breakdown, columns: list[str], links: Links) -> dict:
+    rows = []
+    for group in result.rows:
+        by = {result.key: group.pk}
+        rows.append(
+            {
+                "group": group,
+                "total": Cell(group.total, links(**by)),
+                "cells": [Cell(group.shown[s], links(shown=s, **by), s) for s in columns],
+                "mismatch": Cell(group.mismatch, links(mismatch=1, **by)),
+            }
+        )
+    return {
+        "key": result.key,
+        "title": BREAKDOWN_TITLES[result.key],
+        "rows": rows,
+        "without": result.without,
+        "without_text": WITHOUT_TEXT[result.key],
+    }
+
+
+def _chart_data(
+    columns: list[str],
+    figures: list[Cell],
+    trend_columns: list[str],
+    months: list[dash.Month],
+    period: date,
+) -> dict:
+    """What static/js/dashboard_charts.js draws, through json_script: plain numbers and texts."""
+    return {
+        "period": periods.label(period),
+        "labels": {s: {"label": str(LABELS[s]), "symbol": SYMBOLS[s]} for s in SYMBOLS},
+        "statuses": [
+            {"code": s, "count": cell.count, "url": cell.url}
+            for s, cell in zip(columns, figures, strict=True)
+        ],
+        "months": [m.label for m in months],
+        "trend": [{"code": s, "counts": [m.shown[s] for m in months]} for s in trend_columns],
+        "mismatch": [m.mismatch for m in months],
+        "texts": {
+            "items": _("Items"),
+            "mismatch": capfirst(_("status mismatch")),
+        },
+    }
