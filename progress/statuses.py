@@ -82,21 +82,30 @@ def load_rule_inputs(subitem_ids: Iterable[int]) -> dict[int, RuleInputs]:
     ids = list(subitem_ids)
     inputs: dict[int, RuleInputs] = {pk: RuleInputs() for pk in ids}
     owner: dict[int, int] = {}
-    for ind_id, sub_id, name, unit in Indicator.objects.filter(subitem_id__in=ids).values_list(
-        "pk", "subitem_id", "name", "unit"
+    # explicit orderings: the models' default ones join the sub-item and project tables
+    for ind_id, sub_id, name, unit in (
+        Indicator.objects.filter(subitem_id__in=ids)
+        .order_by("subitem_id", "pk")
+        .values_list("pk", "subitem_id", "name", "unit")
     ):
         inputs[sub_id].indicators[ind_id] = (name, unit)
         owner[ind_id] = sub_id
-    for ind_id, due, value in IndicatorTarget.objects.filter(
-        indicator__subitem_id__in=ids
-    ).values_list("indicator_id", "due", "value"):
+    for ind_id, due, value in (
+        IndicatorTarget.objects.filter(indicator__subitem_id__in=ids)
+        .order_by("indicator_id", "due")
+        .values_list("indicator_id", "due", "value")
+    ):
         inputs[owner[ind_id]].targets.setdefault(ind_id, []).append(status.Target(due, value))
-    for ms_id, sub_id, due, text in Milestone.objects.filter(subitem_id__in=ids).values_list(
-        "pk", "subitem_id", "due", "text"
+    for ms_id, sub_id, due, text in (
+        Milestone.objects.filter(subitem_id__in=ids)
+        .order_by("subitem_id", "due", "order")
+        .values_list("pk", "subitem_id", "due", "text")
     ):
         inputs[sub_id].milestones.append((ms_id, due, text))
-    for report in ProgressReport.objects.filter(subitem_id__in=ids).only(
-        "pk", "subitem_id", "period", "state", "status"
+    for report in (
+        ProgressReport.objects.filter(subitem_id__in=ids)
+        .order_by()
+        .only("pk", "subitem_id", "period", "state", "status")
     ):
         inputs[report.subitem_id].reports[report.period] = report
     for sub_id, period, ind_id, value in IndicatorValue.objects.filter(
