@@ -1,0 +1,110 @@
+"""The item list's filters over ItemStatus rows (progress.selectors.status_rows).
+
+The GET parameters are an interface: the dashboard links to the list with them.
+period=YYYY-MM is read by the view (it picks the rows); the rest are here: jurisdiction, plan,
+category, unit (the lead unit), leader, shown, computed, mismatch=1, missing=1 and q.
+"""
+
+from __future__ import annotations
+
+import django_filters
+from django import forms
+from django.db.models import Q, QuerySet
+from django.utils.translation import gettext_lazy as _
+
+from progress import selectors, selectors_items
+from progress.models import Status
+
+SHOWN_LABELS = {
+    **dict(Status.choices),
+    "missing": _("Not reported"),
+    "pending": _("Not yet due"),
+    "unknown": _("No status given"),
+}
+SHOWN_CHOICES = [(code, SHOWN_LABELS[code]) for code in selectors.SHOWN_STATUSES]
+
+
+class FlagInput(forms.CheckboxInput):
+    """A checkbox sent as `name=1`; only 1 (or true, on) turns it on."""
+
+    def __init__(self, attrs=None):
+        super().__init__({"value": "1", **(attrs or {})})
+
+    def value_from_datadict(self, data, files, name) -> bool:
+        return str(data.get(name, "")).lower() in {"1", "true", "on"}
+
+
+class FlagFilter(django_filters.BooleanFilter):
+    """A checkbox: `name=1` narrows the rows, anything else leaves them alone."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("widget", FlagInput())
+        super().__init__(*args, **kwargs)
+
+    def filter(self, qs: QuerySet, value) -> QuerySet:
+        if not value:
+            return qs
+        return super().filter(qs, value)
+
+
+class ItemFilter(django_filters.FilterSet):
+    jurisdiction = django_filters.ModelChoiceFilter(
+        field_name="subitem__project__plan__jurisdiction",
+        queryset=None,
+        label=_("Jurisdiction"),
+    )
+    plan = django_filters.ModelChoiceFilter(
+        field_name="subitem__project__plan", queryset=None, label=_("Plan")
+    )
+    category = django_filters.ModelChoiceFilter(
+        field_name="subitem__project__category", queryset=None, label=_("Category")
+    )
+    unit = django_filters.ModelChoiceFilter(
+        field_name="subitem__lead_unit", queryset=None, label=_("Lead unit")
+    )
+    leader = django_filters.ModelChoiceFilter(
+        field_name="subitem__leaders", queryset=None, label=_("Leader in charge")
+    )
+    shown = django_filters.ChoiceFilter(
+        choices=SHOWN_CHOICES, label=_("Reported status"), empty_label=_("Any")
+    )
+    computed = django_filters.ChoiceFilter(
+        field_name="computed_status",
+        choices=Status.choices,
+        label=_("Computed status"),
+        empty_label=_("Any"),
+    )
+    mismatch = FlagFilter(field_name="mismatch", label=_("Status mismatch only"))
+    missing = FlagFilter(method="filter_missing", label=_("Not reported only"))
+    q = django_filters.CharFilter(method="search", label=_("Search"))
+
+    def __init__(self, data=None, queryset=None, *, user, **kwargs):
+        super().__init__(data, queryset, **kwargs)
+        for name, qs in selectors_items.filter_choices(user).items():
+            self.filters[name].queryset = qs
+        self.form.fields["q"].widget = forms.TextInput(
+            attrs={"type": "search", "placeholder": _("Project, sub-item, unit or number")}
+        )
+        self.form.fields["q"].max_length = 100
+
+    @property
+    def qs(self) -> QuerySet:
+        # a value that is not offered (another jurisdiction's unit, a bad status) narrows to
+        # nothing rather than being dropped and showing more than was asked for
+        if self.is_bound and self.errors:
+            return self.queryset.none()
+        return super().qs
+
+    def filter_missing(self, qs: QuerySet, name: str, value) -> QuerySet:
+        return qs.filter(shown="missing") if value else qs
+
+    def search(self, qs: QuerySet, name: str, value: str) -> QuerySet:
+        text = value.strip()
+        if not text:
+            return qs
+        return qs.filter(
+            Q(subitem__project__name__icontains=text)
+            | Q(subitem__name__icontains=text)
+            | Q(subitem__lead_unit__name__icontains=text)
+            | Q(subitem__project__number__icontains=text)
+        )

@@ -1,0 +1,147 @@
+"""The item list as a django-tables2 table: the page shows it, the .xlsx export writes the same
+columns (without the link) through each column's value_ method."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import django_tables2 as tables
+from django.urls import reverse
+from django.utils.html import format_html, format_html_join
+from django.utils.translation import gettext_lazy as _
+
+from progress import periods
+from progress.filters import SHOWN_LABELS
+from progress.models import ItemStatus, Status
+from progress.selectors_items import LIST_ORDER
+
+PER_PAGE = 50
+COMPUTED_LABELS = dict(Status.choices)
+
+
+def status_badge(code: str, labels: dict) -> str:
+    """The status as a badge: its words, a symbol and a colour (app.css, items.css)."""
+    if not code:
+        return format_html('<span class="muted">{}</span>', "—")
+    return format_html(
+        '<span class="status status-{}">{}</span>', code, str(labels.get(code, code))
+    )
+
+
+class ItemTable(tables.Table):
+    number = tables.Column(
+        verbose_name=_("No."), accessor="subitem__project__number", order_by=LIST_ORDER
+    )
+    project = tables.Column(
+        verbose_name=_("Project"),
+        accessor="subitem__project__name",
+        order_by=("subitem__project__name", *LIST_ORDER),
+    )
+    subitem = tables.Column(
+        verbose_name=_("Sub-item"),
+        accessor="subitem__name",
+        order_by=("subitem__name", *LIST_ORDER),
+    )
+    lead_unit = tables.Column(
+        verbose_name=_("Lead unit"),
+        accessor="subitem__lead_unit__name",
+        order_by=("subitem__lead_unit__name", *LIST_ORDER),
+        default="—",
+    )
+    leaders = tables.Column(
+        verbose_name=_("Leaders"), accessor="subitem", orderable=False, empty_values=()
+    )
+    shown = tables.Column(
+        verbose_name=_("Reported status"), order_by=("shown", *LIST_ORDER), empty_values=()
+    )
+    computed_status = tables.Column(
+        verbose_name=_("Computed status"),
+        order_by=("computed_status", *LIST_ORDER),
+        empty_values=(),
+    )
+    mismatch = tables.Column(
+        verbose_name=_("Status mismatch"),
+        order_by=("-mismatch", *LIST_ORDER),
+        empty_values=(),
+    )
+    detail = tables.Column(
+        verbose_name=_("Details"), accessor="subitem_id", orderable=False, exclude_from_export=True
+    )
+
+    class Meta:
+        sequence = (
+            "number",
+            "project",
+            "subitem",
+            "lead_unit",
+            "leaders",
+            "shown",
+            "computed_status",
+            "mismatch",
+            "detail",
+        )
+        template_name = "progress/items/items_table.html"
+        attrs = {"class": "item-table"}
+        row_attrs = {"data-shown": lambda record: record.shown}
+        empty_text = _("No items match these filters.")
+        per_page = PER_PAGE
+
+    def __init__(self, *args, period: date, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.period_label = periods.label(period)
+
+    def detail_url(self, record: ItemStatus) -> str:
+        url = reverse("items:detail", args=[record.subitem_id])
+        return f"{url}?period={self.period_label}"
+
+    # --- the page ---
+
+    def render_subitem(self, record: ItemStatus) -> str:
+        return format_html(
+            '<a href="{}">({}) {}</a>',
+            self.detail_url(record),
+            record.subitem.number,
+            record.subitem.name,
+        )
+
+    def render_leaders(self, record: ItemStatus) -> str:
+        leaders = record.subitem.leaders.all()
+        if not leaders:
+            return "—"
+        return format_html_join("、", "{}", ((leader.name,) for leader in leaders))
+
+    def render_shown(self, value: str) -> str:
+        return status_badge(value, SHOWN_LABELS)
+
+    def render_computed_status(self, value: str) -> str:
+        return status_badge(value, COMPUTED_LABELS)
+
+    def render_mismatch(self, value: bool) -> str:
+        if not value:
+            return ""
+        return format_html('<span class="flag-mismatch">{}</span>', _("Status mismatch"))
+
+    def render_detail(self, record: ItemStatus) -> str:
+        return format_html(
+            '<a href="{}" aria-label="{}">{}</a>',
+            self.detail_url(record),
+            record.subitem.name,
+            _("Open"),
+        )
+
+    # --- the export (plain text of what the page shows) ---
+
+    def value_subitem(self, record: ItemStatus) -> str:
+        return f"({record.subitem.number}) {record.subitem.name}"
+
+    def value_leaders(self, record: ItemStatus) -> str:
+        return "、".join(leader.name for leader in record.subitem.leaders.all())
+
+    def value_shown(self, value: str) -> str:
+        return str(SHOWN_LABELS.get(value, value))
+
+    def value_computed_status(self, value: str) -> str:
+        return str(COMPUTED_LABELS.get(value, value)) if value else ""
+
+    def value_mismatch(self, value: bool) -> str:
+        return str(_("Status mismatch")) if value else ""
