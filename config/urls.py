@@ -12,5 +12,6 @@ urlpatterns = [
     path("imports/", include("importers.urls")),
     path("progress/", include("progress.urls_reporting")),
     path("review/", include("progress.urls_review")),
+    path("items/", include("progress.urls_items")),
     path("dashboard/", include("progress.urls_dashboard")),
 ]

@@ -1,0 +1,15 @@
+"""The item list and its export, the item page, unit pages and leader pages: /items/..."""
+
+from django.urls import path
+
+from progress import views_items as views
+
+app_name = "items"
+
+urlpatterns = [
+    path("", views.item_list, name="list"),
+    path("export.xlsx", views.item_export, name="export"),
+    path("<int:pk>/", views.item_detail, name="detail"),
+    path("units/<int:pk>/", views.unit_detail, name="unit"),
+    path("leaders/<int:pk>/", views.leader_detail, name="leader"),
+]
