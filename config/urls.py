@@ -12,6 +12,8 @@ urlpatterns = [
     path("imports/", include("importers.urls")),
     path("progress/", include("progress.urls_reporting")),
     path("review/", include("progress.urls_review")),
+    path("exports/", include("progress.urls_exports")),
+    path("public/", include("progress.urls_public")),
     path("items/", include("progress.urls_items")),
     path("dashboard/", include("progress.urls_dashboard")),
 ]

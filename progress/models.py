@@ -298,9 +298,7 @@ class Publication(models.Model):
         ordering = ["-period", "plan"]
         constraints = [
             models.UniqueConstraint(fields=["plan", "period"], name="publication_unique_period"),
-            models.CheckConstraint(
-                condition=Q(period__day=1), name="publication_period_first_day"
-            ),
+            models.CheckConstraint(condition=Q(period__day=1), name="publication_period_first_day"),
         ]
 
     def __str__(self) -> str:
