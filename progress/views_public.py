@@ -74,6 +74,13 @@ def _header(columns: list[exports.Column]) -> list[list[HtmlCell]]:
     return [top, bottom]
 
 
+def _widths(columns: list[exports.Column]) -> list[int]:
+    """Each column's share of the table in percent, after the widths of the printed sheet, so
+    that short columns (区领导, 牵头单位) are not squeezed to one character by the long texts."""
+    total = sum(c.width for c in columns)
+    return [max(5, round(100 * c.width / total)) for c in columns]
+
+
 def _body(columns: list[exports.Column], rows) -> list[HtmlRow]:
     """Rows of cells; 序号 and the project name once per project, spanning its rows."""
     out: list[HtmlRow] = []
@@ -152,6 +159,7 @@ def table(request: HttpRequest, pk: int, period: str) -> HttpResponse:
             "title": title,
             "stamp": stamp(publication),
             "header": _header(columns),
+            "widths": _widths(columns),
             "body": _body(columns, rows),
             "notes": notes,
             "period_label": periods.label(when),
