@@ -68,12 +68,11 @@ def _jurisdiction_ids(user) -> list[int] | None:
     """The jurisdictions whose plans, units and leaders the filter offers; None: all."""
     if roles.is_admin(user):
         return None
-    ids = set()
     if user.jurisdiction_id:
-        ids.add(user.jurisdiction_id)
+        return [user.jurisdiction_id]
     if user.unit_id:
-        ids.add(user.unit.jurisdiction_id)
-    return sorted(ids)
+        return [user.unit.jurisdiction_id]
+    return []
 
 
 def filter_choices(user) -> dict[str, QuerySet]:

@@ -30,7 +30,10 @@ def status_badge(code: str, labels: dict) -> str:
 
 class ItemTable(tables.Table):
     number = tables.Column(
-        verbose_name=_("No."), accessor="subitem__project__number", order_by=LIST_ORDER
+        verbose_name=_("No."),
+        accessor="subitem__project__number",
+        order_by=LIST_ORDER,
+        attrs={"th": {"class": "col-number"}, "td": {"class": "col-number"}},
     )
     project = tables.Column(
         verbose_name=_("Project"),
@@ -47,9 +50,14 @@ class ItemTable(tables.Table):
         accessor="subitem__lead_unit__name",
         order_by=("subitem__lead_unit__name", *LIST_ORDER),
         default="—",
+        attrs={"th": {"class": "col-unit"}, "td": {"class": "col-unit"}},
     )
     leaders = tables.Column(
-        verbose_name=_("Leaders"), accessor="subitem", orderable=False, empty_values=()
+        verbose_name=_("Leaders"),
+        accessor="subitem",
+        orderable=False,
+        empty_values=(),
+        attrs={"td": {"class": "col-people"}},
     )
     shown = tables.Column(
         verbose_name=_("Reported status"), order_by=("shown", *LIST_ORDER), empty_values=()
@@ -113,8 +121,9 @@ class ItemTable(tables.Table):
     def render_shown(self, value: str) -> str:
         return status_badge(value, SHOWN_LABELS)
 
-    def render_computed_status(self, value: str) -> str:
-        return status_badge(value, COMPUTED_LABELS)
+    def render_computed_status(self, record: ItemStatus) -> str:
+        # `value` would be the choice's label: django-tables2 displays choices
+        return status_badge(record.computed_status, COMPUTED_LABELS)
 
     def render_mismatch(self, value: bool) -> str:
         if not value:
@@ -140,8 +149,9 @@ class ItemTable(tables.Table):
     def value_shown(self, value: str) -> str:
         return str(SHOWN_LABELS.get(value, value))
 
-    def value_computed_status(self, value: str) -> str:
-        return str(COMPUTED_LABELS.get(value, value)) if value else ""
+    def value_computed_status(self, record: ItemStatus) -> str:
+        code = record.computed_status
+        return str(COMPUTED_LABELS.get(code, code)) if code else ""
 
     def value_mismatch(self, value: bool) -> str:
         return str(_("Status mismatch")) if value else ""

@@ -282,6 +282,9 @@ def test_the_list_shows_number_project_subitem_unit_leaders_statuses_and_a_link(
     assert 'class="status status-lagging"' in page
     assert 'class="status status-missing"' in page
     assert 'class="status status-completed"' in page
+    school = response.context["table"].paginated_rows[0]
+    assert 'class="status status-lagging"' in school.get_cell("computed_status")
+    assert 'class="status status-on_track"' in school.get_cell("shown")
     detail = reverse("items:detail", args=[varied["school"].pk])
     assert f'href="{detail}?period={PERIOD}"' in page
 
