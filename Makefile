@@ -17,12 +17,13 @@ SQLITE_URL ?= sqlite:///$(CURDIR)/db.sqlite3
 PYTEST_ARGS ?=
 CI_MODE := $(filter 1 true yes,$(shell printf '%s' "$${CI:-}" | tr A-Z a-z))
 
-.PHONY: help setup messages run test lint test-sqlite test-postgres bench-import
+.PHONY: help setup messages run serve test lint test-sqlite test-postgres bench-import bench-load
 
 help:
 	@echo "make run    set up, migrate, load the demo data and accounts, serve on http://127.0.0.1:8000"
 	@echo "make test   set up, lint, check, then the test suite on SQLite and on PostgreSQL"
 	@echo "make setup  create $(VENV) with $(PYTHON) and install the dependencies of pyproject.toml"
+	@echo "make serve  one production-style server (gunicorn, WhiteNoise, production settings) on http://127.0.0.1:8000"
 
 # The project is not a package: install [project.dependencies] and the dev extra straight
 # from pyproject.toml. Re-runs only when pyproject.toml changes.
@@ -55,6 +56,30 @@ run: setup
 	$(PY) manage.py load_demo
 	$(PY) manage.py runserver 127.0.0.1:8000
 
+# One production-style server: config.settings.production under gunicorn (gunicorn.conf.py),
+# static files collected and served by WhiteNoise. The database is DATABASE_URL (default: the
+# demo's SQLite file of `make run`); without SECRET_KEY a fixed development key is used and
+# said so. Plain HTTP on 127.0.0.1, so the HTTPS redirect and secure cookies are off unless
+# set; a real deployment sets SECRET_KEY, ALLOWED_HOSTS and DATABASE_URL and keeps them on.
+SERVE_BIND ?= 127.0.0.1:8000
+serve: setup
+	@if [ -z "$${SECRET_KEY:-}" ]; then \
+		echo "make serve: SECRET_KEY is not set, using a development key (never do this in production)"; \
+	fi
+	@export DJANGO_SETTINGS_MODULE=config.settings.production \
+		SECRET_KEY="$${SECRET_KEY:-make-serve-development-key-not-secret-9f3c1a7e52d84b6b8e0d}" \
+		DATABASE_URL="$${DATABASE_URL:-$(SQLITE_URL)}" \
+		ALLOWED_HOSTS="$${ALLOWED_HOSTS:-127.0.0.1,localhost}" \
+		SECURE_SSL_REDIRECT="$${SECURE_SSL_REDIRECT:-false}" \
+		SESSION_COOKIE_SECURE="$${SESSION_COOKIE_SECURE:-false}" \
+		CSRF_COOKIE_SECURE="$${CSRF_COOKIE_SECURE:-false}" \
+		GUNICORN_BIND="$${GUNICORN_BIND:-$(SERVE_BIND)}"; \
+	echo "make serve: $$DATABASE_URL on http://$$GUNICORN_BIND/"; \
+	$(PY) manage.py collectstatic --noinput --verbosity 0; \
+	$(PY) manage.py migrate --noinput; \
+	$(PY) manage.py createcachetable; \
+	exec $(VENV)/bin/gunicorn -c gunicorn.conf.py config.wsgi
+
 lint: setup
 	$(PY) -m ruff check .
 	$(PY) manage.py makemigrations --check --dry-run
@@ -81,3 +106,10 @@ test: lint test-sqlite test-postgres
 
 bench-import: setup
 	$(PY) benchmarks/import_bench.py
+
+# Two gunicorn servers on PostgreSQL (PG_URL's server, database load_bench) with the synthetic
+# 20,000-item jurisdiction; Redis when one answers on 127.0.0.1:6379. BENCH_ARGS="--reuse" keeps
+# the seeded database.
+BENCH_ARGS ?=
+bench-load: setup
+	$(PY) benchmarks/load.py --pg '$(patsubst %/,%,$(dir $(PG_URL)))' $(BENCH_ARGS)

@@ -12,8 +12,9 @@ bind = os.environ.get("GUNICORN_BIND") or f"127.0.0.1:{os.environ.get('PORT', '8
 workers = int(os.environ.get("WEB_CONCURRENCY", multiprocessing.cpu_count() * 2 + 1))
 threads = int(os.environ.get("GUNICORN_THREADS", "1"))
 worker_class = "gthread" if threads > 1 else "sync"
-# An export or an import preview may take a while; anything longer is stuck.
-timeout = int(os.environ.get("GUNICORN_TIMEOUT", "60"))
+# An export of a whole jurisdiction takes seconds alone and about a minute on a busy 2-core
+# machine (benchmarks/load.py); anything longer is stuck.
+timeout = int(os.environ.get("GUNICORN_TIMEOUT", "120"))
 graceful_timeout = 30
 keepalive = int(os.environ.get("GUNICORN_KEEPALIVE", "5"))  # behind a load balancer
 # Recycle workers now and then (with jitter, so they do not all restart at once).
