@@ -1,9 +1,12 @@
 """Reads for the exports and the public pages: the rows of each table with a fixed number of
 queries, however many sub-items a plan has.
 
-The big tables are iterated, not loaded: `.iterator(chunk_size=…)` with prefetches runs one
-query for the sub-items and one per prefetch for every chunk, and yields plain rows
-(progress.exports) that the builders write at once.
+The big tables are iterated, not loaded: the sub-items come from one streamed query
+(`.iterator(chunk_size=2000)`), and for every chunk of 2,000 one query per related kind
+(co-units, leaders, milestones, reports) fetches plain values for the chunk's ids. No model
+instances are made (a prefetch would make and cache one per related row, which is most of
+the time of a 20,000-row table); the rows yielded are the plain dataclasses of
+progress.exports, which the builders write at once.
 
 Only approved reports appear (imported reports are approved when they are imported): drafts,
 submitted-but-unreviewed and returned reports never reach a table. Review comments,
@@ -15,8 +18,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, timedelta
+from itertools import batched
 
-from django.db.models import Count, Exists, OuterRef, Prefetch, QuerySet
+from django.db.models import Count, Exists, OuterRef, QuerySet
 
 from progress import periods
 from progress.exports import (
@@ -32,9 +36,7 @@ from projects.models import (
     Category,
     CoUnit,
     Jurisdiction,
-    Leader,
     Milestone,
-    Person,
     Plan,
     Project,
     SubItem,
@@ -42,7 +44,6 @@ from projects.models import (
 
 CHUNK = 2000
 APPROVED = ProgressReport.State.APPROVED
-REPORT_FIELDS = ("id", "subitem_id", "period", "status", "completion", "explanation")
 
 
 def quarter_bounds(period: date) -> tuple[date, date]:
@@ -61,120 +62,139 @@ def is_plan_period(plan: Plan, period: date | None) -> bool:
     return period is not None and period in reporting_periods(plan)
 
 
-def _report(sub: SubItem, *, ledger: bool = False) -> Report | None:
-    reports = sub.period_reports
-    if not reports:
-        return None
-    r = reports[0]
-    if ledger:  # only the ledger loads problems and next steps (a deferred field is a query)
-        return Report(
-            status=r.status,
-            completion=r.completion,
-            explanation=r.explanation,
-            problems=r.problems,
-            next_steps=r.next_steps,
-        )
-    return Report(status=r.status, completion=r.completion, explanation=r.explanation)
+def _by_subitem(rows, key: int = 0) -> dict[int, list]:
+    """Group (subitem_id, …) value rows by their first element, keeping their order."""
+    out: dict[int, list] = {}
+    for row in rows:
+        out.setdefault(row[key], []).append(row)
+    return out
 
 
-def _subitems(plan: Plan, period: date, *, report_fields: tuple[str, ...]) -> QuerySet[SubItem]:
-    """The plan's sub-items in the order of the list, each with the period's approved report
-    (`period_reports`) and `done_before`: completed in an approved report of an earlier period."""
-    reports = ProgressReport.objects.filter(period=period, state=APPROVED).only(*report_fields)
-    done_before = ProgressReport.objects.filter(
-        subitem=OuterRef("pk"), period__lt=period, status=Status.COMPLETED, state=APPROVED
+def _names(through, owner: str, ids: list[int]) -> dict[int, list[str]]:
+    """Leader names by sub-item or project (an M2M through table), ordered by name."""
+    rows = (
+        through.objects.filter(**{f"{owner}_id__in": ids})
+        .order_by("leader__name", "leader_id")
+        .values_list(f"{owner}_id", "leader__name")
     )
-    return (
-        SubItem.objects.filter(project__plan=plan)
-        .select_related("project", "lead_unit")
-        .only(
-            "id",
-            "number",
-            "name",
-            "project__id",
-            "project__number",
-            "project__name",
-            "project__order",
-            "lead_unit__id",
-            "lead_unit__name",
-        )
-        .annotate(done_before=Exists(done_before))
-        .prefetch_related(
-            Prefetch(
-                "co_unit_links",
-                queryset=CoUnit.objects.select_related("unit")
-                .only("id", "subitem_id", "order", "unit__id", "unit__name")
-                .order_by("order", "id"),
-            ),
-            Prefetch("reports", queryset=reports, to_attr="period_reports"),
-        )
-        .order_by("project__order", "project__id", "number", "id")
+    return {k: [name for _, name in v] for k, v in _by_subitem(rows).items()}
+
+
+def _co_units(ids: list[int]) -> dict[int, list[str]]:
+    rows = (
+        CoUnit.objects.filter(subitem_id__in=ids)
+        .order_by("subitem_id", "order", "id")
+        .values_list("subitem_id", "unit__name")
     )
+    return {k: [name for _, name in v] for k, v in _by_subitem(rows).items()}
 
 
-def _leaders_prefetch() -> list[Prefetch]:
-    leaders = Leader.objects.only("id", "name").order_by("name")
-    return [Prefetch("leaders", queryset=leaders), Prefetch("project__leaders", queryset=leaders)]
+def _reports(ids: list[int], period: date, *, ledger: bool) -> dict[int, Report]:
+    fields = ["subitem_id", "status", "completion", "explanation"]
+    if ledger:  # only the ledger reads problems and next steps
+        fields += ["problems", "next_steps"]
+    rows = ProgressReport.objects.filter(
+        subitem_id__in=ids, period=period, state=APPROVED
+    ).values_list(*fields)
+    return {r[0]: Report(*r[1:]) for r in rows}
 
 
-def _leader_names(sub: SubItem) -> list[str]:
-    names = [le.name for le in sub.leaders.all()]
-    return names or [le.name for le in sub.project.leaders.all()]
+def _subitem_rows(plan: Plan, period: date | None, chunk_size: int) -> Iterator[list[dict]]:
+    """The plan's sub-items in the order of the list, as value rows in chunks: one query,
+    streamed; with `done_before` (completed in an approved report of an earlier period)."""
+    qs = SubItem.objects.filter(project__plan=plan)
+    fields = [
+        "id",
+        "number",
+        "name",
+        "description",
+        "project_id",
+        "project__number",
+        "project__name",
+        "project__description",
+        "project__category_id",
+        "lead_unit__name",
+    ]
+    if period is not None:
+        done = ProgressReport.objects.filter(
+            subitem=OuterRef("pk"), period__lt=period, status=Status.COMPLETED, state=APPROVED
+        )
+        qs = qs.annotate(done_before=Exists(done))
+        fields.append("done_before")
+    rows = (
+        qs.order_by("project__order", "project_id", "number", "id")
+        .values(*fields)
+        .iterator(chunk_size=chunk_size)
+    )
+    yield from (list(chunk) for chunk in batched(rows, chunk_size))
+
+
+def _leaders_of(rows: list[dict]) -> dict[int, list[str]]:
+    """Each sub-item's leaders; the project's where the sub-item names none."""
+    ids = [r["id"] for r in rows]
+    mine = _names(SubItem.leaders.through, "subitem", ids)
+    missing = {r["project_id"] for r in rows if r["id"] not in mine}
+    projects = _names(Project.leaders.through, "project", sorted(missing)) if missing else {}
+    return {r["id"]: mine.get(r["id"]) or projects.get(r["project_id"], []) for r in rows}
 
 
 def monthly_table_rows(
     plan: Plan, period: date, *, chunk_size: int = CHUNK
 ) -> Iterator[MonthlyRow]:
     """One row per sub-item in the order of the list, for the monthly progress table: the plan
-    texts due in the period's quarter and the period's approved report."""
+    texts due in the period's quarter and the period's approved report. Five queries per
+    chunk of sub-items (co-units, leaders, project leaders, milestones, reports) and one for
+    the sub-items themselves."""
     first, last = quarter_bounds(period)
-    due = Milestone.objects.filter(due__gte=first, due__lte=last).only(
-        "id", "subitem_id", "due", "order", "text"
-    )
-    qs = _subitems(plan, period, report_fields=REPORT_FIELDS).prefetch_related(
-        *_leaders_prefetch(),
-        Prefetch("milestones", queryset=due.order_by("due", "order"), to_attr="period_milestones"),
-    )
-    for sub in qs.iterator(chunk_size=chunk_size):
-        project = sub.project
-        yield MonthlyRow(
-            project_id=project.pk,
-            number=project.number,
-            project=project.name,
-            name=sub.name,
-            leaders=_leader_names(sub),
-            lead_unit=sub.lead_unit.name if sub.lead_unit else "",
-            co_units=[link.unit.name for link in sub.co_unit_links.all()],
-            target="\n".join(m.text for m in sub.period_milestones),
-            report=_report(sub),
-            done_before=sub.done_before,
+    for rows in _subitem_rows(plan, period, chunk_size):
+        ids = [r["id"] for r in rows]
+        co_units = _co_units(ids)
+        leaders = _leaders_of(rows)
+        targets = _by_subitem(
+            Milestone.objects.filter(subitem_id__in=ids, due__gte=first, due__lte=last)
+            .order_by("subitem_id", "due", "order", "id")
+            .values_list("subitem_id", "text")
         )
+        reports = _reports(ids, period, ledger=False)
+        for r in rows:
+            yield MonthlyRow(
+                project_id=r["project_id"],
+                number=r["project__number"],
+                project=r["project__name"],
+                name=r["name"],
+                leaders=leaders[r["id"]],
+                lead_unit=r["lead_unit__name"] or "",
+                co_units=co_units.get(r["id"], []),
+                target="\n".join(text for _, text in targets.get(r["id"], [])),
+                report=reports.get(r["id"]),
+                done_before=r["done_before"],
+            )
 
 
 def ledger_rows(plan: Plan, period: date, *, chunk_size: int = CHUNK) -> Iterator[LedgerRow]:
     """One row per sub-item for the quarterly ledger: units, and the period's approved report
     with its problems and next steps."""
-    fields = (*REPORT_FIELDS, "problems", "next_steps")
-    qs = _subitems(plan, period, report_fields=fields)
-    for sub in qs.iterator(chunk_size=chunk_size):
-        project = sub.project
-        units = [sub.lead_unit.name] if sub.lead_unit else []
-        units += [link.unit.name for link in sub.co_unit_links.all()]
-        yield LedgerRow(
-            project_id=project.pk,
-            number=project.number,
-            project=project.name,
-            name=sub.name,
-            units=units,
-            report=_report(sub, ledger=True),
-            done_before=sub.done_before,
-        )
+    for rows in _subitem_rows(plan, period, chunk_size):
+        ids = [r["id"] for r in rows]
+        co_units = _co_units(ids)
+        reports = _reports(ids, period, ledger=True)
+        for r in rows:
+            lead = [r["lead_unit__name"]] if r["lead_unit__name"] else []
+            yield LedgerRow(
+                project_id=r["project_id"],
+                number=r["project__number"],
+                project=r["project__name"],
+                name=r["name"],
+                units=lead + co_units.get(r["id"], []),
+                report=reports.get(r["id"]),
+                done_before=r["done_before"],
+            )
 
 
 def plan_rows(plan: Plan, *, chunk_size: int = CHUNK) -> Iterator[PlanRow]:
     """One row per sub-item in the layout the yearly list was imported from (seed 000)."""
     categories = {
-        pk: (order, name)
+        pk: f"{cn_ordinal(order)}、{name}"
         for order, (pk, name) in enumerate(
             Category.objects.filter(plan=plan).order_by("order", "id").values_list("id", "name"),
             start=1,
@@ -183,72 +203,49 @@ def plan_rows(plan: Plan, *, chunk_size: int = CHUNK) -> Iterator[PlanRow]:
     sizes = dict(
         Project.objects.filter(plan=plan).annotate(n=Count("subitems")).values_list("id", "n")
     )
-    qs = (
-        SubItem.objects.filter(project__plan=plan)
-        .select_related("project", "lead_unit")
-        .only(
-            "id",
-            "number",
-            "name",
-            "description",
-            "project__id",
-            "project__number",
-            "project__name",
-            "project__description",
-            "project__order",
-            "project__category_id",
-            "lead_unit__id",
-            "lead_unit__name",
+    for rows in _subitem_rows(plan, None, chunk_size):
+        ids = [r["id"] for r in rows]
+        co_units = _co_units(ids)
+        leaders = _leaders_of(rows)
+        persons: dict[int, dict[str, str]] = {}
+        for sub_id, unit, name in (
+            SubItem.persons.through.objects.filter(subitem_id__in=ids)
+            .order_by("person__name", "person_id")
+            .values_list("subitem_id", "person__unit__name", "person__name")
+        ):
+            persons.setdefault(sub_id, {}).setdefault(unit, name)
+        milestones = _by_subitem(
+            Milestone.objects.filter(subitem_id__in=ids)
+            .order_by("subitem_id", "due", "order", "id")
+            .values_list("subitem_id", "due", "text")
         )
-        .prefetch_related(
-            Prefetch(
-                "co_unit_links",
-                queryset=CoUnit.objects.select_related("unit")
-                .only("id", "subitem_id", "order", "unit__id", "unit__name")
-                .order_by("order", "id"),
-            ),
-            Prefetch("persons", queryset=Person.objects.only("id", "name", "unit_id")),
-            *_leaders_prefetch(),
-            Prefetch(
-                "milestones",
-                queryset=Milestone.objects.only(
-                    "id", "subitem_id", "due", "order", "text"
-                ).order_by("due", "order"),
-            ),
-        )
-        .order_by("project__order", "project__id", "number", "id")
-    )
-    for sub in qs.iterator(chunk_size=chunk_size):
-        project = sub.project
-        units = ([sub.lead_unit] if sub.lead_unit else []) + [
-            link.unit for link in sub.co_unit_links.all()
-        ]
-        by_unit: dict[int, str] = {}
-        for person in sub.persons.all():
-            by_unit.setdefault(person.unit_id, person.name)
-        quarters: list[list[str]] = [[], [], [], []]
-        for m in sub.milestones.all():
-            if m.due.year == plan.year:
-                quarters[quarter_of(m.due) - 1].append(m.text)
-            else:  # a date outside the plan's year: the nearest end of the year
-                quarters[0 if m.due.year < plan.year else 3].append(m.text)
-        if sizes.get(project.pk, 1) > 1:
-            details = f"({sub.number}) {sub.description or sub.name}"
-        else:
-            details = project.description or sub.description
-        category = categories.get(project.category_id)
-        yield PlanRow(
-            category_id=project.category_id,
-            category=f"{cn_ordinal(category[0])}、{category[1]}" if category else "",
-            project_id=project.pk,
-            number=project.number,
-            project=project.name,
-            details=details,
-            units=[u.name for u in units],
-            persons=[by_unit[u.pk] for u in units if u.pk in by_unit],
-            quarters=["\n".join(q) for q in quarters],
-            leaders=_leader_names(sub),
-        )
+        for r in rows:
+            units = ([r["lead_unit__name"]] if r["lead_unit__name"] else []) + co_units.get(
+                r["id"], []
+            )
+            quarters: list[list[str]] = [[], [], [], []]
+            for _, due, text in milestones.get(r["id"], []):
+                if due.year == plan.year:
+                    quarters[quarter_of(due) - 1].append(text)
+                else:  # a date outside the plan's year: the nearest end of the year
+                    quarters[0 if due.year < plan.year else 3].append(text)
+            if sizes.get(r["project_id"], 1) > 1:
+                details = f"({r['number']}) {r['description'] or r['name']}"
+            else:
+                details = r["project__description"] or r["description"]
+            mine = persons.get(r["id"], {})
+            yield PlanRow(
+                category_id=r["project__category_id"],
+                category=categories.get(r["project__category_id"], ""),
+                project_id=r["project_id"],
+                number=r["project__number"],
+                project=r["project__name"],
+                details=details,
+                units=units,
+                persons=[mine[u] for u in units if u in mine],
+                quarters=["\n".join(q) for q in quarters],
+                leaders=leaders[r["id"]],
+            )
 
 
 # --- the exports page ----------------------------------------------------------------------
