@@ -44,6 +44,7 @@ from __future__ import annotations
 import argparse
 import http.cookiejar
 import itertools
+import math
 import os
 import random
 import re
@@ -317,8 +318,9 @@ class Server:
     log: Path
 
 
-def start_servers(env: dict[str, str], count: int = 2) -> list[Server]:
-    servers = []
+def start_servers(env: dict[str, str], servers: list[Server], count: int = 2) -> None:
+    """Start `count` servers into `servers` (so that the caller stops every one that started,
+    even when a later one fails) and wait until each answers /healthz with 200."""
     for name in "abcdefgh"[:count]:
         port = free_port()
         log = OUT / f"gunicorn-{name}.log"
@@ -333,6 +335,7 @@ def start_servers(env: dict[str, str], count: int = 2) -> list[Server]:
         servers.append(Server(f"http://{HOST}:{port}", process, log))
     for server in servers:
         deadline = time.monotonic() + 90
+        answer = "no answer"
         while True:
             if server.process.poll() is not None:
                 raise RuntimeError(f"gunicorn exited:\n{server.log.read_text(errors='replace')}")
@@ -340,12 +343,13 @@ def start_servers(env: dict[str, str], count: int = 2) -> list[Server]:
                 with urllib.request.urlopen(f"{server.url}/healthz", timeout=5) as r:
                     if r.status == 200:
                         break
-            except OSError:
-                pass
+            except urllib.error.HTTPError as exc:
+                answer = f"HTTP {exc.code} {exc.read().decode(errors='replace')}"
+            except OSError as exc:
+                answer = repr(exc)
             if time.monotonic() > deadline:
-                raise RuntimeError(f"{server.url} did not become healthy")
+                raise RuntimeError(f"{server.url}/healthz: {answer}")
             time.sleep(0.2)
-    return servers
 
 
 def stop_servers(servers: list[Server]) -> None:
@@ -374,6 +378,7 @@ class Failed(Exception):
 
 @dataclass
 class Sample:
+    journey: str
     step: str
     ms: float
     status: int
@@ -390,6 +395,7 @@ class Run:
     errors: list[str] = field(default_factory=list)
     confirmed: set[int] = field(default_factory=set)
     attempted: set[int] = field(default_factory=set)
+    reporter_journeys_ms: list[float] = field(default_factory=list)
     finished_reporters: int = 0
     unfinished_reporters: int = 0
     lock: threading.Lock = field(default_factory=threading.Lock)
@@ -416,8 +422,9 @@ STATIC_RE = re.compile(rb'(?:href|src)="(/static/[^"]+)"')
 class Browser:
     """One person's cookies; each request goes to the next server (round robin)."""
 
-    def __init__(self, run: Run) -> None:
+    def __init__(self, run: Run, journey: str) -> None:
         self.run = run
+        self.journey = journey
         self.opener = urllib.request.build_opener(
             urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar()), _NoRedirect()
         )
@@ -463,7 +470,7 @@ class Browser:
 
     def _record(self, step, ms, status, server, ok, why) -> None:
         with self.run.lock:
-            self.run.samples.append(Sample(step, ms, status, server, ok))
+            self.run.samples.append(Sample(self.journey, step, ms, status, server, ok))
             if why:
                 self.run.errors.append(why)
 
@@ -489,7 +496,8 @@ def token(page: bytes) -> str:
 
 
 def reporter_journey(run: Run, reporter: Reporter, period: str) -> None:
-    browser = Browser(run)
+    browser = Browser(run, "reporter")
+    started = time.perf_counter()
     browser.login(reporter.username)
     browser.request("start page", "/progress/")
     for n, pk in enumerate(reporter.items):
@@ -520,10 +528,14 @@ def reporter_journey(run: Run, reporter: Reporter, period: str) -> None:
         with run.lock:
             run.confirmed.add(pk)
         browser.request("start page after submit", location)
+    with run.lock:
+        run.reporter_journeys_ms.append((time.perf_counter() - started) * 1000)
 
 
-def supervisor_journey(run: Run, username: str, stop: threading.Event, exports: list[str]) -> None:
-    browser = Browser(run)
+def supervisor_journey(
+    run: Run, username: str, stop: threading.Event, exports: list[tuple[str, str]]
+) -> None:
+    browser = Browser(run, "supervisor")
     browser.login(username)
     pages = itertools.cycle(
         [
@@ -549,7 +561,7 @@ def drive(
     supervisors: list[str],
     users: int,
     period: str,
-    exports: list[str],
+    exports: list[tuple[str, str]],
 ) -> float:
     queue = list(reporters)
     queue.reverse()
@@ -589,7 +601,7 @@ def drive(
                 run.errors.append(traceback.format_exc())
 
     # Two of the supervisors begin with an export; the others read the dashboards.
-    export_jobs = [[("export", path)] for path in exports][:2]
+    export_jobs = [[(step, path)] for step, path in exports][:2]
     started = time.perf_counter()
     sup_threads = [
         threading.Thread(
@@ -617,9 +629,9 @@ def drive(
 def percentile(values: list[float], p: float) -> float:
     if not values:
         return 0.0
-    ordered = sorted(values)
-    rank = max(0, min(len(ordered) - 1, round(p / 100 * len(ordered) + 0.5) - 1))
-    return ordered[rank]
+    ordered = sorted(values)  # nearest rank
+    rank = max(1, math.ceil(p / 100 * len(ordered)))
+    return ordered[rank - 1]
 
 
 def report(run: Run, wall: float) -> tuple[float, float, int]:
@@ -632,12 +644,20 @@ def report(run: Run, wall: float) -> tuple[float, float, int]:
             f"{step:<26}{len(values):>7}{percentile(values, 50):>9.0f}"
             f"{percentile(values, 95):>9.0f}{percentile(values, 99):>9.0f}{max(values):>9.0f}"
         )
+    by_journey: dict[str, list[float]] = defaultdict(list)
+    for s in run.samples:
+        by_journey[f"{s.journey} requests"].append(s.ms)
+    by_journey["reporter journey, whole"] = run.reporter_journeys_ms
     every = [s.ms for s in run.samples]
+    by_journey["all requests"] = every
     p95 = percentile(every, 95)
-    print(
-        f"{'all':<26}{len(every):>7}{percentile(every, 50):>9.0f}{p95:>9.0f}"
-        f"{percentile(every, 99):>9.0f}{max(every, default=0):>9.0f}"
-    )
+    print()
+    for name, values in by_journey.items():
+        print(
+            f"{name:<26}{len(values):>7}{percentile(values, 50):>9.0f}"
+            f"{percentile(values, 95):>9.0f}{percentile(values, 99):>9.0f}"
+            f"{max(values, default=0):>9.0f}"
+        )
     per_server = Counter(s.server for s in run.samples)
     statuses = Counter(s.status for s in run.samples)
     rps = len(every) / wall if wall else 0.0
@@ -661,6 +681,60 @@ def tracebacks(servers: list[Server]) -> list[str]:
             if "[CRITICAL]" in line or "WORKER TIMEOUT" in line:
                 found.append(f"{server.log.name}: {line}")
     return found
+
+
+def find_exports(target: date) -> list[tuple[str, str]]:
+    """The monthly table of last month (complete: the one a supervisor publishes now) and the
+    item list of this month, as .xlsx; each only if its URL exists in this checkout."""
+    from django.urls import NoReverseMatch, reverse
+
+    from progress import periods
+    from projects.models import Plan
+
+    found = []
+    previous = periods.add_months(target, -1)
+    plan = (
+        Plan.objects.filter(jurisdiction__name=JURISDICTION, year=previous.year)
+        .order_by("pk")
+        .first()
+    )
+    try:
+        found.append(
+            (
+                "export monthly table",
+                reverse("exports:monthly", kwargs={"pk": plan.pk, "period": f"{previous:%Y-%m}"}),
+            )
+        )
+    except (NoReverseMatch, AttributeError):
+        print("  exports:monthly does not exist (yet): the monthly table export is skipped")
+    try:
+        found.append(("export item list", f"{reverse('items:export')}?period={target:%Y-%m}"))
+    except NoReverseMatch:
+        print("  items:export does not exist (yet): the item list export is skipped")
+    return found
+
+
+def baseline(
+    run: Run, reporter: Reporter, supervisor: str, period: str, exports: list[tuple[str, str]]
+) -> None:
+    """Each page once more after a first visit, one request at a time: what a page costs
+    without the load, beside what it costs under it."""
+    reader, boss = Browser(run, "reporter"), Browser(run, "supervisor")
+    reader.login(reporter.username)
+    boss.login(supervisor)
+    pages = [
+        (reader, "start page", "/progress/"),
+        (reader, "report form", f"/progress/items/{reporter.items[0]}/{period}/"),
+        (boss, "overview", "/dashboard/"),
+        (boss, "item list", "/items/"),
+    ] + [(boss, step, path) for step, path in exports]
+    for browser, step, path in pages:
+        browser.request(step, path)  # warm: templates, connections
+    del run.samples[:]
+    for browser, step, path in pages:
+        browser.request(step, path)
+    print("  one request at a time: " + ", ".join(f"{s.step} {s.ms:.0f} ms" for s in run.samples))
+    del run.samples[:]
 
 
 # ---------------------------------------------------------------------------------------------
@@ -718,7 +792,6 @@ def main(argv: list[str] | None = None) -> int:
         admin_sql(args, f'DROP DATABASE IF EXISTS "{args.database}" WITH (FORCE)')
         admin_sql(args, f'CREATE DATABASE "{args.database}"')
         manage(env, "migrate", "--noinput", "-v", "0")
-        manage(env, "createcachetable")
         manage(
             env,
             "seed_synthetic",
@@ -731,6 +804,7 @@ def main(argv: list[str] | None = None) -> int:
         )
     else:
         forget_earlier_runs(target)
+    manage(env, "createcachetable")  # the database cache, when this run has no Redis
     manage(env, "collectstatic", "--noinput", "-v", "0")
     reporters, supervisors, units, open_items = create_accounts(args, target)
     submits = sum(len(r.items) for r in reporters)
@@ -744,7 +818,7 @@ def main(argv: list[str] | None = None) -> int:
     connections.close_all()
     servers: list[Server] = []
     try:
-        servers = start_servers(env)
+        start_servers(env, servers)
         run = Run(
             servers=[s.url for s in servers],
             deadline=time.monotonic() + args.duration,
@@ -789,55 +863,6 @@ def main(argv: list[str] | None = None) -> int:
     lost = len(verdict.lost) + len(verdict.bad_history) + len(verdict.bad_events)
     print(f"rps={rps:.1f} p95_ms={p95:.0f} errors={errors} lost={lost}")
     return 0 if errors == 0 and lost == 0 else 1
-
-
-def find_exports(target: date) -> list[str]:
-    """The monthly table of last month (complete: the one a supervisor publishes now) and the
-    item list of this month, as .xlsx; each only if its URL exists in this checkout."""
-    from django.urls import NoReverseMatch, reverse
-
-    from progress import periods
-    from projects.models import Plan
-
-    found = []
-    previous = periods.add_months(target, -1)
-    plan = (
-        Plan.objects.filter(jurisdiction__name=JURISDICTION, year=previous.year)
-        .order_by("pk")
-        .first()
-    )
-    try:
-        found.append(
-            reverse("exports:monthly", kwargs={"pk": plan.pk, "period": f"{previous:%Y-%m}"})
-        )
-    except (NoReverseMatch, AttributeError):
-        print("  exports:monthly does not exist (yet): the monthly table export is skipped")
-    try:
-        found.append(f"{reverse('items:export')}?period={target:%Y-%m}")
-    except NoReverseMatch:
-        print("  items:export does not exist (yet): the item list export is skipped")
-    return found
-
-
-def baseline(run: Run, reporter: Reporter, supervisor: str, period: str, exports: list[str]):
-    """Each page once more after a first visit, one request at a time: what a page costs
-    without the load, beside what it costs under it."""
-    reader, boss = Browser(run), Browser(run)
-    reader.login(reporter.username)
-    boss.login(supervisor)
-    pages = [
-        (reader, "start page", "/progress/"),
-        (reader, "report form", f"/progress/items/{reporter.items[0]}/{period}/"),
-        (boss, "overview", "/dashboard/"),
-        (boss, "item list", "/items/"),
-    ] + [(boss, "export", path) for path in exports]
-    for browser, step, path in pages:
-        browser.request(step, path)  # warm: templates, connections
-    del run.samples[:]
-    for browser, step, path in pages:
-        browser.request(step, path)
-    print("  one request at a time: " + ", ".join(f"{s.step} {s.ms:.0f} ms" for s in run.samples))
-    del run.samples[:]
 
 
 if __name__ == "__main__":
