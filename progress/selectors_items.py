@@ -13,15 +13,7 @@ from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 
 from django.conf import settings
-from django.db.models import (
-    Count,
-    DateTimeField,
-    OuterRef,
-    Prefetch,
-    Q,
-    QuerySet,
-    Subquery,
-)
+from django.db.models import Count, F, FilteredRelation, Prefetch, Q, QuerySet
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -47,7 +39,8 @@ def default_period(user, today: date | None = None) -> date:
 
 def list_rows(user, period: date, *, today: date | None = None) -> QuerySet[ItemStatus]:
     """The list's rows: ItemStatus of one period in the user's scope, with `shown`, joined to
-    the sub-item, its project, plan, category and lead unit, leaders prefetched."""
+    the sub-item, its project, plan, category and lead unit, leaders prefetched (as
+    `subitem.leader_list`)."""
     return (
         selectors.status_rows(user, period, today=today)
         .select_related(
@@ -57,7 +50,9 @@ def list_rows(user, period: date, *, today: date | None = None) -> QuerySet[Item
         )
         .prefetch_related(
             Prefetch(
-                "subitem__leaders", queryset=Leader.objects.only("id", "name").order_by("name")
+                "subitem__leaders",
+                queryset=Leader.objects.only("id", "name").order_by("name"),
+                to_attr="leader_list",  # a plain list: no queryset per row in the export
             )
         )
         .order_by(*LIST_ORDER)
@@ -298,14 +293,6 @@ def reporting_record(user, where: Q, year: int, *, today: date | None = None) ->
     """
     today = today or timezone.localdate()
     months = [date(year, m, 1) for m in range(1, 13)]
-    report_at = Subquery(
-        ProgressReport.objects.filter(
-            subitem_id=OuterRef("subitem_id"),
-            period=OuterRef("period"),
-            state__in=statuses.COUNTED_STATES,
-        ).values(at=Coalesce("submitted_at", "created_at"))[:1],
-        output_field=DateTimeField(),
-    )
     on_time = Q(pk__in=[])
     for p in months:
         on_time |= Q(period=p, report_at__lt=_deadline_end(p))
@@ -313,7 +300,18 @@ def reporting_record(user, where: Q, year: int, *, today: date | None = None) ->
         row["period"]: row
         for row in ItemStatus.objects.filter(where, period__gte=months[0], period__lte=months[-1])
         .filter(selectors.scope_q(user, "subitem__"))
-        .annotate(report_at=report_at)
+        # the report of the same sub-item and period, joined once (a correlated subquery in
+        # every count took seconds on 1,000 items)
+        .annotate(
+            counted_report=FilteredRelation(
+                "subitem__reports",
+                condition=Q(
+                    subitem__reports__period=F("period"),
+                    subitem__reports__state__in=statuses.COUNTED_STATES,
+                ),
+            )
+        )
+        .annotate(report_at=Coalesce("counted_report__submitted_at", "counted_report__created_at"))
         .values("period")
         .annotate(
             total=Count("pk"),

@@ -3,6 +3,7 @@ columns (without the link) through each column's value_ method."""
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
 from datetime import date
 
 import django_tables2 as tables
@@ -113,7 +114,7 @@ class ItemTable(tables.Table):
         )
 
     def render_leaders(self, record: ItemStatus) -> str:
-        leaders = record.subitem.leaders.all()
+        leaders = record.subitem.leader_list
         if not leaders:
             return "—"
         return format_html_join("、", "{}", ((leader.name,) for leader in leaders))
@@ -138,20 +139,27 @@ class ItemTable(tables.Table):
             _("Open"),
         )
 
-    # --- the export (plain text of what the page shows) ---
+    # --- the export: what the page shows, as plain text, minus the link ---
 
-    def value_subitem(self, record: ItemStatus) -> str:
-        return f"({record.subitem.number}) {record.subitem.name}"
+    def export_rows(self) -> Iterator[list[str]]:
+        """The header, then every row of every page in the table's order. Plain functions per
+        column: django-tables2's as_values inspects a signature per cell (15 s on 20,000 rows)."""
+        columns = [c for c in self.columns if not c.column.exclude_from_export]
+        yield [str(c.header) for c in columns]
+        getters = [EXPORT[c.name] for c in columns]
+        for record in self.data:
+            yield [get(record) for get in getters]
 
-    def value_leaders(self, record: ItemStatus) -> str:
-        return "、".join(leader.name for leader in record.subitem.leaders.all())
 
-    def value_shown(self, value: str) -> str:
-        return str(SHOWN_LABELS.get(value, value))
-
-    def value_computed_status(self, record: ItemStatus) -> str:
-        code = record.computed_status
-        return str(COMPUTED_LABELS.get(code, code)) if code else ""
-
-    def value_mismatch(self, value: bool) -> str:
-        return str(_("Status mismatch")) if value else ""
+EXPORT: dict[str, Callable[[ItemStatus], str]] = {
+    "number": lambda r: r.subitem.project.number,
+    "project": lambda r: r.subitem.project.name,
+    "subitem": lambda r: f"({r.subitem.number}) {r.subitem.name}",
+    "lead_unit": lambda r: r.subitem.lead_unit.name if r.subitem.lead_unit else "",
+    "leaders": lambda r: "、".join(leader.name for leader in r.subitem.leader_list),
+    "shown": lambda r: str(SHOWN_LABELS.get(r.shown, r.shown)),
+    "computed_status": lambda r: (
+        str(COMPUTED_LABELS.get(r.computed_status, r.computed_status)) if r.computed_status else ""
+    ),
+    "mismatch": lambda r: str(_("Status mismatch")) if r.mismatch else "",
+}

@@ -126,15 +126,17 @@ def item_list(request: HttpRequest) -> HttpResponse:
 
 
 def _xlsx_cell(sheet, value):
-    """Numbers stay numbers; everything else is text, and text is never a formula (a cell that
-    begins with = + - @ is stored as a string and marked as quoted text)."""
+    """Numbers stay numbers; everything else is text, and text is never a formula: a cell that
+    begins with = + - @ is stored as a string (data type "s", which openpyxl would otherwise
+    make "f" for =) and marked as quoted text. Plain strings need no cell object."""
     if isinstance(value, int | float | Decimal) and not isinstance(value, bool):
         return value
     text = ILLEGAL_CHARACTERS_RE.sub("", "" if value is None else str(value))
+    if not text.startswith(FORMULA_STARTS):
+        return text
     cell = WriteOnlyCell(sheet, value=text)
     cell.data_type = "s"
-    if text.startswith(FORMULA_STARTS):
-        cell.quotePrefix = True
+    cell.quotePrefix = True
     return cell
 
 
@@ -161,7 +163,7 @@ def item_export(request: HttpRequest) -> FileResponse:
     _filterset, table = _filtered(request, user, period)
     RequestConfig(request, paginate=False).configure(table)  # the same sort as the page
     label = periods.label(period)
-    handle = write_xlsx(table.as_values(), title=label, widths=(8, 40, 40, 24, 16, 12, 12, 12))
+    handle = write_xlsx(table.export_rows(), title=label, widths=(8, 40, 40, 24, 16, 12, 12, 12))
     return FileResponse(
         handle, as_attachment=True, filename=f"items-{label}.xlsx", content_type=XLSX
     )
