@@ -17,7 +17,7 @@ SQLITE_URL ?= sqlite:///$(CURDIR)/db.sqlite3
 PYTEST_ARGS ?=
 CI_MODE := $(filter 1 true yes,$(shell printf '%s' "$${CI:-}" | tr A-Z a-z))
 
-.PHONY: help setup messages run serve test lint test-sqlite test-postgres bench-import bench-load
+.PHONY: help setup messages run serve test lint test-sqlite test-postgres bench-import bench-load bench-export
 
 help:
 	@echo "make run    set up, migrate, load the demo data and accounts, serve on http://127.0.0.1:8000"
@@ -113,3 +113,6 @@ bench-import: setup
 BENCH_ARGS ?=
 bench-load: setup
 	$(PY) benchmarks/load.py --pg '$(patsubst %/,%,$(dir $(PG_URL)))' $(BENCH_ARGS)
+
+bench-export: setup
+	$(PY) benchmarks/export_bench.py

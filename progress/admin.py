@@ -11,7 +11,14 @@ from simple_history.admin import SimpleHistoryAdmin
 from projects.admin import RefreshStatusMixin
 from projects.models import Indicator, Milestone
 
-from .models import Attachment, Contribution, IndicatorValue, ProgressReport, ReviewEvent
+from .models import (
+    Attachment,
+    Contribution,
+    IndicatorValue,
+    ProgressReport,
+    Publication,
+    ReviewEvent,
+)
 
 
 def report_subitem_id(request) -> int | None:
@@ -108,6 +115,15 @@ class ReviewEventInline(admin.TabularInline):
 
     def has_add_permission(self, request, obj=None):
         return False  # the workflow is the review page's
+
+
+@admin.register(Publication)
+class PublicationAdmin(SimpleHistoryAdmin):
+    list_display = ("plan", "period", "show_persons", "published_by", "published_at")
+    list_select_related = ("plan", "published_by")
+    list_filter = ("plan__jurisdiction", "period")
+    search_fields = ("plan__title",)
+    autocomplete_fields = ("plan", "published_by")
 
 
 @admin.register(Contribution)
