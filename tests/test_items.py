@@ -848,6 +848,7 @@ def test_list_and_pages_issue_the_same_queries_with_10_and_1000_items(
         "list filtered": f"{LIST_URL}?period={PERIOD}&unit={unit.pk}&leader={leader.pk}&q=批量&shown=on_track&sort=-lead_unit",
         "item": detail_url(employment["subitem"], "2024-06"),
         "unit": f"{reverse('items:unit', args=[unit.pk])}?period={PERIOD}",
+        "export": f"{EXPORT_URL}?period={PERIOD}",
     }
     if role != "reporter":
         urls["leader"] = f"{reverse('items:leader', args=[leader.pk])}?period={PERIOD}"
