@@ -425,6 +425,7 @@ class Browser:
     def __init__(self, run: Run, journey: str) -> None:
         self.run = run
         self.journey = journey
+        self.assets: list[str] = []
         self.opener = urllib.request.build_opener(
             urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar()), _NoRedirect()
         )
@@ -478,8 +479,9 @@ class Browser:
         _, _, page = self.request("login page", "/accounts/login/")
         # A browser's first visit fetches the stylesheets and scripts (WhiteNoise, hashed names,
         # cached for a year afterwards).
-        for asset in sorted(set(STATIC_RE.findall(page))):
-            self.request("static file", asset.decode())
+        self.assets = sorted({a.decode() for a in STATIC_RE.findall(page)})
+        for asset in self.assets:
+            self.request("static file", asset)
         self.request(
             "login",
             "/accounts/login/",
@@ -723,6 +725,7 @@ def baseline(
     reader.login(reporter.username)
     boss.login(supervisor)
     pages = [
+        *[(reader, "static file", asset) for asset in reader.assets[:1]],
         (reader, "start page", "/progress/"),
         (reader, "report form", f"/progress/items/{reporter.items[0]}/{period}/"),
         (boss, "overview", "/dashboard/"),
