@@ -49,6 +49,8 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
+from projects.naming import chinese_ordinal  # noqa: E402  (after the repository is on the path)
+
 JURISDICTION = "基准区"
 YEAR = 2024
 TITLE = f"{JURISDICTION} {YEAR} 年民心工程进度和责任清单"
@@ -142,23 +144,6 @@ WIDTHS = {
     "J": 18,
     "K": 10,
 }
-
-
-def cn_number(n: int) -> str:
-    """1..999 in Chinese numerals as an ordinal prefix uses them: 十一, 二十, 一百零五."""
-    digits = "零一二三四五六七八九"
-    hundreds, rest = divmod(n, 100)
-    tens, ones = divmod(rest, 10)
-    out = ""
-    if hundreds:
-        out += digits[hundreds] + "百"
-        if tens == 0 and ones:
-            return out + "零" + digits[ones]
-    if tens:
-        out += ("" if tens == 1 and not hundreds else digits[tens]) + "十"
-    if ones:
-        out += digits[ones]
-    return out
 
 
 class PlanGenerator:
@@ -266,7 +251,7 @@ class PlanGenerator:
                 noun = cat_nouns[(self.categories_used - 1) % len(cat_nouns)]
                 if rnd.random() < 0.3:  # PDF spaces: 一、 增加 教育 资源 配置
                     noun = " ".join(noun[i : i + 2] for i in range(0, len(noun), 2))
-                category = f"{cn_number(self.categories_used)}、 {noun}"
+                category = f"{chinese_ordinal(self.categories_used)}、 {noun}"
                 left_in_category = rnd.randint(6, 20)
             left_in_category -= 1
             self.projects += 1

@@ -168,23 +168,6 @@ def quarter_label(period: date) -> str:
     return f"{QUARTER_NAMES[quarter_of(period) - 1]}季度"
 
 
-def cn_ordinal(n: int) -> str:
-    """1 -> 一, 12 -> 十二, 20 -> 二十, 105 -> 一百零五: the 一、二、 of category headings."""
-    digits = "零一二三四五六七八九"
-    hundreds, rest = divmod(n, 100)
-    tens, ones = divmod(rest, 10)
-    out = ""
-    if hundreds:
-        out += digits[hundreds % 10] + "百"
-        if tens == 0 and ones:
-            return out + "零" + digits[ones]
-    if tens:
-        out += ("" if tens == 1 and not hundreds else digits[tens]) + "十"
-    if ones:
-        out += digits[ones]
-    return out or digits[0]
-
-
 _DOC_WORDS = re.compile(
     r"(工作进展情况台账|进展情况台账|进度和责任清单|进度及责任清单|责任清单|任务清单|"
     r"进度表|一览表|台账|清单)$"

@@ -28,7 +28,6 @@ from progress.exports import (
     MonthlyRow,
     PlanRow,
     Report,
-    cn_ordinal,
     quarter_of,
 )
 from progress.models import ProgressReport, Publication, Status
@@ -41,6 +40,7 @@ from projects.models import (
     Project,
     SubItem,
 )
+from projects.naming import chinese_ordinal
 
 CHUNK = 2000
 APPROVED = ProgressReport.State.APPROVED
@@ -194,7 +194,7 @@ def ledger_rows(plan: Plan, period: date, *, chunk_size: int = CHUNK) -> Iterato
 def plan_rows(plan: Plan, *, chunk_size: int = CHUNK) -> Iterator[PlanRow]:
     """One row per sub-item in the layout the yearly list was imported from (seed 000)."""
     categories = {
-        pk: f"{cn_ordinal(order)}、{name}"
+        pk: f"{chinese_ordinal(order)}、{name}"
         for order, (pk, name) in enumerate(
             Category.objects.filter(plan=plan).order_by("order", "id").values_list("id", "name"),
             start=1,

@@ -757,8 +757,10 @@ def test_titles_read_like_the_office_titles():
         )
         == "2024年北仑区政府民生实事项目10月工作进展情况台账"
     )
-    assert exports.cn_ordinal(1) == "一" and exports.cn_ordinal(20) == "二十"
-    assert exports.cn_ordinal(12) == "十二" and exports.cn_ordinal(105) == "一百零五"
+    from projects.naming import chinese_ordinal
+
+    assert chinese_ordinal(1) == "一" and chinese_ordinal(20) == "二十"
+    assert chinese_ordinal(12) == "十二" and chinese_ordinal(105) == "一百零五"
 
 
 def test_plan_rows_put_milestones_in_their_quarter(client_as, admin_user, jurisdiction, unit):

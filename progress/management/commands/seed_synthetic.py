@@ -64,7 +64,7 @@ from projects.models import (
     Unit,
     User,
 )
-from projects.naming import unit_key
+from projects.naming import chinese_ordinal, unit_key
 
 DEFAULT_JURISDICTION = "合成区"
 DEFAULT_USERNAME = "synth_supervisor"
@@ -156,23 +156,6 @@ PROFILES = ["steady", "lagging", "ahead", "early_done", "slow_start"]
 PROFILE_WEIGHTS = [68, 12, 8, 6, 6]
 SUB_PER_PROJECT = [1, 2, 3, 4, 5, 6]
 SUB_WEIGHTS = [45, 20, 15, 10, 6, 4]  # mean 2.2 sub-items per project
-
-
-def cn_number(n: int) -> str:
-    """1..999 as a Chinese ordinal prefix: 十一, 二十, 一百零五."""
-    digits = "零一二三四五六七八九"
-    hundreds, rest = divmod(n, 100)
-    tens, ones = divmod(rest, 10)
-    out = ""
-    if hundreds:
-        out += digits[hundreds] + "百"
-        if tens == 0 and ones:
-            return out + "零" + digits[ones]
-    if tens:
-        out += ("" if tens == 1 and not hundreds else digits[tens]) + "十"
-    if ones:
-        out += digits[ones]
-    return out
 
 
 def month_end(year: int, month: int) -> date:
@@ -497,7 +480,7 @@ class Seeder:
                 order_cat += 1
                 category = Category(
                     plan=plan,
-                    name=f"{cn_number(order_cat)}、{nouns[(order_cat - 1) % len(nouns)]}",
+                    name=f"{chinese_ordinal(order_cat)}、{nouns[(order_cat - 1) % len(nouns)]}",
                     order=order_cat,
                 )
                 categories.append(category)
