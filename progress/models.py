@@ -248,6 +248,25 @@ class ItemStatus(models.Model):
         _("computed status"), max_length=20, choices=Status.choices, blank=True
     )
     mismatch = models.BooleanField(_("status mismatch"), default=False)
+    # Copies of the sub-item's place (refresh_statuses writes them with the row), so that the
+    # dashboards count and group ItemStatus alone, without joining up to the plans. Only
+    # (jurisdiction, period) is indexed: every dashboard query starts there.
+    jurisdiction = models.ForeignKey(
+        "projects.Jurisdiction", on_delete=models.CASCADE, related_name="+", db_index=False
+    )
+    plan = models.ForeignKey(
+        "projects.Plan", on_delete=models.CASCADE, related_name="+", db_index=False
+    )
+    category = models.ForeignKey(
+        "projects.Category",
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+        db_index=False,
+    )
+    lead_unit = models.ForeignKey(
+        "projects.Unit", on_delete=models.SET_NULL, null=True, related_name="+", db_index=False
+    )
 
     class Meta:
         verbose_name = _("item status")
@@ -259,6 +278,7 @@ class ItemStatus(models.Model):
         indexes = [
             models.Index(fields=["period", "reported_status"], name="item_status_reported"),
             models.Index(fields=["period", "computed_status"], name="item_status_computed"),
+            models.Index(fields=["jurisdiction", "period"], name="item_status_jurisdiction"),
         ]
 
     def __str__(self) -> str:

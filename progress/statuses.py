@@ -42,11 +42,34 @@ def refresh_statuses(
         qs = qs.filter(pk__in=list(subitem_ids))
     if plan_ids is not None:
         qs = qs.filter(project__plan_id__in=list(plan_ids))
-    rows = list(qs.values_list("pk", "project__plan__year", "project__plan__reporting_cycle"))
+    rows = list(
+        qs.values_list(
+            "pk",
+            "project__plan__year",
+            "project__plan__reporting_cycle",
+            "project__plan__jurisdiction_id",
+            "project__plan_id",
+            "project__category_id",
+            "lead_unit_id",
+        )
+    )
     written = 0
     for i in range(0, len(rows), CHUNK):
         written += _refresh_chunk(rows[i : i + CHUNK])
+    # the dashboards' cached counts of these jurisdictions are stale from now on; asked-for
+    # sub-items that are gone (deleted) leave no jurisdiction behind: then every one is
+    touched = {row[3] for row in rows}
+    gone = subitem_ids is not None and len(rows) < len(set(subitem_ids))
+    transaction.on_commit(lambda: invalidate_dashboards(touched, everywhere=gone))
     return written
+
+
+def invalidate_dashboards(jurisdiction_ids: Iterable[int], *, everywhere: bool = False) -> None:
+    """Bump the cache versions the overview dashboard keys its counts by (after the commit,
+    so no request can cache the old rows again under the new version)."""
+    from progress import selectors_dashboard
+
+    selectors_dashboard.bump_versions(jurisdiction_ids, everywhere=everywhere)
 
 
 @dataclass
@@ -179,11 +202,11 @@ def evaluate(
     )
 
 
-def _refresh_chunk(rows: list[tuple[int, int, str]]) -> int:
+def _refresh_chunk(rows: list[tuple[int, int, str, int, int, int | None, int | None]]) -> int:
     inputs = load_rule_inputs(r[0] for r in rows)
     lagging_below, ahead_above = settings.STATUS_LAGGING_BELOW, settings.STATUS_AHEAD_ABOVE
     new: list[tuple] = []
-    for sub_id, year, cycle in rows:
+    for sub_id, year, cycle, jurisdiction_id, plan_id, category_id, lead_unit_id in rows:
         for period in reporting_periods(year, cycle):
             result = evaluate(
                 inputs[sub_id],
@@ -200,6 +223,10 @@ def _refresh_chunk(rows: list[tuple[int, int, str]]) -> int:
                     result.reported,
                     result.computed.status or "",
                     result.mismatch,
+                    jurisdiction_id,
+                    plan_id,
+                    category_id,
+                    lead_unit_id,
                 )
             )
     with transaction.atomic():
@@ -208,22 +235,36 @@ def _refresh_chunk(rows: list[tuple[int, int, str]]) -> int:
     return len(new)
 
 
+COLUMNS = (
+    "subitem_id",
+    "period",
+    "has_report",
+    "reported_status",
+    "computed_status",
+    "mismatch",
+    "jurisdiction_id",
+    "plan_id",
+    "category_id",
+    "lead_unit_id",
+)
+
+
 def _insert(rows: list[tuple]) -> None:
-    """Plain executemany: these rows are derived data, and the ORM's bulk_create spends
-    seconds per 60,000 rows building model instances for nothing."""
+    """Plain SQL: these rows are derived data, and the ORM's bulk_create spends seconds per
+    60,000 rows building model instances for nothing. On PostgreSQL psycopg2's execute_values
+    (one multi-row INSERT per page): its executemany makes one round trip per row."""
     table = connection.ops.quote_name(ItemStatus._meta.db_table)
-    columns = ", ".join(
-        connection.ops.quote_name(c)
-        for c in (
-            "subitem_id",
-            "period",
-            "has_report",
-            "reported_status",
-            "computed_status",
-            "mismatch",
-        )
-    )
-    sql = f"INSERT INTO {table} ({columns}) VALUES (%s, %s, %s, %s, %s, %s)"
+    columns = ", ".join(connection.ops.quote_name(c) for c in COLUMNS)
+    if connection.vendor == "postgresql":
+        from psycopg2.extras import execute_values
+
+        with connection.cursor() as cursor:
+            execute_values(
+                cursor.cursor, f"INSERT INTO {table} ({columns}) VALUES %s", rows, page_size=5000
+            )
+        return
+    placeholders = ", ".join(["%s"] * len(COLUMNS))
+    sql = f"INSERT INTO {table} ({columns}) VALUES ({placeholders})"
     with connection.cursor() as cursor:
         for i in range(0, len(rows), 5000):
             cursor.executemany(sql, rows[i : i + 5000])

@@ -136,35 +136,36 @@ def overview(request: HttpRequest) -> HttpResponse:
         return render(request, "progress/dashboard/overview.html", context)
 
     years = dash.plan_years(jurisdiction.pk)
-    reported = dash.reported_periods(user, jurisdiction.pk)
-    period = periods.parse_period(request.GET.get("period")) or dash.default_period(reported, years)
+    asked = periods.parse_period(request.GET.get("period"))
+    months_by_period, counts = dash.dashboard_counts(jurisdiction.pk, asked)
+    reported = dash.reported_periods(months_by_period)
+    period = asked or dash.default_period(reported, years)
+    if counts is None:
+        _months, counts = dash.dashboard_counts(jurisdiction.pk, period)
     links = Links(period=period, jurisdiction_id=jurisdiction.pk)
-    rows = dash.period_rows(user, jurisdiction_id=jurisdiction.pk, period=period)
-    counts = dash.overview_counts(rows)
-    months = dash.trend(
-        dash.year_rows(user, jurisdiction_id=jurisdiction.pk, year=period.year), period.year
-    )
-    columns = [*MAIN, *(s for s in EXTRA if counts.shown[s])]
+    totals = counts.overview
+    months = dash.trend(months_by_period, period.year)
+    columns = [*MAIN, *(s for s in EXTRA if totals.shown[s])]
     # the months have a column for every status that occurs in the year
     trend_columns = [*MAIN, *(s for s in EXTRA if any(m.shown[s] for m in months))]
 
     def share(n: int) -> float | None:
-        return n / counts.total if counts.total else None
+        return n / totals.total if totals.total else None
 
-    figures = [Cell(counts.shown[s], links(shown=s), s, share(counts.shown[s])) for s in columns]
+    figures = [Cell(totals.shown[s], links(shown=s), s, share(totals.shown[s])) for s in columns]
     # what the units say (shown) next to what the numbers say (computed)
     comparison = [
         {
             "label": LABELS[s],
-            "shown": Cell(counts.shown[s], links(shown=s), s, share(counts.shown[s])),
-            "computed": Cell(counts.computed[s], links(computed=s), s, share(counts.computed[s])),
+            "shown": Cell(totals.shown[s], links(shown=s), s, share(totals.shown[s])),
+            "computed": Cell(totals.computed[s], links(computed=s), s, share(totals.computed[s])),
         }
         for s in dash.COMPUTED
     ]
     comparison += [
         {
             "label": LABELS[s],
-            "shown": Cell(counts.shown[s], links(shown=s), s, share(counts.shown[s])),
+            "shown": Cell(totals.shown[s], links(shown=s), s, share(totals.shown[s])),
             "computed": None,
         }
         for s in ("missing", *EXTRA)
@@ -175,14 +176,24 @@ def overview(request: HttpRequest) -> HttpResponse:
             "label": LABELS[dash.JUDGED_NOTHING],
             "shown": None,
             "computed": Cell(
-                counts.computed[dash.JUDGED_NOTHING],
+                totals.computed[dash.JUDGED_NOTHING],
                 "",
-                share=share(counts.computed[dash.JUDGED_NOTHING]),
+                share=share(totals.computed[dash.JUDGED_NOTHING]),
             ),
         }
     )
+    # ?breakdown=<key>: that table in full; the others, and by default all, their top rows
+    full = request.GET.get("breakdown", "")
+    page = {"jurisdiction": jurisdiction.pk, "period": periods.label(period)}
     breakdowns = [
-        _breakdown_table(dash.breakdown(rows, key), columns, links) for key in dash.BREAKDOWNS
+        _breakdown_table(
+            dash.breakdown(counts, key, top=None if key == full else dash.TOP),
+            columns,
+            links,
+            show_all=f"{reverse('dashboard:overview')}?{urlencode({**page, 'breakdown': key})}"
+            f"#breakdown-{key}",
+        )
+        for key in dash.BREAKDOWN_KEYS
     ]
     deadline = periods.deadline(period, settings.REPORT_DEADLINE_DAY)
     context.update(
@@ -192,9 +203,9 @@ def overview(request: HttpRequest) -> HttpResponse:
             "period_choices": _period_choices(years, period, reported),
             "deadline": deadline,
             "deadline_passed": selectors.deadline_passed(period),
-            "total": Cell(counts.total, links(), share=1.0 if counts.total else None),
+            "total": Cell(totals.total, links(), share=1.0 if totals.total else None),
             "figures": figures,
-            "mismatch": Cell(counts.mismatch, links(mismatch=1), share=share(counts.mismatch)),
+            "mismatch": Cell(totals.mismatch, links(mismatch=1), share=share(totals.mismatch)),
             "comparison": comparison,
             "columns": [(s, LABELS[s]) for s in columns],
             "breakdowns": breakdowns,
@@ -227,7 +238,9 @@ def _period_choices(years: list[int], period: date, reported: set[date]) -> list
     ]
 
 
-def _breakdown_table(result: dash.Breakdown, columns: list[str], links: Links) -> dict:
+def _breakdown_table(
+    result: dash.Breakdown, columns: list[str], links: Links, *, show_all: str
+) -> dict:
     rows = []
     for group in result.rows:
         by = {result.key: group.pk}
@@ -243,6 +256,9 @@ def _breakdown_table(result: dash.Breakdown, columns: list[str], links: Links) -
         "key": result.key,
         "title": BREAKDOWN_TITLES[result.key],
         "rows": rows,
+        "count": result.count,
+        "complete": result.complete,
+        "show_all": "" if result.complete else show_all,
         "without": result.without,
         "without_text": WITHOUT_TEXT[result.key],
     }

@@ -17,6 +17,7 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 from conftest import make_user
 from django.conf import settings
+from django.core.cache import cache
 from django.core.management import call_command
 from django.db import connection
 from django.test import Client
@@ -38,6 +39,7 @@ from factories import (
 from progress import periods
 from progress import selectors_dashboard as dash
 from progress.models import ItemStatus, Status
+from progress.services import report_return
 from progress.statuses import refresh_statuses
 from projects import roles
 from projects.models import Jurisdiction, Plan, Project, SubItem, User
@@ -48,6 +50,14 @@ URL = reverse("dashboard:overview")
 SAMPLES = Path(__file__).resolve().parent.parent / "fixtures" / "samples"
 OCT = datetime.date(2024, 10, 1)
 MAR = datetime.date(2024, 3, 1)
+
+
+@pytest.fixture(autouse=True)
+def cold_cache():
+    """The counts are cached by jurisdiction id, and ids come back after a rolled-back test."""
+    cache.clear()
+    yield
+    cache.clear()
 
 
 @pytest.fixture
@@ -101,6 +111,22 @@ def count_links(response) -> list[tuple[str, int]]:
         assert number, body
         found.append((href, int(number.group(1))))
     return found
+
+
+def full_tables(client: Client, response) -> dict[str, dict]:
+    """Every breakdown in full: the table of ?breakdown=<key> for each key (the overview shows
+    the top rows only)."""
+    params = {
+        "jurisdiction": response.context["jurisdiction"].pk,
+        "period": response.context["period_value"],
+    }
+    tables = {}
+    for key in dash.BREAKDOWN_KEYS:
+        full = client.get(URL, {**params, "breakdown": key})
+        table = next(t for t in full.context["breakdowns"] if t["key"] == key)
+        assert table["complete"] and len(table["rows"]) == table["count"]
+        tables[key] = table
+    return tables
 
 
 # --- access -----------------------------------------------------------------------------
@@ -215,8 +241,14 @@ def test_beilun_overview(en_client):
     comparison = {str(row["label"]): row for row in response.context["comparison"]}
     assert comparison["On track"]["shown"].count == 18
     assert sum(r["computed"].count for r in comparison.values() if r["computed"]) == 35
-    # the breakdowns add up to the total (a sub-item with two leaders counts under both)
-    tables = {t["key"]: t for t in response.context["breakdowns"]}
+    # the breakdowns in full add up to the total (a sub-item with two leaders counts under
+    # both); the overview shows the top 15 of each, those needing attention first
+    top = {t["key"]: t for t in response.context["breakdowns"]}
+    tables = full_tables(en_client(supervisor), response)
+    assert top["unit"]["count"] == len(tables["unit"]["rows"]) > dash.TOP
+    assert len(top["unit"]["rows"]) == dash.TOP and top["unit"]["show_all"]
+    assert top["unit"]["rows"][0]["group"].name == "教育局"  # the one lagging item
+    assert top["plan"]["complete"] and not top["plan"]["show_all"]
     for key in ("plan", "unit", "category"):
         assert sum(r["total"].count for r in tables[key]["rows"]) + tables[key]["without"] == 35
     assert sum(r["total"].count for r in tables["leader"]["rows"]) >= 35
@@ -244,13 +276,14 @@ def test_the_page_speaks_chinese_by_default(client_as, supervisor, item):
 def test_beilun_counts_through_the_selectors_match_the_stored_statuses():
     beilun = import_beilun()
     admin = make_user("root", roles.ADMIN, is_superuser=True)
-    rows = dash.period_rows(admin, jurisdiction_id=beilun.pk, period=OCT)
-    counts = dash.overview_counts(rows)
+    counts = dash.period_counts(beilun.pk, OCT, "missing").overview
     stored = Counter(
         ItemStatus.objects.filter(period=OCT).values_list("reported_status", flat=True)
     )
     assert {s: n for s, n in counts.shown.items() if n} == stored
     assert counts.total == 35
+    assert dash.period_rows(jurisdiction_id=beilun.pk, period=OCT).count() == 35
+    assert admin.is_superuser  # admins and supervisors count the same rows
 
 
 # --- statuses shown -----------------------------------------------------------------------
@@ -417,7 +450,14 @@ def test_quarterly_plans_count_on_the_quarter_ends_only(en_client, jurisdiction,
 
 
 def assert_links_match_the_list(client: Client, response) -> int:
+    """Every count link of the overview, and of each "show all" table behind it, lands on the
+    item list with as many rows."""
     links = count_links(response)
+    for table in response.context["breakdowns"]:
+        if table["show_all"]:
+            full = client.get(table["show_all"])
+            assert full.status_code == 200
+            links += [link for link in count_links(full) if link not in links]
     for url, number in links:
         listed = client.get(url)
         assert listed.status_code == 200, url
@@ -496,6 +536,10 @@ def bulk_items(jurisdiction: Jurisdiction, n: int, *, year: int = 2024) -> Plan:
     ItemStatus.objects.bulk_create(
         ItemStatus(
             subitem=s,
+            jurisdiction=jurisdiction,
+            plan=plan,
+            category_id=projects[i // 2].category_id,
+            lead_unit_id=s.lead_unit_id,
             period=datetime.date(year, month, 1),
             has_report=(i + month) % 6 != 5,
             reported_status=statuses[(i + month) % 6] if (i + month) % 6 != 5 else "",
@@ -517,33 +561,97 @@ def queries_for(client: Client, params: dict) -> tuple[int, object]:
 
 @pytest.mark.parametrize("role", ["supervisor", "admin"])
 def test_queries_do_not_grow_with_the_items(en_client, jurisdiction, role, request):
+    """Cold (cache cleared) and warm, for 10 and 1,000 items. bulk_items writes ItemStatus
+    directly, without refresh_statuses, so the cache is cleared by hand after it."""
     user = request.getfixturevalue("supervisor" if role == "supervisor" else "admin_user")
     client = en_client(user)
     params = {"jurisdiction": jurisdiction.pk, "period": "2024-10"}
-    bulk_items(jurisdiction, 10)
-    small, response = queries_for(client, params)
-    assert response.context["total"].count == 10
-    bulk_items(jurisdiction, 990)
-    large, response = queries_for(client, params)
-    assert response.context["total"].count == 1000
-    assert large == small
-    # session, user, groups, jurisdiction, plan years, reported periods, the counts, the
-    # months, one query per breakdown (plan, category, unit, leader); admins: the jurisdictions
-    assert small == {"supervisor": 12, "admin": 13}[role]
-    # without parameters: the default jurisdiction and period instead, no more
-    assert queries_for(client, {})[0] == small
+    counted = {}
+    for n, more in ((10, 10), (1000, 990)):
+        bulk_items(jurisdiction, more)
+        cache.clear()
+        cold, response = queries_for(client, params)
+        assert response.context["total"].count == n
+        warm, response = queries_for(client, params)
+        assert response.context["total"].count == n
+        every = queries_for(client, {**params, "breakdown": "category"})[0]  # warm, in full
+        counted[n] = (cold, warm, every)
+    assert counted[10] == counted[1000]
+    cold, warm, every = counted[10]
+    # cold: session, user, groups, jurisdiction, plan years; the three counting queries (the
+    # months, the period by plan/category/unit, the period by leader); the names of the rows
+    # shown, one query per breakdown (plan, category, unit, leader). Admins: the jurisdictions.
+    # Warm: the same less the three counting queries.
+    assert cold == {"supervisor": 12, "admin": 13}[role]
+    assert warm == cold - 3
+    assert every == warm
+    # without parameters: the default jurisdiction (admins) and period instead, no more
+    cache.clear()
+    assert queries_for(client, {})[0] == cold
+    assert queries_for(client, {})[0] == warm
+
+
+def test_a_changed_report_is_on_the_next_overview(
+    en_client, supervisor, admin_user, item, django_capture_on_commit_callbacks
+):
+    """No stale counts: refresh_statuses bumps the jurisdiction's cache version."""
+    client = en_client(supervisor)
+    params = {"period": "2024-03"}
+
+    def figures():
+        response = client.get(URL, params)
+        return {c.status: c.count for c in response.context["figures"]}, response
+
+    before, response = figures()
+    assert before["lagging"] == 1 and before["missing"] == 0
+    assert figures()[0] == before  # now from the cache
+    report = item.reports.get(period=MAR)
+    with django_capture_on_commit_callbacks(execute=True):
+        report_return(report=report, user=admin_user, comment="请补充说明。")
+    after, response = figures()
+    assert after["lagging"] == 0 and after["missing"] == 1  # returned: not reported
+    months = {r["month"].period: r["month"] for r in response.context["trend_rows"]}
+    assert months[MAR].shown["missing"] == 1
+    choices = response.context["period_choices"][0]["months"]
+    assert not any(m["reported"] for m in choices)  # the period menu too
+    # a new report of another period shows on the period menu and in the months
+    with django_capture_on_commit_callbacks(execute=True):
+        make_report(item, datetime.date(2024, 4, 1), status=Status.AHEAD)
+        refresh_statuses(subitem_ids=[item.pk])
+    response = client.get(URL, {"period": "2024-04"})
+    assert {c.status: c.count for c in response.context["figures"]}["ahead"] == 1
+    reported = [
+        m["value"] for m in response.context["period_choices"][0]["months"] if m["reported"]
+    ]
+    assert reported == ["2024-04"]
+
+
+def test_a_deleted_subitem_invalidates_every_jurisdiction(
+    en_client, supervisor, item, django_capture_on_commit_callbacks
+):
+    """refresh_statuses for a sub-item that is gone cannot tell its jurisdiction: it bumps the
+    version all jurisdictions share."""
+    client = en_client(supervisor)
+    assert client.get(URL, {"period": "2024-03"}).context["total"].count == 1
+    with django_capture_on_commit_callbacks(execute=True):
+        subitem_id = item.pk
+        item.reports.all().delete()
+        item.delete()
+        refresh_statuses(subitem_ids=[subitem_id])
+    assert client.get(URL, {"period": "2024-03"}).context["total"].count == 0
 
 
 def test_the_counts_add_up_over_many_items(en_client, jurisdiction, supervisor):
     bulk_items(jurisdiction, 300)
-    response = en_client(supervisor).get(URL, {"period": "2024-10"})
+    client = en_client(supervisor)
+    response = client.get(URL, {"period": "2024-10"})
     total = response.context["total"].count
     assert total == 300
     figures = {c.status: c.count for c in response.context["figures"]}
     assert sum(figures.values()) == total
     stored = ItemStatus.objects.filter(period=datetime.date(2024, 10, 1))
     assert response.context["mismatch"].count == stored.filter(mismatch=True).count()
-    tables = {t["key"]: t for t in response.context["breakdowns"]}
+    tables = full_tables(client, response)
     for key in ("plan", "category", "unit"):
         assert sum(r["total"].count for r in tables[key]["rows"]) + tables[key]["without"] == total
     months = response.context["trend_rows"]
