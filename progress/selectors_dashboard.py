@@ -49,35 +49,41 @@ CACHE_PREFIX = "dashboard:1"  # bump the number when the cached structures chang
 CACHE_TIMEOUT = 24 * 3600  # an entry also goes stale by version; this only frees memory
 
 
-def _shown_case(absent: str | None = None, last_closed: date | None = None) -> Case:
-    """`shown`: for one period, an absent report is `absent`; over many periods, missing up to
-    the last one whose deadline has passed, pending after."""
-    absent_when = (
-        [When(period__lte=last_closed, then=Value("missing"))] if last_closed is not None else []
-    )
+def _shown_case(absent: str) -> Case:
+    """`shown` of one period's rows, for the rows themselves (period_rows)."""
     return Case(
         When(has_report=True, reported_status="", then=Value("unknown")),
         When(has_report=True, then=F("reported_status")),
-        *absent_when,
-        default=Value(absent or "pending"),
+        default=Value(absent),
         output_field=CharField(),
     )
 
 
-def _shown_counts() -> dict:
-    """Count(...) of the total, the mismatches and each shown status."""
-    return {
+def _counts(*, computed: bool = False) -> dict:
+    """Count(...) of the total, the mismatches, each reported status, reports without one
+    (unknown) and absent reports — plain column tests, no CASE per row: a third of the time of
+    counting a `shown` annotation on PostgreSQL. `_shown` turns them into the shown statuses."""
+    counts = {
         "total": Count("pk"),
         "mismatches": Count("pk", filter=Q(mismatch=True)),
-        **{s: Count("pk", filter=Q(shown=s)) for s in SHOWN},
+        **{s: Count("pk", filter=Q(has_report=True, reported_status=s)) for s in COMPUTED},
+        "unknown": Count("pk", filter=Q(has_report=True, reported_status="")),
+        "absent": Count("pk", filter=Q(has_report=False)),
     }
+    if computed:
+        counts |= {f"computed_{c}": Count("pk", filter=Q(computed_status=c)) for c in COMPUTED}
+        counts[f"computed_{JUDGED_NOTHING}"] = Count("pk", filter=Q(computed_status=""))
+    return counts
 
 
-def _computed_counts() -> dict:
-    return {
-        **{f"computed_{c}": Count("pk", filter=Q(computed_status=c)) for c in COMPUTED},
-        f"computed_{JUDGED_NOTHING}": Count("pk", filter=Q(computed_status="")),
-    }
+def _shown(row: dict, absent: str) -> Counts:
+    """A row of _counts() as the dashboards count it: total, mismatches and every SHOWN status
+    (an absent report is `absent`: missing after the deadline, pending before)."""
+    counts = {"total": row["total"], "mismatches": row["mismatches"], **dict.fromkeys(SHOWN, 0)}
+    for s in (*COMPUTED, "unknown"):
+        counts[s] = row[s]
+    counts[absent] += row["absent"]
+    return counts
 
 
 def absent_status(period: date, today: date | None = None) -> str:
@@ -98,6 +104,9 @@ def period_rows(*, jurisdiction_id: int, period: date, today: date | None = None
     return ItemStatus.objects.filter(jurisdiction_id=jurisdiction_id, period=period).annotate(
         shown=_shown_case(absent_status(period, today))
     )
+
+
+Counts = dict[str, int]  # total, mismatches, each SHOWN status (and more where said)
 
 
 # --- the cache ----------------------------------------------------------------------------
@@ -141,21 +150,18 @@ def _cached(key: str, compute):
 
 # --- the months: the trend and the periods with reports -----------------------------------
 
-Counts = dict[str, int]  # total, mismatches, each SHOWN status (and more where said)
-
 
 def month_counts(jurisdiction_id: int, last_closed: date) -> dict[date, Counts]:
     """One query grouped by period over every row of the jurisdiction: each period's shown
     counts, mismatches and `reported` (rows with a report). It gives both the trend of any year
     and the periods with reports of the period menu."""
-    rows = (
-        ItemStatus.objects.filter(jurisdiction_id=jurisdiction_id)
-        .annotate(shown=_shown_case(last_closed=last_closed))
-        .values("period")
-        .annotate(**_shown_counts(), reported=Count("pk", filter=Q(has_report=True)))
-        .order_by("period")
-    )
-    return {row.pop("period"): row for row in rows}
+    rows = ItemStatus.objects.filter(jurisdiction_id=jurisdiction_id).values("period")
+    months = {}
+    for row in rows.annotate(**_counts()).order_by("period"):
+        period = row["period"]
+        absent = "missing" if period <= last_closed else "pending"
+        months[period] = _shown(row, absent) | {"reported": row["total"] - row["absent"]}
+    return months
 
 
 @dataclass
@@ -212,34 +218,26 @@ class PeriodCounts:
     groups: dict[str, dict[int | None, Counts]] = field(default_factory=dict)
 
 
-PLACE = {"plan": "plan_id", "category": "category_id", "unit": "lead_unit_id"}
 BREAKDOWN_KEYS = ("plan", "category", "unit", "leader")  # the item list's filter parameters
 
 
-def _add(into: Counts, row: Counts, names: Iterable[str]) -> None:
-    for name in names:
-        into[name] = into.get(name, 0) + row[name]
-
-
 def period_counts(jurisdiction_id: int, period: date, absent: str) -> PeriodCounts:
-    """Two queries: one grouped by (plan, category, lead unit), from which the headline counts
-    and the breakdowns by plan, category and lead unit are sums; one grouped by leader (a
-    sub-item with two leaders counts under both; None: without a leader)."""
-    rows = ItemStatus.objects.filter(jurisdiction_id=jurisdiction_id, period=period).annotate(
-        shown=_shown_case(absent)
-    )
-    shown_names = ["total", "mismatches", *SHOWN]
+    """Four queries, one per breakdown, each grouped by its column of ItemStatus; the plans'
+    also count the computed statuses, and their sums are the headline counts (every row has a
+    plan). A sub-item with two leaders counts under both; None: items in no group."""
+    rows = ItemStatus.objects.filter(jurisdiction_id=jurisdiction_id, period=period).order_by()
     computed_names = [f"computed_{c}" for c in (*COMPUTED, JUDGED_NOTHING)]
-    totals: Counts = dict.fromkeys(shown_names + computed_names, 0)
+    totals: Counts = dict.fromkeys(["total", "mismatches", *SHOWN, *computed_names], 0)
     groups: dict[str, dict[int | None, Counts]] = {key: {} for key in BREAKDOWN_KEYS}
-    for row in (
-        rows.values(*PLACE.values()).annotate(**_shown_counts(), **_computed_counts()).order_by()
-    ):
-        _add(totals, row, shown_names + computed_names)
-        for key, column in PLACE.items():
-            _add(groups[key].setdefault(row[column], {}), row, shown_names)
-    for row in rows.values("subitem__leaders").annotate(**_shown_counts()).order_by():
-        groups["leader"][row.pop("subitem__leaders")] = row
+    for row in rows.values("plan_id").annotate(**_counts(computed=True)):
+        groups["plan"][row["plan_id"]] = counts = _shown(row, absent)
+        for name in totals:
+            totals[name] += counts[name] if name in counts else row[name]
+    for key, column in (("category", "category_id"), ("unit", "lead_unit_id")):
+        for row in rows.values(column).annotate(**_counts()):
+            groups[key][row[column]] = _shown(row, absent)
+    for row in rows.values("subitem__leaders").annotate(**_counts()):
+        groups["leader"][row["subitem__leaders"]] = _shown(row, absent)
     overview = Overview(
         total=totals["total"],
         shown={s: totals[s] for s in SHOWN},
@@ -253,7 +251,7 @@ def dashboard_counts(
     jurisdiction_id: int, period: date | None = None, *, today: date | None = None
 ) -> tuple[dict[date, Counts], PeriodCounts | None]:
     """The months of the jurisdiction and, when a period is given, that period's counts, from
-    the cache when they are there. Three queries when nothing is cached, none when all is."""
+    the cache when they are there. Five queries when nothing is cached, none when all is."""
     version, shared = versions(jurisdiction_id)
     last_closed = last_closed_period(today)
     base = f"{CACHE_PREFIX}:{jurisdiction_id}:{version}:{shared}:{last_closed:%Y%m}"
