@@ -152,7 +152,16 @@ def missing_reports(*, jurisdiction_id: int | None, period: date) -> QuerySet[Su
 
 # -- statuses for dashboards and lists ------------------------------------------------------
 
-SHOWN_STATUSES = ("not_started", "on_track", "ahead", "lagging", "completed", "missing", "pending", "unknown")
+SHOWN_STATUSES = (
+    "not_started",
+    "on_track",
+    "ahead",
+    "lagging",
+    "completed",
+    "missing",
+    "pending",
+    "unknown",
+)
 
 
 def scope_q(user, prefix: str = "") -> Q:
@@ -167,7 +176,9 @@ def scope_q(user, prefix: str = "") -> Q:
         q |= Q(**{f"{prefix}project__plan__jurisdiction_id": user.jurisdiction_id})
     if user.unit_id:
         q |= Q(**{f"{prefix}lead_unit_id": user.unit_id})
-        q |= Q(**{f"{prefix}pk__in": CoUnit.objects.filter(unit_id=user.unit_id).values("subitem_id")})
+        q |= Q(
+            **{f"{prefix}pk__in": CoUnit.objects.filter(unit_id=user.unit_id).values("subitem_id")}
+        )
     return q
 
 

@@ -56,8 +56,27 @@ def freeze_choices(field: forms.ModelChoiceField, queryset) -> None:
 # --- Jurisdictions, units, people -------------------------------------------------------
 
 
+class InvalidateDashboardsOnDeleteMixin:
+    """Deleting a plan, project, category or jurisdiction deletes stored statuses with it:
+    the dashboards' cached counts must go too."""
+
+    def delete_model(self, request, obj):
+        super().delete_model(request, obj)
+        self._invalidate()
+
+    def delete_queryset(self, request, queryset):
+        super().delete_queryset(request, queryset)
+        self._invalidate()
+
+    @staticmethod
+    def _invalidate() -> None:
+        from progress.statuses import invalidate_dashboards
+
+        invalidate_dashboards([], everywhere=True)
+
+
 @admin.register(Jurisdiction)
-class JurisdictionAdmin(SimpleHistoryAdmin):
+class JurisdictionAdmin(InvalidateDashboardsOnDeleteMixin, SimpleHistoryAdmin):
     ordering = ("name",)  # Meta.ordering is dropped by the GROUP BY of the counts
     list_display = ("name", "level", "unit_count", "plan_count")
     list_filter = ("level",)
@@ -269,7 +288,7 @@ class ProjectInline(admin.TabularInline):
 
 
 @admin.register(Plan)
-class PlanAdmin(SimpleHistoryAdmin):
+class PlanAdmin(InvalidateDashboardsOnDeleteMixin, SimpleHistoryAdmin):
     ordering = ("-year", "title")
     list_display = ("title", "jurisdiction", "year", "kind", "project_count", "subitem_count")
     list_filter = ("jurisdiction", "year", "kind")
@@ -299,7 +318,7 @@ class PlanAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(Category)
-class CategoryAdmin(SimpleHistoryAdmin):
+class CategoryAdmin(InvalidateDashboardsOnDeleteMixin, SimpleHistoryAdmin):
     ordering = ("plan", "order")
     list_display = ("name", "plan", "order", "project_count")
     list_filter = ("plan__jurisdiction", "plan__year", "plan")
@@ -342,7 +361,7 @@ class CategoryChoiceField(forms.ModelChoiceField):
 
 
 @admin.register(Project)
-class ProjectAdmin(SimpleHistoryAdmin):
+class ProjectAdmin(InvalidateDashboardsOnDeleteMixin, SimpleHistoryAdmin):
     ordering = ("plan", "order")
     form = ProjectAdminForm
     list_display = ("number", "short_name", "plan", "category", "subitem_count")

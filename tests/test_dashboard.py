@@ -658,3 +658,35 @@ def test_the_counts_add_up_over_many_items(en_client, jurisdiction, supervisor):
     assert len(months) == 12
     assert all(r["month"].total == 300 for r in months)
     assert months[9]["month"].shown == {s: figures.get(s, 0) for s in dash.SHOWN}
+
+
+@pytest.mark.django_db
+def test_deleting_a_plan_in_the_admin_clears_the_cached_counts(admin_client):
+    import io
+    from pathlib import Path
+
+    from django.core.management import call_command
+    from django.urls import reverse
+
+    from projects.models import Plan
+
+    samples = Path(__file__).resolve().parent.parent / "fixtures" / "samples"
+    call_command(
+        "import_tasklist",
+        str(samples / "beilun-2024-10-progress.xlsx"),
+        "--jurisdiction",
+        "北仑区",
+        stdout=io.StringIO(),
+    )
+    plan = Plan.objects.get()
+    url = reverse("dashboard:overview")
+    before = admin_client.get(url, {"jurisdiction": plan.jurisdiction_id, "period": "2024-10"})
+    assert before.status_code == 200
+    response = admin_client.post(
+        reverse("admin:projects_plan_delete", args=[plan.pk]), {"post": "yes"}
+    )
+    assert response.status_code == 302
+    assert before.context["total"].count == 35
+    after = admin_client.get(url, {"jurisdiction": plan.jurisdiction_id, "period": "2024-10"})
+    assert after.status_code == 200
+    assert after.context["total"].count == 0

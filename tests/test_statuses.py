@@ -75,5 +75,10 @@ def test_a_quarterly_ledger_makes_a_quarterly_plan_with_quarterly_statuses():
     _import("shanting-2024-q1-ledger.docx", "--jurisdiction", "山亭区")
     plan = Plan.objects.get()
     assert plan.reporting_cycle == Plan.Cycle.QUARTERLY
-    assert sorted({p.month for p in ItemStatus.objects.values_list("period", flat=True)}) == [3, 6, 9, 12]
+    assert sorted({p.month for p in ItemStatus.objects.values_list("period", flat=True)}) == [
+        3,
+        6,
+        9,
+        12,
+    ]
     assert ItemStatus.objects.filter(period=date(2024, 3, 1), has_report=True).count() == 25
