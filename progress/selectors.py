@@ -17,19 +17,17 @@ from projects.models import CoUnit, SubItem
 def visible_subitems(user) -> QuerySet[SubItem]:
     """Every sub-item the user may read: admins all, supervisors their jurisdiction, reporters
     the items their unit leads or co-operates on. Outsiders get nothing."""
-    qs = SubItem.objects.select_related(
+    return SubItem.objects.select_related(
         "project__plan__jurisdiction", "project__category", "lead_unit"
-    )
-    if not user.is_authenticated:
-        return qs.none()
-    if roles.is_admin(user):
-        return qs
-    q = Q(pk__in=[])
-    if roles.has_role(user, roles.SUPERVISOR) and user.jurisdiction_id:
-        q |= Q(project__plan__jurisdiction_id=user.jurisdiction_id)
-    if user.unit_id:
-        q |= Q(lead_unit_id=user.unit_id) | Q(co_unit_links__unit_id=user.unit_id)
-    return qs.filter(q).distinct()
+    ).filter(scope_q(user))
+
+
+def completed_earlier(subitem, period: date) -> QuerySet[ProgressReport]:
+    """Reports of periods before `period` that marked the sub-item completed (drafts don't
+    count). `subitem` is a SubItem or an OuterRef, for Exists()."""
+    return ProgressReport.objects.filter(
+        subitem=subitem, period__lt=period, status="completed"
+    ).exclude(state=ProgressReport.State.DRAFT)
 
 
 def with_access_data(qs: QuerySet[SubItem]) -> QuerySet[SubItem]:
@@ -73,9 +71,7 @@ def my_items(user, period: date) -> list[SubItem]:
     reports = ProgressReport.objects.filter(period__in=[period, prev_month, prev_quarter]).only(
         "id", "subitem_id", "period", "state", "status", "completion", "version"
     )
-    completed = ProgressReport.objects.filter(
-        subitem=OuterRef("pk"), period__lt=period, status="completed"
-    ).exclude(state=ProgressReport.State.DRAFT)
+    completed = completed_earlier(OuterRef("pk"), period)
     qs = (
         SubItem.objects.filter(lead_unit_id=user.unit_id, project__plan__year=period.year)
         .select_related("project__plan", "lead_unit")
@@ -135,15 +131,12 @@ def missing_reports(*, jurisdiction_id: int | None, period: date) -> QuerySet[Su
         period=period,
         state__in=[ProgressReport.State.SUBMITTED, ProgressReport.State.APPROVED],
     )
-    completed = ProgressReport.objects.filter(
-        subitem=OuterRef("pk"), period__lt=period, status="completed"
-    ).exclude(state=ProgressReport.State.DRAFT)
+    completed = completed_earlier(OuterRef("pk"), period)
     qs = SubItem.objects.filter(project__plan__year=period.year, lead_unit__isnull=False)
     if jurisdiction_id is not None:
         qs = qs.filter(project__plan__jurisdiction_id=jurisdiction_id)
     qs = qs.filter(~Exists(done), ~Exists(completed))
-    quarter_months = [3, 6, 9, 12]
-    if period.month not in quarter_months:
+    if period.month not in periods.QUARTER_END_MONTHS:
         qs = qs.exclude(project__plan__reporting_cycle="quarterly")
     return qs.select_related("project__plan", "lead_unit").order_by(
         "lead_unit__name", "project__order", "number"

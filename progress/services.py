@@ -28,6 +28,7 @@ from progress.models import (
     ReviewEvent,
     Status,
 )
+from progress.selectors import completed_earlier
 from progress.statuses import refresh_statuses
 from projects.models import SubItem
 
@@ -66,12 +67,7 @@ class ReportData:
 
 def completed_before(subitem: SubItem, period: date) -> ProgressReport | None:
     """The report of an earlier period that marked the sub-item completed, if any."""
-    return (
-        ProgressReport.objects.filter(subitem=subitem, period__lt=period, status=Status.COMPLETED)
-        .exclude(state=State.DRAFT)
-        .order_by("-period")
-        .first()
-    )
+    return completed_earlier(subitem, period).order_by("-period").first()
 
 
 def validate_report(*, data: ReportData, submit: bool) -> None:

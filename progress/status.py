@@ -62,19 +62,6 @@ class Reason:
     due: date | None = None
     text: str = ""
 
-    def as_dict(self) -> dict:
-        return {
-            "kind": self.kind,
-            "status": self.status,
-            "name": self.name,
-            "unit": self.unit,
-            "actual": None if self.actual is None else str(self.actual),
-            "expected": None if self.expected is None else str(self.expected),
-            "ratio": None if self.ratio is None else str(self.ratio),
-            "due": self.due.isoformat() if self.due else None,
-            "text": self.text,
-        }
-
 
 @dataclass(frozen=True)
 class Computed:
