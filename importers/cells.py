@@ -672,7 +672,9 @@ def parse_title(title: str) -> TitleInfo:
         kind = "key_tasks"
     else:
         kind = "livelihood"
-    return TitleInfo(jurisdiction=jur, year=year, month=month, kind=kind, quarterly=bool(parse_quarter(t)))
+    return TitleInfo(
+        jurisdiction=jur, year=year, month=month, kind=kind, quarterly=bool(parse_quarter(t))
+    )
 
 
 def plan_title(title: str) -> str:

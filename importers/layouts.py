@@ -26,6 +26,7 @@ from importers.types import (
     ParsedSubItem,
     Table,
 )
+from progress import periods
 
 _TITLE_WORDS = re.compile(r"清单|进度表|台账|一览表|计划|实事|工程|任务|项目|进展")
 _NOTE = re.compile(r"^\s*(注|备注|说明|填报说明|附注)\s*[:：]|^\s*\d+\s*[.、．]\s*\S{2,}[:：]")
@@ -41,13 +42,13 @@ class Options:
 
 
 def parse_period(text: str | None) -> date | None:
-    """'2024-10' -> 2024-10-01. Raises ValueError on anything else."""
+    """'2024-10' (also 2024/10, 2024.10, 2024年10月) -> 2024-10-01. Raises ValueError otherwise."""
     if not text:
         return None
-    m = re.fullmatch(r"\s*(20\d{2})[-/.年](0?[1-9]|1[0-2])月?\s*", text)
-    if not m:
+    period = periods.parse_period(re.sub(r"(\d{4})\s*[/.年]\s*(\d{1,2})\s*月?", r"\1-\2", text))
+    if period is None:
         raise ValueError(text)
-    return date(int(m.group(1)), int(m.group(2)), 1)
+    return period
 
 
 def pick_title(lines: list[str]) -> str:

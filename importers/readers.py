@@ -9,7 +9,6 @@ from __future__ import annotations
 import csv
 import io
 import zipfile
-from collections.abc import Iterable
 from datetime import date, datetime
 from pathlib import PurePath
 
@@ -215,10 +214,3 @@ def _trim(rows: list[list[Cell]]) -> list[list[Cell]]:
                 width = max(width, c + 1)
                 break
     return [row[:width] for row in rows]
-
-
-def iter_text(tables: Iterable[Table]) -> Iterable[str]:
-    for t in tables:
-        for row in t.rows:
-            for c in row:
-                yield c.text

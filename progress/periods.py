@@ -7,6 +7,7 @@ quarterly plans on the quarter-end months. The report for a period is due on the
 
 from __future__ import annotations
 
+import re
 from datetime import date, timedelta
 
 QUARTER_END_MONTHS = (3, 6, 9, 12)
@@ -51,15 +52,13 @@ def period_bounds(period: date, *, quarterly: bool = False) -> tuple[date, date]
     return start, add_months(period, 1) - timedelta(days=1)
 
 
+_PERIOD = re.compile(r"\s*(\d{4})-(0?[1-9]|1[0-2])\s*")
+
+
 def parse_period(text: str | None) -> date | None:
     """'2024-10' -> date(2024, 10, 1); None for anything else."""
-    if not text:
-        return None
-    try:
-        year, month = text.split("-")
-        return date(int(year), int(month), 1)
-    except ValueError:
-        return None
+    m = _PERIOD.fullmatch(text or "")
+    return date(int(m.group(1)), int(m.group(2)), 1) if m else None
 
 
 def label(period: date) -> str:
