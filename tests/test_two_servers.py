@@ -149,7 +149,9 @@ def _database_url(dbname: str) -> str:
 @pytest.fixture
 def deployment(tmp_path):
     """One database, one shared MEDIA_ROOT, two gunicorn servers; everything removed after."""
-    dbname = f"test_two_servers_{os.environ.get('PYTEST_XDIST_WORKER', 'main')}"
+    # named after the test database, so that two suites on one server never share it
+    test_db = settings.DATABASES["default"]["NAME"]
+    dbname = f"{test_db}_two_servers_{os.environ.get('PYTEST_XDIST_WORKER', 'main')}"
     _admin_sql(f'DROP DATABASE IF EXISTS "{dbname}" WITH (FORCE)')
     _admin_sql(f'CREATE DATABASE "{dbname}"')
     env = {k: v for k, v in os.environ.items() if k in KEEP}
