@@ -12,7 +12,7 @@ SQLite db.sqlite3 of the checkout), and stops with the commands to run when it i
 2. in a child process (so that the peak RSS is the export's own, not the parent's), exports
    the monthly table (seed 002's layout) of every plan of the jurisdiction for that period,
    one file per plan, or only the plan with the most sub-items with --biggest. Each export
-   goes the way the download does after its access check: progress.views_exports.
+   goes the way the download does after its access check: progress.exports.views.
    monthly_response, i.e. selectors_exports.monthly_table_rows (sub-items iterated in chunks
    of 2,000 with their prefetches) into exports.write_monthly_xlsx (openpyxl write-only) into
    a spooled temporary file, sent by FileResponse, whose streamed blocks are counted here;
@@ -77,8 +77,8 @@ def child(args: argparse.Namespace) -> None:
     from django.test.utils import CaptureQueriesContext
 
     from progress import periods
+    from progress.exports.views import monthly_response
     from progress.models import ProgressReport
-    from progress.views_exports import monthly_response
     from projects.models import Jurisdiction, Plan
 
     out: dict = {"vendor": connection.vendor}

@@ -232,7 +232,7 @@ class ReviewEvent(models.Model):
 
 class ItemStatus(models.Model):
     """The status of one sub-item in one period: what the unit reported and what the rules of
-    progress.status compute, kept so that dashboards count in SQL. Rebuilt by
+    progress.statuses.status_rules compute, kept so that dashboards count in SQL. Rebuilt by
     progress.statuses.refresh_statuses whenever reports, milestones or targets change. The
     reasons are not stored: an item page recomputes them for its one sub-item."""
 

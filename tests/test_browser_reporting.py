@@ -18,7 +18,7 @@ from playwright.sync_api import ConsoleMessage, Page, Response, expect
 
 from progress import periods
 from progress.models import ProgressReport, ReviewEvent, Status
-from progress.selectors import default_period
+from progress.reporting.selectors import default_period
 from projects import roles
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]

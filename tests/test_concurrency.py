@@ -12,8 +12,8 @@ import pytest
 from django.db import connection, connections, transaction
 from factories import make_subitem
 
-from progress import services
 from progress.models import ProgressReport, Status
+from progress.reporting import services
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 

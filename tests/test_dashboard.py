@@ -37,9 +37,9 @@ from factories import (
 )
 
 from progress import periods
-from progress import selectors_dashboard as dash
+from progress.dashboard import selectors as dash
 from progress.models import ItemStatus, Status
-from progress.services import report_return
+from progress.reporting.services import report_return
 from progress.statuses import refresh_statuses
 from projects import roles
 from projects.models import Jurisdiction, Plan, Project, SubItem, User

@@ -36,9 +36,9 @@ from factories import (
 from importers import cells
 from importers.document import to_document
 from importers.services import parse_file, run_import
-from progress import exports
+from progress.exports import xlsx as exports
+from progress.exports.services import PublishError, publication_publish, publication_unpublish
 from progress.models import ProgressReport, Publication, Status
-from progress.services_publish import PublishError, publication_publish, publication_unpublish
 from projects import roles
 from projects.models import (
     Jurisdiction,

@@ -24,8 +24,8 @@ from factories import (
     make_unit,
 )
 
+from progress.exports.services import publication_publish
 from progress.models import ProgressReport, Status
-from progress.services_publish import publication_publish
 from projects.models import Plan
 
 pytestmark = pytest.mark.django_db

@@ -29,8 +29,8 @@ from factories import (
 )
 from openpyxl import load_workbook
 
-from progress import services
 from progress.models import ItemStatus, ProgressReport, ReviewEvent, Status
+from progress.reporting import services
 from progress.statuses import refresh_statuses
 from projects import roles
 from projects.models import (

@@ -25,8 +25,8 @@ from factories import (
     make_unit,
 )
 
+from progress.exports.services import publication_publish, publication_unpublish
 from progress.models import Attachment, ProgressReport, ReviewEvent, Status
-from progress.services_publish import publication_publish, publication_unpublish
 from projects import roles
 from projects.models import Plan, User
 

@@ -11,7 +11,7 @@ from django.core.management import CommandError, call_command
 from factories import make_plan, make_project, make_report, make_subitem, make_unit
 
 from progress.models import ProgressReport, Status
-from progress.views_review import last_closed_period
+from progress.review.views import last_closed_period
 from projects import roles
 
 pytestmark = pytest.mark.django_db
@@ -146,7 +146,7 @@ def test_bad_options_are_clear_errors(world, args, error):
 
 
 def test_the_demo_has_reporters_to_remind_and_a_report_to_review(samples_dir, mailoutbox):
-    from progress.selectors import review_queue
+    from progress.reporting.selectors import review_queue
     from projects.models import User
 
     call_command("load_demo", samples=str(samples_dir), stdout=StringIO())

@@ -28,8 +28,8 @@ from factories import (
 )
 from PIL import Image
 
-from progress import services
 from progress.models import Attachment, Contribution, IndicatorValue, ProgressReport, Status
+from progress.reporting import services
 from projects import roles
 from projects.models import User
 

@@ -15,10 +15,10 @@ from django.urls import reverse
 from django.utils import timezone
 from factories import make_plan, make_project, make_report, make_subitem, make_unit
 
-from progress import services
 from progress.models import ProgressReport, ReviewEvent, Status
-from progress.selectors import report_events
-from progress.views_review import last_closed_period
+from progress.reporting import services
+from progress.reporting.selectors import report_events
+from progress.review.views import last_closed_period
 from projects import roles
 from projects.models import Plan, SubItem, User
 

@@ -5,8 +5,8 @@ from decimal import Decimal
 
 import pytest
 
-from progress import status
-from progress.status import IndicatorInput, MilestoneInput, Target
+from progress.statuses import status_rules as status
+from progress.statuses.status_rules import IndicatorInput, MilestoneInput, Target
 
 YEAR = 2023
 JOBS = [

@@ -45,9 +45,8 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import connection, models, transaction
 from django.utils import timezone
 
-from progress import status as rules
 from progress.models import IndicatorValue, ItemStatus, ProgressReport, Status
-from progress.statuses import refresh_statuses
+from progress.statuses import refresh_statuses, status_rules
 from projects import roles
 from projects.models import (
     Category,
@@ -651,7 +650,7 @@ class Seeder:
     def _achieve_month(self, s: SubSpec, m: Milestone) -> int | None:
         """The month whose report first marks the milestone achieved; None: never."""
         rnd, p, due = self.rnd, s.params, m.due.month
-        early = max(1, rules.own_window_start(m.due).month - 1)  # a report before its window
+        early = max(1, status_rules.own_window_start(m.due).month - 1)  # a report before its window
         if s.profile == "lagging":
             if due < p["lag_from"]:
                 return due
@@ -768,8 +767,8 @@ class Seeder:
                 if status == Status.COMPLETED:
                     value = targets[-1].value
                 else:
-                    expected = rules.expected_value(
-                        [rules.Target(t.due, t.value) for t in targets], end
+                    expected = status_rules.expected_value(
+                        [status_rules.Target(t.due, t.value) for t in targets], end
                     )
                     value = (expected * Decimal(str(round(self._factor(s, month), 3)))).quantize(
                         Decimal(1)

@@ -17,8 +17,9 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from progress import periods, selectors
-from progress.views_review import last_closed_period
+from progress import periods
+from progress.reporting import selectors
+from progress.review.views import last_closed_period
 from projects import roles
 from projects.models import Jurisdiction, SubItem, Unit, User
 

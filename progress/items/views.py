@@ -2,7 +2,7 @@
 leader pages.
 
 Access: anonymous users go to the login page everywhere. The list and its export show every
-signed-in user their own scope (progress.selectors.scope_q): admins everything, supervisors
+signed-in user their own scope (progress.reporting.selectors.scope_q): admins everything, supervisors
 their jurisdiction, reporters the items their unit leads or co-operates on. The item page is
 404 to anyone who may not read the item. A unit page is for supervisors, admins and the unit's
 own reporters (other reporters get 403); a leader page for supervisors and admins (reporters
@@ -31,10 +31,13 @@ from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
-from progress import periods, selectors, selectors_items, status, statuses
-from progress.filters import SHOWN_LABELS, ItemFilter
+from progress import periods, statuses
+from progress.items import selectors as selectors_items
+from progress.items.filters import SHOWN_LABELS, ItemFilter
+from progress.items.tables import PER_PAGE, ItemTable
 from progress.models import Status
-from progress.tables import PER_PAGE, ItemTable
+from progress.reporting import selectors
+from progress.statuses import status_rules as status
 from projects import roles
 from projects.models import Leader, SubItem, Unit
 
@@ -189,7 +192,7 @@ def percent(ratio: Decimal) -> str:
 def explain(
     reason: status.Reason, targets: dict[tuple[str, str], list[status.Target]], at: date
 ) -> str:
-    """One reason of progress.status in words."""
+    """One reason of progress.statuses.status_rules in words."""
     if reason.kind == "indicator":
         assert reason.actual is not None and reason.expected is not None
         assert reason.ratio is not None

@@ -24,8 +24,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
-from progress import periods, selectors, services
+from progress import periods
 from progress.models import IndicatorValue, ProgressReport
+from progress.reporting import selectors, services
 from projects import roles
 from projects.models import CoUnit, Jurisdiction, SubItem, Unit
 

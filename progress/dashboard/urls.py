@@ -1,6 +1,6 @@
 from django.urls import path
 
-from progress import views_dashboard
+from progress.dashboard import views as views_dashboard
 
 app_name = "dashboard"
 

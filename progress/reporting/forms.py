@@ -1,6 +1,6 @@
 """Forms of the reporter side: the progress form of one sub-item and period, a contribution.
 
-The forms only parse and place errors on their fields; the rules live in progress.services.
+The forms only parse and place errors on their fields; the rules live in progress.reporting.services.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from progress.models import ProgressReport, Status
-from progress.services import NEEDS_EXPLANATION, ReportData
+from progress.reporting.services import NEEDS_EXPLANATION, ReportData
 from projects.models import Indicator, Milestone
 
 COMPLETION_SOFT_LIMIT = 100

@@ -4,7 +4,7 @@ ItemStatus carries its sub-item's jurisdiction, plan, category and lead unit (re
 writes them), so every count filters and groups that one table by (jurisdiction, period), with
 no join up to the plans; only the leaders (many-to-many) need their link table.
 
-Each row has a `shown` status, as progress.selectors.status_rows gives it: the reported status,
+Each row has a `shown` status, as progress.reporting.selectors.status_rows gives it: the reported status,
 未报送 (missing) after the period's deadline, pending before it, unknown for a report without a
 status. The dashboards are for supervisors (their own jurisdiction) and admins (any), who all
 read every sub-item of the jurisdiction, so the counts depend on the jurisdiction, the period and
@@ -33,8 +33,9 @@ from django.core.cache import cache
 from django.db.models import Case, CharField, Count, F, Q, QuerySet, Value, When
 from django.utils import timezone
 
-from progress import periods, selectors
+from progress import periods
 from progress.models import ItemStatus
+from progress.reporting import selectors
 from projects.models import Category, Jurisdiction, Leader, Plan, Unit
 
 SHOWN = (

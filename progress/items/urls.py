@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from progress import views_items as views
+from progress.items import views
 
 app_name = "items"
 

@@ -13,8 +13,8 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from progress.exports.selectors import is_plan_period
 from progress.models import Publication
-from progress.selectors_exports import is_plan_period
 from projects.models import Plan
 
 

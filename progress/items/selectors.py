@@ -17,8 +17,10 @@ from django.db.models import Count, F, FilteredRelation, Prefetch, Q, QuerySet
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from progress import periods, selectors, status, statuses
+from progress import periods, statuses
 from progress.models import ItemStatus, ProgressReport, ReviewEvent
+from progress.reporting import selectors
+from progress.statuses import status_rules as status
 from projects import roles
 from projects.models import Category, CoUnit, Jurisdiction, Leader, Person, Plan, SubItem, Unit
 

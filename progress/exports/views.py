@@ -4,7 +4,7 @@ Access: anonymous users go to the login page. A plan of another jurisdiction is 
 every plan); in the plan's own jurisdiction, anyone who is not a supervisor (reporters) gets 403.
 A period that is not one of the plan's reporting periods is 404.
 
-The downloads are built into a temporary file by the streaming builders of progress.exports
+The downloads are built into a temporary file by the streaming builders of progress.exports.xlsx
 (openpyxl write-only) and sent with FileResponse in blocks, so neither the rows nor the file
 are held in memory.
 """
@@ -27,8 +27,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
-from progress import exports, periods, selectors_exports, services_publish
-from progress.exports_docx import DOCX_CONTENT_TYPE, write_ledger_docx
+from progress import periods
+from progress.exports import selectors as selectors_exports
+from progress.exports import services as services_publish
+from progress.exports import xlsx as exports
+from progress.exports.docx import DOCX_CONTENT_TYPE, write_ledger_docx
 from progress.models import Publication
 from projects import roles
 from projects.models import Plan

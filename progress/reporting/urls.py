@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from progress import views_reporting as views
+from progress.reporting import views
 
 app_name = "reporting"
 

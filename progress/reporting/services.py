@@ -28,7 +28,7 @@ from progress.models import (
     ReviewEvent,
     Status,
 )
-from progress.selectors import completed_earlier
+from progress.reporting.selectors import completed_earlier
 from progress.statuses import refresh_statuses
 from projects.models import SubItem
 

@@ -4,7 +4,7 @@ taken down and published again)."""
 
 from django.urls import path
 
-from progress import views_public
+from progress.public import views as views_public
 
 app_name = "public"
 

@@ -12,9 +12,9 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
 from progress import periods
-from progress.filters import SHOWN_LABELS
+from progress.items.filters import SHOWN_LABELS
+from progress.items.selectors import LIST_ORDER
 from progress.models import ItemStatus, Status
-from progress.selectors_items import LIST_ORDER
 
 PER_PAGE = 50
 COMPUTED_LABELS = dict(Status.choices)

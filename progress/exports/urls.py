@@ -1,6 +1,6 @@
 from django.urls import path
 
-from progress import views_exports
+from progress.exports import views as views_exports
 
 app_name = "exports"
 

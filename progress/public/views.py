@@ -18,9 +18,11 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_GET
 
-from progress import exports, periods, selectors_exports
+from progress import periods
+from progress.exports import selectors as selectors_exports
+from progress.exports import xlsx as exports
+from progress.exports.views import ledger_title, ledger_xlsx_response, monthly_response, stamp
 from progress.models import Publication
-from progress.views_exports import ledger_title, ledger_xlsx_response, monthly_response, stamp
 from projects.models import Jurisdiction, Plan
 
 STATUS_CODES = {label: code for code, label in exports.STATUS_LABELS.items()} | {

@@ -1,7 +1,7 @@
 """Keep ItemStatus in step with reports, milestones and targets.
 
 Reads everything a batch of sub-items needs in a handful of queries, runs the pure rules of
-progress.status for every reporting period of the plan's year, and replaces the stored rows.
+progress.statuses.status_rules for every reporting period of the plan's year, and replaces the stored rows.
 """
 
 from __future__ import annotations
@@ -14,8 +14,9 @@ from decimal import Decimal
 from django.conf import settings
 from django.db import connection, transaction
 
-from progress import periods, status
+from progress import periods
 from progress.models import IndicatorValue, ItemStatus, ProgressReport
+from progress.statuses import status_rules as status
 from projects.models import Indicator, IndicatorTarget, Milestone, SubItem
 
 CHUNK = 2000
@@ -67,14 +68,14 @@ def refresh_statuses(
 def invalidate_dashboards(jurisdiction_ids: Iterable[int], *, everywhere: bool = False) -> None:
     """Bump the cache versions the overview dashboard keys its counts by (after the commit,
     so no request can cache the old rows again under the new version)."""
-    from progress import selectors_dashboard
+    from progress.dashboard import selectors as selectors_dashboard
 
     selectors_dashboard.bump_versions(jurisdiction_ids, everywhere=everywhere)
 
 
 @dataclass
 class RuleInputs:
-    """What the rules of progress.status read for one sub-item, loaded from the database."""
+    """What the rules of progress.statuses.status_rules read for one sub-item, loaded from the database."""
 
     indicators: dict[int, tuple[str, str]] = field(default_factory=dict)  # id -> (name, unit)
     targets: dict[int, list[status.Target]] = field(default_factory=dict)  # by indicator id

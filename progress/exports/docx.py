@@ -5,7 +5,7 @@ for a ledger: one plan, a few hundred rows. Rows are added without python-docx's
 (`row.cells` recomputes the grid of the whole table, quadratic over a long table), and the
 序号 / 目标任务 cells of a project are merged with vMerge directly, as Word writes them.
 
-The text is what the .xlsx ledger holds (progress.exports.ledger_values); Word has no formulas,
+The text is what the .xlsx ledger holds (progress.exports.xlsx.ledger_values); Word has no formulas,
 and characters that XML cannot hold are dropped.
 """
 
@@ -23,7 +23,7 @@ from docx.oxml.ns import qn
 from docx.shared import Cm, Pt
 from docx.table import _Cell
 
-from progress.exports import LEDGER_COLUMNS, LedgerRow, ledger_values, text
+from progress.exports.xlsx import LEDGER_COLUMNS, LedgerRow, ledger_values, text
 
 DOCX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 FONT = "宋体"

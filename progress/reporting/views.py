@@ -27,9 +27,15 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
-from progress import periods, selectors, services
-from progress.forms import COMPLETION_SOFT_LIMIT, ContributionForm, ReportForm, plain_number
+from progress import periods
 from progress.models import Attachment, Contribution, IndicatorValue, ProgressReport, Status
+from progress.reporting import selectors, services
+from progress.reporting.forms import (
+    COMPLETION_SOFT_LIMIT,
+    ContributionForm,
+    ReportForm,
+    plain_number,
+)
 from projects.models import SubItem
 
 VIEW = "progress.view_item"

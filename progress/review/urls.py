@@ -1,6 +1,6 @@
 from django.urls import path
 
-from progress import views_review
+from progress.review import views as views_review
 
 app_name = "review"
 

@@ -18,8 +18,8 @@ from django.db import transaction
 from importers.services import run_import
 from importers.types import ImportFileError
 from progress import periods
-from progress import services as progress_services
 from progress.models import ProgressReport, Status
+from progress.reporting import services as reporting_services
 from projects import roles
 from projects.models import Jurisdiction, SubItem, Unit, User
 from projects.naming import unit_key
@@ -139,11 +139,11 @@ class Command(BaseCommand):
         )
         if subitem is None:
             return
-        report = progress_services.report_save(
+        report = reporting_services.report_save(
             subitem=subitem,
             period=period,
             user=user,
-            data=progress_services.ReportData(
+            data=reporting_services.ReportData(
                 status=Status.ON_TRACK,
                 completion="按计划推进，本月完成阶段性建设任务，进度符合序时要求。",
                 next_steps="12月底前完成全年目标任务。",

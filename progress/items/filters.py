@@ -1,4 +1,4 @@
-"""The item list's filters over ItemStatus rows (progress.selectors.status_rows).
+"""The item list's filters over ItemStatus rows (progress.reporting.selectors.status_rows).
 
 The GET parameters are an interface: the dashboard links to the list with them.
 period=YYYY-MM is read by the view (it picks the rows); the rest are here: jurisdiction, plan,
@@ -12,8 +12,9 @@ from django import forms
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
-from progress import selectors, selectors_items
+from progress.items import selectors as selectors_items
 from progress.models import Status
+from progress.reporting import selectors
 
 SHOWN_LABELS = {
     **dict(Status.choices),

@@ -7,7 +7,7 @@
   第一季度…第四季度 / 分管区领导, which the importer reads back into the same plan.
 
 No ORM here. The builders take plain rows (the dataclasses below), which
-progress.selectors_exports yields one by one, and write them as they come: a write-only
+progress.exports.selectors yields one by one, and write them as they come: a write-only
 worksheet streams its rows to a temporary file and openpyxl 3.1 writes strings inline, so
 memory does not grow with the table. Cells merged over a project's rows (序号, 重点工作) are
 recorded as the rows go by and written after the sheet data, where the file format wants them.

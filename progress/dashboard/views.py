@@ -26,9 +26,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET
 
-from progress import periods, selectors
-from progress import selectors_dashboard as dash
+from progress import periods
+from progress.dashboard import selectors as dash
 from progress.models import Status
+from progress.reporting import selectors
 from projects import roles
 from projects.models import Jurisdiction
 

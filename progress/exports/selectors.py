@@ -6,7 +6,7 @@ The big tables are iterated, not loaded: the sub-items come from one streamed qu
 (co-units, leaders, milestones, reports) fetches plain values for the chunk's ids. No model
 instances are made (a prefetch would make and cache one per related row, which is most of
 the time of a 20,000-row table); the rows yielded are the plain dataclasses of
-progress.exports, which the builders write at once.
+progress.exports.xlsx, which the builders write at once.
 
 Only approved reports appear (imported reports are approved when they are imported): drafts,
 submitted-but-unreviewed and returned reports never reach a table. Review comments,
@@ -23,7 +23,7 @@ from itertools import batched
 from django.db.models import Count, Exists, OuterRef, QuerySet
 
 from progress import periods
-from progress.exports import (
+from progress.exports.xlsx import (
     LedgerRow,
     MonthlyRow,
     PlanRow,
