@@ -117,7 +117,7 @@ def my_reports(request: HttpRequest) -> HttpResponse:
     items = selectors.my_items(user, period)
     return render(
         request,
-        "progress/my_reports.html",
+        "progress/reporting/my_reports.html",
         {
             "period": period,
             "previous_period": periods.add_months(period, -1),
@@ -194,7 +194,7 @@ def report_edit(request: HttpRequest, pk: int, period: str) -> HttpResponse:
     if done is not None:
         return render(
             request,
-            "progress/report_not_needed.html",
+            "progress/reporting/report_not_needed.html",
             {"subitem": subitem, "period": period_date, "done": done},
         )
 
@@ -211,7 +211,7 @@ def report_edit(request: HttpRequest, pk: int, period: str) -> HttpResponse:
                 % {"state": report.get_state_display()},
             )
             return redirect("reporting:report_edit", pk=subitem.pk, period=period)
-        return render(request, "progress/report_locked.html", ctx)
+        return render(request, "progress/reporting/report_locked.html", ctx)
 
     form_kwargs = {
         "indicators": ctx["indicators"],
@@ -222,7 +222,7 @@ def report_edit(request: HttpRequest, pk: int, period: str) -> HttpResponse:
     }
     if request.method != "POST":
         form = ReportForm(initial=ReportForm.initial_for(report), **form_kwargs)
-        return render(request, "progress/report_form.html", {**ctx, "form": form})
+        return render(request, "progress/reporting/report_form.html", {**ctx, "form": form})
 
     action = request.POST.get("action")
     if action not in ACTIONS:
@@ -230,7 +230,7 @@ def report_edit(request: HttpRequest, pk: int, period: str) -> HttpResponse:
     submit = action == "submit"
     form = ReportForm(request.POST, request.FILES, submit=submit, **form_kwargs)
     if not form.is_valid():
-        return render(request, "progress/report_form.html", {**ctx, "form": form}, status=200)
+        return render(request, "progress/reporting/report_form.html", {**ctx, "form": form}, status=200)
 
     try:
         saved = _save_with_attachments(request, subitem, period_date, form, submit=submit)
@@ -239,10 +239,10 @@ def report_edit(request: HttpRequest, pk: int, period: str) -> HttpResponse:
     except _AttachmentRefused as exc:
         form.add_error("attachments", exc.message)
         messages.error(request, _("Nothing was saved: fix the attachments and save again."))
-        return render(request, "progress/report_form.html", {**ctx, "form": form}, status=200)
+        return render(request, "progress/reporting/report_form.html", {**ctx, "form": form}, status=200)
     except services.ReportError as exc:
         form.add_error(None, str(exc))
-        return render(request, "progress/report_form.html", {**ctx, "form": form}, status=200)
+        return render(request, "progress/reporting/report_form.html", {**ctx, "form": form}, status=200)
 
     if submit:
         messages.success(request, _("The report was submitted for review."))
@@ -307,7 +307,7 @@ def _stale_response(
         latest = current.history.select_related("history_user").order_by("-history_date").first()
     return render(
         request,
-        "progress/report_form.html",
+        "progress/reporting/report_form.html",
         {
             **ctx,
             "form": form,
@@ -400,7 +400,7 @@ def report_detail(request: HttpRequest, pk: int) -> HttpResponse:
     user = request.user
     return render(
         request,
-        "progress/report_detail.html",
+        "progress/reporting/report_detail.html",
         {
             "report": report,
             "subitem": subitem,
@@ -480,7 +480,7 @@ def contribution_edit(request: HttpRequest, pk: int, period: str) -> HttpRespons
     lead_report = ProgressReport.objects.filter(subitem=subitem, period=period_date).first()
     return render(
         request,
-        "progress/contribution_form.html",
+        "progress/reporting/contribution_form.html",
         {
             "subitem": subitem,
             "period": period_date,
