@@ -403,9 +403,9 @@ def test_import_link_is_shown_to_admins_only(client):
     from projects.models import User
 
     admin = User.objects.create_user("office-admin", password="x")
-    admin.groups.add(Group.objects.get(name="admin"))
+    admin.groups.add(Group.objects.get_or_create(name="admin")[0])
     supervisor = User.objects.create_user("office-supervisor", password="x")
-    supervisor.groups.add(Group.objects.get(name="supervisor"))
+    supervisor.groups.add(Group.objects.get_or_create(name="supervisor")[0])
     client.force_login(admin)
     assert reverse("importers:upload") in client.get(reverse("home")).content.decode()
     client.force_login(supervisor)

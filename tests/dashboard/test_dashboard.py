@@ -47,7 +47,7 @@ from projects.models import Jurisdiction, Plan, Project, SubItem, User
 pytestmark = [pytest.mark.django_db]
 
 URL = reverse("dashboard:overview")
-SAMPLES = Path(__file__).resolve().parent.parent / "fixtures" / "samples"
+SAMPLES = Path(__file__).resolve().parents[2] / "fixtures" / "samples"
 OCT = datetime.date(2024, 10, 1)
 MAR = datetime.date(2024, 3, 1)
 
@@ -670,7 +670,7 @@ def test_deleting_a_plan_in_the_admin_clears_the_cached_counts(admin_client):
 
     from projects.models import Plan
 
-    samples = Path(__file__).resolve().parent.parent / "fixtures" / "samples"
+    samples = Path(__file__).resolve().parents[2] / "fixtures" / "samples"
     call_command(
         "import_tasklist",
         str(samples / "beilun-2024-10-progress.xlsx"),

@@ -12,7 +12,7 @@ from progress.models import ItemStatus, ProgressReport
 from progress.statuses import refresh_statuses
 from projects.models import SubItem
 
-SAMPLES = Path(__file__).resolve().parent.parent / "fixtures" / "samples"
+SAMPLES = Path(__file__).resolve().parents[2] / "fixtures" / "samples"
 
 
 def _import(name, *args):

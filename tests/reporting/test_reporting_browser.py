@@ -8,13 +8,14 @@ from __future__ import annotations
 import re
 
 import pytest
-from conftest import PASSWORD, make_user
+from browser import Console, log_in
+from conftest import make_user
 from django.conf import settings
 from django.urls import reverse
 from django.utils import timezone
 from factories import make_plan, make_project, make_subitem
 from PIL import Image
-from playwright.sync_api import ConsoleMessage, Page, Response, expect
+from playwright.sync_api import expect
 
 from progress import periods
 from progress.models import ProgressReport, ReviewEvent, Status
@@ -36,43 +37,6 @@ def photo(tmp_path):
     path = tmp_path / "现场照片.png"
     Image.new("RGB", (320, 240), (40, 120, 200)).save(path)
     return path
-
-
-class Console:
-    """Every console error, uncaught exception and failed request of the pages it watches
-    (Chromium reports a CSP violation as a console error).
-
-    The one exception: Chromium asks for /favicon.ico on its own, and the site has no icon.
-    """
-
-    IGNORED = "/favicon.ico"
-
-    def __init__(self) -> None:
-        self.errors: list[str] = []
-
-    def watch(self, page: Page) -> Page:
-        page.on("console", self._console)
-        page.on("pageerror", lambda exc: self.errors.append(f"{page.url}: {exc}"))
-        page.on("response", self._response)
-        return page
-
-    def _console(self, message: ConsoleMessage) -> None:
-        url = message.location.get("url", "")
-        if message.type == "error" and not url.endswith(self.IGNORED):
-            self.errors.append(f"{url}: {message.text}")
-
-    def _response(self, response: Response) -> None:
-        if response.status >= 400 and not response.url.endswith(self.IGNORED):
-            self.errors.append(f"{response.status} {response.url}")
-
-
-def log_in(page: Page, base: str, username: str) -> None:
-    page.goto(base + reverse("login"))
-    login_form = page.locator(f'form[action="{reverse("login")}"]')
-    login_form.locator('input[name="username"]').fill(username)
-    login_form.locator('input[name="password"]').fill(PASSWORD)
-    login_form.locator('button[type="submit"]').click()
-    expect(page).to_have_url(base + reverse("home"))
 
 
 def test_report_return_resubmit_approve(live_server, page, new_context, photo):

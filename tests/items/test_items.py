@@ -47,7 +47,7 @@ from projects.models import (
 
 pytestmark = pytest.mark.django_db
 
-SAMPLES = Path(__file__).resolve().parent.parent / "fixtures" / "samples"
+SAMPLES = Path(__file__).resolve().parents[2] / "fixtures" / "samples"
 PERIOD = "2024-05"
 PERIOD_DATE = datetime.date(2024, 5, 1)
 State = ProgressReport.State

@@ -11,18 +11,18 @@ import re
 from pathlib import Path
 
 import pytest
+from browser import Console, log_in
 from conftest import make_user
 from django.core.management import call_command
 from django.urls import reverse
 from playwright.sync_api import Page, expect
-from test_browser_reporting import Console, log_in
 
 from projects import roles
 from projects.models import Jurisdiction
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-SAMPLES = Path(__file__).resolve().parent.parent / "fixtures" / "samples"
+SAMPLES = Path(__file__).resolve().parents[2] / "fixtures" / "samples"
 
 # Chromium reports CSP violations on the console too; this catches them by name as well.
 WATCH_CSP = """
