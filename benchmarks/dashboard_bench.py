@@ -167,7 +167,6 @@ def bench(args: argparse.Namespace) -> None:
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
     from django.urls import NoReverseMatch, reverse
-    from django.utils import timezone
 
     from progress import periods
     from projects import roles
@@ -232,8 +231,7 @@ def bench(args: argparse.Namespace) -> None:
     overview_ms, overview_db, _ = best_of(get(urls["overview"]), args.repeat)
     list_ms, list_db, _ = best_of(get(urls["list"]), args.repeat)
 
-    deadline = periods.deadline(period, settings.REPORT_DEADLINE_DAY)
-    absent = "missing" if timezone.localdate() > deadline else "pending"
+    absent = "missing" if periods.deadline_passed(period) else "pending"
 
     def sql():
         with connection.cursor() as cursor:

@@ -12,9 +12,9 @@ SQLite db.sqlite3 of the checkout), and stops with the commands to run when it i
 2. in a child process (so that the peak RSS is the export's own, not the parent's), exports
    the monthly table (seed 002's layout) of every plan of the jurisdiction for that period,
    one file per plan, or only the plan with the most sub-items with --biggest. Each export
-   goes the way the download does after its access check: progress.exports.views.
-   monthly_response, i.e. selectors_exports.monthly_table_rows (sub-items iterated in chunks
-   of 2,000 with their prefetches) into exports.write_monthly_xlsx (openpyxl write-only) into
+   goes the way the download does after its access check: progress.exports.files.
+   monthly_response, i.e. progress.exports.selectors.monthly_table_rows (sub-items iterated in
+   chunks of 2,000) into progress.exports.xlsx.write_monthly_xlsx (openpyxl write-only) into
    a spooled temporary file, sent by FileResponse, whose streamed blocks are counted here;
 3. measures the wall time of the exports, the child's max RSS (resource.getrusage; this is
    peak_mb, Django and the ORM included) and its RSS before the first export, the number of
@@ -77,7 +77,7 @@ def child(args: argparse.Namespace) -> None:
     from django.test.utils import CaptureQueriesContext
 
     from progress import periods
-    from progress.exports.views import monthly_response
+    from progress.exports.files import monthly_response
     from progress.models import ProgressReport
     from projects.models import Jurisdiction, Plan
 

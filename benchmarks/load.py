@@ -143,11 +143,9 @@ def manage(env: dict[str, str], *command: str) -> str:
 
 
 def this_period() -> date:
-    from django.conf import settings
-
     from progress import periods
 
-    return periods.current_period(date.today(), settings.REPORT_DEADLINE_DAY)
+    return periods.period_now(date.today())
 
 
 def forget_earlier_runs(target: date) -> None:
@@ -179,14 +177,14 @@ def create_accounts(
     from django.db import transaction
     from django.db.models import Exists, OuterRef
 
-    from progress.models import ProgressReport
+    from progress.models import ItemStatus, ProgressReport
     from projects import roles
     from projects.models import Jurisdiction, Plan, SubItem, User
 
     jurisdiction = Jurisdiction.objects.get(name=JURISDICTION)
-    completed_before = ProgressReport.objects.filter(
-        subitem=OuterRef("pk"), period__lt=target, status="completed"
-    ).exclude(state=ProgressReport.State.DRAFT)
+    completed_before = ItemStatus.objects.filter(
+        subitem=OuterRef("pk"), period=target, completed_in__isnull=False
+    )
     this_month = ProgressReport.objects.filter(subitem=OuterRef("pk"), period=target)
     open_items = (
         SubItem.objects.filter(

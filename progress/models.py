@@ -231,8 +231,9 @@ class ReviewEvent(models.Model):
 
 
 class ItemStatus(models.Model):
-    """The status of one sub-item in one period: what the unit reported and what the rules of
-    progress.statuses.status_rules compute, kept so that dashboards count in SQL. Rebuilt by
+    """The status of one sub-item in one reporting period: what the unit reported and what the
+    rules of progress.statuses.status_rules compute, kept so that every page counts in SQL
+    (progress.statuses.shown reads the shown status from it). Rebuilt by
     progress.statuses.refresh_statuses whenever reports, milestones or targets change. The
     reasons are not stored: an item page recomputes them for its one sub-item."""
 
@@ -241,8 +242,19 @@ class ItemStatus(models.Model):
     )
     period = models.DateField(_("period"))
     has_report = models.BooleanField(_("reported"), default=False)
+    awaiting_review = models.BooleanField(
+        _("awaiting review"),
+        default=False,
+        help_text=_("The period's report is submitted and not yet approved."),
+    )
     reported_status = models.CharField(
         _("reported status"), max_length=20, choices=Status.choices, blank=True
+    )
+    completed_in = models.DateField(
+        _("completed in"),
+        null=True,
+        blank=True,
+        help_text=_("An earlier period whose report said completed (办结): not reported again."),
     )
     computed_status = models.CharField(
         _("computed status"), max_length=20, choices=Status.choices, blank=True

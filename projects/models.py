@@ -1,5 +1,7 @@
 """The yearly lists: who owns them, what is in them, and who answers for each item."""
 
+from datetime import date
+
 from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.db.models import Q
@@ -142,6 +144,9 @@ class User(AbstractUser):
         verbose_name_plural = _("users")
 
 
+QUARTER_END_MONTHS = (3, 6, 9, 12)  # the months a quarterly plan reports on
+
+
 class Plan(models.Model):
     class Kind(models.TextChoices):
         LIVELIHOOD = "livelihood", _("Livelihood projects (民生实事)")
@@ -182,6 +187,19 @@ class Plan(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+    @property
+    def is_quarterly(self) -> bool:
+        return self.reporting_cycle == self.Cycle.QUARTERLY
+
+    def reporting_periods(self) -> list[date]:
+        """The periods the plan reports on (first days of months): every month of its year, or
+        the quarter-end months of a quarterly plan."""
+        months = QUARTER_END_MONTHS if self.is_quarterly else range(1, 13)
+        return [date(self.year, month, 1) for month in months]
+
+    def reports_on(self, period: date | None) -> bool:
+        return period is not None and period in self.reporting_periods()
 
 
 class Category(models.Model):

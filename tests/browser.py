@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from conftest import PASSWORD
 from django.urls import reverse
+from factories import PASSWORD
 from playwright.sync_api import ConsoleMessage, Page, Response, expect
 
 

@@ -1,4 +1,5 @@
-"""Shared fixtures: the roles of PRODUCT.md, the sample files, and the rules that keep CI honest.
+"""Shared fixtures: the roles of docs/roles.md, clients (English or not), the sample files, and
+the rules that keep CI honest. Rows are made by the plain functions of tests/factories.py.
 
 Under CI=true a test marked `postgres` or `browser` that would be skipped fails instead: CI
 must prove the PostgreSQL and browser suites, not quietly pass without them.
@@ -10,18 +11,16 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
-from django.contrib.auth.models import Group
 from django.db import connections
 from django.test import Client
-from factories import make_jurisdiction, make_unit
+from factories import BEILUN, SAMPLES, import_sample, make_jurisdiction, make_unit, make_user
 
 from projects import roles
-from projects.models import Jurisdiction, Unit, User
+from projects.models import Jurisdiction, Plan, Unit, User
 
 ROOT = Path(__file__).resolve().parent.parent
 CI = os.environ.get("CI", "").strip().lower() in {"1", "true", "yes"}
 CHROMIUM = Path(os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium"))
-PASSWORD = "test-pass-1234"
 BROWSER_FIXTURES = {"page", "context", "new_context", "browser", "browser_type"}
 CI_REQUIRED_MARKERS = ("postgres", "browser")
 
@@ -123,19 +122,17 @@ def playwright(_sync_connections_closed, playwright):
 
 @pytest.fixture(scope="session")
 def samples_dir() -> Path:
-    """The five sample files of PRODUCT.md, as committed to the repository."""
-    return ROOT / "fixtures" / "samples"
+    """The five sample files of docs/samples.md, as committed to the repository."""
+    return SAMPLES
 
 
 # --- roles: admin, supervisor, own-unit reporter, other-unit reporter (anonymous is `client`) ---
 
 
-def make_user(username: str, role: str, **fields) -> User:
-    """A user in one of the three groups, with the password PASSWORD."""
-    user = User.objects.create_user(username=username, password=PASSWORD, **fields)
-    # get_or_create: transactional tests flush the groups that the migration created.
-    user.groups.add(Group.objects.get_or_create(name=role)[0])
-    return user
+@pytest.fixture
+def beilun(db) -> Plan:
+    """北仑区's progress table of 2024-10 (35 sub-items, approved reports), imported."""
+    return import_sample(BEILUN, "北仑区")
 
 
 @pytest.fixture
@@ -183,6 +180,23 @@ def other_reporter(other_unit: Unit) -> User:
 
 
 @pytest.fixture
+def co_unit(jurisdiction: Jurisdiction) -> Unit:
+    """A unit that co-operates on items `unit` leads (the tests that need it say so)."""
+    return make_unit(jurisdiction, "区财政局")
+
+
+@pytest.fixture
+def co_reporter(co_unit: Unit) -> User:
+    return make_user("co_reporter", roles.REPORTER, jurisdiction=co_unit.jurisdiction, unit=co_unit)
+
+
+@pytest.fixture
+def other_supervisor(other_jurisdiction: Jurisdiction) -> User:
+    """A supervisor of another jurisdiction (北仑区)."""
+    return make_user("other_supervisor", roles.SUPERVISOR, jurisdiction=other_jurisdiction)
+
+
+@pytest.fixture
 def client_as(db) -> Callable[[User | None], Client]:
     """client_as(user) is a test client logged in as user; client_as(None) is anonymous."""
 
@@ -190,6 +204,18 @@ def client_as(db) -> Callable[[User | None], Client]:
         client = Client()
         if user is not None:
             client.force_login(user)
+        return client
+
+    return login
+
+
+@pytest.fixture
+def en_client(client_as) -> Callable[[User | None], Client]:
+    """client_as, with English pages, so that assertions can name the texts."""
+
+    def login(user: User | None) -> Client:
+        client = client_as(user)
+        client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
         return client
 
     return login

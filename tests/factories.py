@@ -10,9 +10,10 @@ run, so two calls never clash on a unique constraint. Pass the objects you care 
     make_indicator(subitem, targets=[4600, 11000, 16000, 23000])
     make_report(subitem, period=date(2024, 3, 1), status=Status.ON_TRACK)
 
-Users and roles are made by the fixtures in tests/conftest.py (admin_user, supervisor,
-reporter, ...). Log test clients in with `client.force_login(user)`: django-axes needs the
-request, which `client.login()` does not pass.
+Users: make_user(username, role, ...) (the role fixtures of tests/conftest.py use it: admin_user,
+supervisor, reporter, ...). Log test clients in with `client.force_login(user)` (or the
+fixtures client_as and en_client): django-axes needs the request, which `client.login()` does
+not pass.
 """
 
 import calendar
@@ -20,9 +21,14 @@ import datetime
 import itertools
 from collections.abc import Iterable, Sequence
 from decimal import Decimal
+from pathlib import Path
+
+from django.contrib.auth.models import Group
 
 from importers.models import ImportBatch
+from importers.services import run_import
 from progress.models import IndicatorValue, ProgressReport, Status
+from progress.statuses import refresh_statuses
 from projects.models import (
     Category,
     CoUnit,
@@ -36,8 +42,16 @@ from projects.models import (
     Project,
     SubItem,
     Unit,
+    User,
 )
 
+SAMPLES = Path(__file__).resolve().parent.parent / "fixtures" / "samples"  # docs/samples.md
+BEILUN = "beilun-2024-10-progress.xlsx"  # 北仑区's monthly progress table, 2024-10
+MINXIN = "xiqing-2023-minxin-plan.xlsx"  # 西青区's 民心工程 plan, 2023
+WORK_TASKS = "xiqing-2023-work-report-tasks.docx"  # 西青区's key tasks, 2023
+SHANTING = "shanting-2024-q1-ledger.docx"  # 山亭区's quarterly ledger, 2024-03
+QINGDAO = "qingdao-2023-city-plan.xlsx"  # 青岛市's plan, 2023
+PASSWORD = "test-pass-1234"
 _sequence = itertools.count(1)
 NEW = object()  # "create one" where None means "none"
 
@@ -54,6 +68,14 @@ def quarter_ends(year: int) -> list[datetime.date]:
 
 
 # --- Who -----------------------------------------------------------------------------------
+
+
+def make_user(username: str, role: str, **fields) -> User:
+    """A user in one of the three groups (projects.roles), with the password PASSWORD."""
+    user = User.objects.create_user(username=username, password=PASSWORD, **fields)
+    # get_or_create: transactional tests flush the groups that the migration created.
+    user.groups.add(Group.objects.get_or_create(name=role)[0])
+    return user
 
 
 def make_jurisdiction(name: str | None = None, **fields) -> Jurisdiction:
@@ -198,6 +220,16 @@ def make_indicator(
 # --- Reports and imports -------------------------------------------------------------------
 
 
+def import_sample(name: str, jurisdiction: str | None = None) -> Plan:
+    """One of the five samples, imported through the real import service (it refreshes the
+    stored statuses as every import does)."""
+    outcome = run_import(
+        data=(SAMPLES / name).read_bytes(), filename=name, jurisdiction=jurisdiction
+    )
+    assert outcome.applied, outcome.document["errors"]
+    return Plan.objects.select_related("jurisdiction").get(pk=outcome.plan_id)
+
+
 def make_report(
     subitem: SubItem,
     period: datetime.date | None = None,
@@ -208,9 +240,12 @@ def make_report(
     explanation: str = "",
     values: dict[Indicator, int | str | Decimal] | None = None,
     milestones_achieved: Iterable[Milestone] = (),
+    refresh: bool = True,
     **fields,
 ) -> ProgressReport:
-    """A report for one month (`period` is moved to the first day of its month).
+    """A report for one month (`period` is moved to the first day of its month), and the
+    sub-item's stored statuses refreshed, as every write of the application does
+    (refresh=False to leave them, e.g. when the test refreshes a whole plan after).
 
     Ahead or lagging reports get an explanation unless one is given (the model requires it
     once a report is submitted).
@@ -231,6 +266,8 @@ def make_report(
         IndicatorValue.objects.create(report=report, indicator=indicator, value=Decimal(value))
     if milestones_achieved:
         report.milestones_achieved.set(milestones_achieved)
+    if refresh:
+        refresh_statuses(subitem_ids=[subitem.pk])
     return report
 
 

@@ -6,7 +6,6 @@ import io
 import json
 import threading
 import zipfile
-from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -44,18 +43,6 @@ def _jurisdiction_of(name: str) -> str:
 @pytest.fixture(autouse=True)
 def _media(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
-
-
-@pytest.fixture
-def en_client(client_as) -> Callable[[User | None], Client]:
-    """client_as, with English pages so that the assertions can name the messages."""
-
-    def login(user: User | None) -> Client:
-        client = client_as(user)
-        client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
-        return client
-
-    return login
 
 
 @pytest.fixture

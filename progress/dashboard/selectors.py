@@ -4,72 +4,53 @@ ItemStatus carries its sub-item's jurisdiction, plan, category and lead unit (re
 writes them), so every count filters and groups that one table by (jurisdiction, period), with
 no join up to the plans; only the leaders (many-to-many) need their link table.
 
-Each row has a `shown` status, as progress.reporting.selectors.status_rows gives it: the reported status,
-未报送 (missing) after the period's deadline, pending before it, unknown for a report without a
-status. The dashboards are for supervisors (their own jurisdiction) and admins (any), who all
-read every sub-item of the jurisdiction, so the counts depend on the jurisdiction, the period and
-the date only, never on the user: that is what makes them cacheable.
-
-Cache: the computed counts (never the HTML, never names) are kept in Django's cache under
-(jurisdiction, period, a per-jurisdiction version number, ...). refresh_statuses — the only
-writer of ItemStatus — bumps the version of every jurisdiction it touched once its transaction
-commits, so a changed report, milestone or target is on the next request. Names of plans,
-categories, units and leaders are read fresh on every request (a rename shows at once).
-With Redis or DatabaseCache (production) the versions are shared by every app server; with the
-LocMem default of local settings each process has its own cache and versions, so a change made
-through another process is not seen by this one until its entry expires: fine for one dev
-server, never for several workers.
+Every count is a count of shown statuses (progress.statuses.shown): each is Count(filter=…) of
+the very condition the `shown` annotation of the item list is built from, so a figure and the
+list it links to always agree. The dashboards are for supervisors (their own jurisdiction) and
+admins (any), who all read every sub-item of the jurisdiction, so the counts depend on the
+jurisdiction, the period and the date only, never on the user: that is what makes them
+cacheable (progress.statuses.cache: keyed by a per-jurisdiction version that refresh_statuses
+bumps). Names of plans, categories, units and leaders are read fresh on every request (a rename
+shows at once).
 """
 
 from __future__ import annotations
 
-import time
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
 
-from django.conf import settings
-from django.core.cache import cache
-from django.db.models import Case, CharField, Count, F, Q, QuerySet, Value, When
-from django.utils import timezone
+from django.db.models import Count, Q
 
 from progress import periods
 from progress.models import ItemStatus
-from progress.reporting import selectors
+from progress.statuses import cache
+from progress.statuses.shown import (
+    ABSENT_KEY,
+    REPORT,
+    COMPUTED,
+    JUDGED_NOTHING,
+    MISSING,
+    PENDING,
+    SHOWN,
+    absent_status,
+    conditions,
+)
 from projects.models import Category, Jurisdiction, Leader, Plan, Unit
 
-SHOWN = (
-    selectors.SHOWN_STATUSES
-)  # not_started on_track ahead lagging completed missing pending unknown
-COMPUTED = ("not_started", "on_track", "ahead", "lagging", "completed")
-JUDGED_NOTHING = "none"  # a computed status of "": no indicator or milestone to judge by yet
-ATTENTION = ("lagging", "missing")  # with the mismatches: what a top table puts first
+ATTENTION = ("lagging", MISSING)  # with the mismatches: what a top table puts first
 TOP = 15  # rows of a breakdown on the overview; the rest behind "show all"
 
-CACHE_PREFIX = "dashboard:1"  # bump the number when the cached structures change
-CACHE_TIMEOUT = 24 * 3600  # an entry also goes stale by version; this only frees memory
-
-
-def _shown_case(absent: str) -> Case:
-    """`shown` of one period's rows, for the rows themselves (period_rows)."""
-    return Case(
-        When(has_report=True, reported_status="", then=Value("unknown")),
-        When(has_report=True, then=F("reported_status")),
-        default=Value(absent),
-        output_field=CharField(),
-    )
+Counts = dict[str, int]  # total, mismatches, each SHOWN status (and more where said)
 
 
 def _counts(*, computed: bool = False) -> dict:
-    """Count(...) of the total, the mismatches, each reported status, reports without one
-    (unknown) and absent reports — plain column tests, no CASE per row: a third of the time of
-    counting a `shown` annotation on PostgreSQL. `_shown` turns them into the shown statuses."""
+    """Count(...) of the total, the mismatches and each shown status's condition (absent rows
+    under ABSENT_KEY): column tests, no CASE per row, a third of the time of counting a `shown`
+    annotation on PostgreSQL. `_shown` names the absent rows missing or pending."""
     counts = {
         "total": Count("pk"),
         "mismatches": Count("pk", filter=Q(mismatch=True)),
-        **{s: Count("pk", filter=Q(has_report=True, reported_status=s)) for s in COMPUTED},
-        "unknown": Count("pk", filter=Q(has_report=True, reported_status="")),
-        "absent": Count("pk", filter=Q(has_report=False)),
+        **{code: Count("pk", filter=q) for code, q in conditions().items()},
     }
     if computed:
         counts |= {f"computed_{c}": Count("pk", filter=Q(computed_status=c)) for c in COMPUTED}
@@ -79,74 +60,12 @@ def _counts(*, computed: bool = False) -> dict:
 
 def _shown(row: dict, absent: str) -> Counts:
     """A row of _counts() as the dashboards count it: total, mismatches and every SHOWN status
-    (an absent report is `absent`: missing after the deadline, pending before)."""
+    (the absent rows are `absent`: missing after the deadline, pending before)."""
     counts = {"total": row["total"], "mismatches": row["mismatches"], **dict.fromkeys(SHOWN, 0)}
-    for s in (*COMPUTED, "unknown"):
-        counts[s] = row[s]
-    counts[absent] += row["absent"]
+    for code in SHOWN:
+        counts[code] = row.get(code, 0)
+    counts[absent] += row[ABSENT_KEY]
     return counts
-
-
-def absent_status(period: date, today: date | None = None) -> str:
-    return "missing" if selectors.deadline_passed(period, today) else "pending"
-
-
-def last_closed_period(today: date | None = None) -> date:
-    """The latest period whose deadline has passed (deadlines grow with the period)."""
-    today = today or timezone.localdate()
-    last_closed = periods.add_months(periods.month_start(today), 1)
-    while not selectors.deadline_passed(last_closed, today):
-        last_closed = periods.add_months(last_closed, -1)
-    return last_closed
-
-
-def period_rows(*, jurisdiction_id: int, period: date, today: date | None = None) -> QuerySet:
-    """The ItemStatus rows of one jurisdiction and period, with `shown`."""
-    return ItemStatus.objects.filter(jurisdiction_id=jurisdiction_id, period=period).annotate(
-        shown=_shown_case(absent_status(period, today))
-    )
-
-
-Counts = dict[str, int]  # total, mismatches, each SHOWN status (and more where said)
-
-
-# --- the cache ----------------------------------------------------------------------------
-
-
-def _version_key(jurisdiction_id: int | None) -> str:
-    return f"{CACHE_PREFIX}:version:{'all' if jurisdiction_id is None else jurisdiction_id}"
-
-
-def versions(jurisdiction_id: int) -> tuple[int, int]:
-    """The jurisdiction's version and the one every jurisdiction shares (bumped when a refresh
-    cannot tell whose rows it removed). A missing one (never set, or evicted) starts at the
-    clock in nanoseconds, never at a number an older entry may still be cached under."""
-    keys = [_version_key(jurisdiction_id), _version_key(None)]
-    got = cache.get_many(keys)
-    for key in keys:
-        if key not in got:
-            cache.add(key, time.time_ns(), timeout=None)
-            got[key] = cache.get(key)
-    return got[keys[0]], got[keys[1]]
-
-
-def bump_versions(jurisdiction_ids: Iterable[int], *, everywhere: bool = False) -> None:
-    """Called by progress.statuses.refresh_statuses after its rows are committed."""
-    for key in [_version_key(j) for j in set(jurisdiction_ids)] + (
-        [_version_key(None)] if everywhere else []
-    ):
-        try:
-            cache.incr(key)
-        except ValueError:  # not in the cache: any new number will do
-            cache.set(key, time.time_ns(), timeout=None)
-
-
-def _cached(key: str, compute):
-    value = cache.get(key)
-    if value is None:
-        value = compute()
-        cache.set(key, value, timeout=CACHE_TIMEOUT)
-    return value
 
 
 # --- the months: the trend and the periods with reports -----------------------------------
@@ -158,10 +77,11 @@ def month_counts(jurisdiction_id: int, last_closed: date) -> dict[date, Counts]:
     and the periods with reports of the period menu."""
     rows = ItemStatus.objects.filter(jurisdiction_id=jurisdiction_id).values("period")
     months = {}
-    for row in rows.annotate(**_counts()).order_by("period"):
+    counts = _counts() | {"reported": Count("pk", filter=REPORT)}
+    for row in rows.annotate(**counts).order_by("period"):
         period = row["period"]
-        absent = "missing" if period <= last_closed else "pending"
-        months[period] = _shown(row, absent) | {"reported": row["total"] - row["absent"]}
+        absent = MISSING if period <= last_closed else PENDING
+        months[period] = _shown(row, absent) | {"reported": row["reported"]}
     return months
 
 
@@ -253,14 +173,14 @@ def dashboard_counts(
 ) -> tuple[dict[date, Counts], PeriodCounts | None]:
     """The months of the jurisdiction and, when a period is given, that period's counts, from
     the cache when they are there. Five queries when nothing is cached, none when all is."""
-    version, shared = versions(jurisdiction_id)
-    last_closed = last_closed_period(today)
-    base = f"{CACHE_PREFIX}:{jurisdiction_id}:{version}:{shared}:{last_closed:%Y%m}"
-    months = _cached(f"{base}:months", lambda: month_counts(jurisdiction_id, last_closed))
+    version, shared = cache.versions(jurisdiction_id)
+    last_closed = periods.last_closed_period(today)
+    base = f"{cache.PREFIX}:{jurisdiction_id}:{version}:{shared}:{last_closed:%Y%m}"
+    months = cache.cached(f"{base}:months", lambda: month_counts(jurisdiction_id, last_closed))
     if period is None:
         return months, None
     absent = absent_status(period, today)
-    counts = _cached(
+    counts = cache.cached(
         f"{base}:{period:%Y%m}:{absent}",
         lambda: period_counts(jurisdiction_id, period, absent),
     )
@@ -364,13 +284,10 @@ def plan_years(jurisdiction_id: int) -> list[int]:
     )
 
 
-def default_period(reported: set[date], years: list[int], today: date | None = None) -> date:
-    """The latest period with reports; without any, the period being filled now, or December
-    of the latest plan year when the plans are all of other years."""
-    if reported:
-        return max(reported)
-    today = today or timezone.localdate()
-    now = periods.current_period(today, settings.REPORT_DEADLINE_DAY)
-    if not years or now.year in years:
-        return now
-    return date(max(years), 12, 1)
+def default_period(months: dict[date, Counts], today: date | None = None) -> date:
+    """periods.pick_default over the (cached) months of the jurisdiction: no query."""
+    return periods.pick_default(
+        latest_reported=max(reported_periods(months), default=None),
+        item_periods=months,
+        now=periods.period_now(today),
+    )

@@ -1,9 +1,9 @@
 from django.urls import path
 
-from progress.dashboard import views as views_dashboard
+from progress.dashboard import views
 
 app_name = "dashboard"
 
 urlpatterns = [
-    path("", views_dashboard.overview, name="overview"),
+    path("", views.overview, name="overview"),
 ]

@@ -5,7 +5,9 @@ Every count links to the item list filtered to exactly those items.
 
 Access: anonymous users go to the login page; anyone who is not a supervisor (leaders are
 supervisors) or an admin gets 403. Supervisors see their own jurisdiction (asking for another
-is 404); admins any (by default the first with reports).
+is 404); admins any (by default the first with reports). The period by default is the latest
+with reports (progress.periods). Queries: 14 cold, 9 with the counts cached, whatever the
+number of items (tests/dashboard pins them).
 """
 
 from __future__ import annotations
@@ -14,11 +16,8 @@ from dataclasses import dataclass
 from datetime import date
 from urllib.parse import urlencode
 
-from django.conf import settings
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
-from django.db.models import prefetch_related_objects
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.text import capfirst
@@ -26,33 +25,23 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET
 
-from progress import periods
+from progress import access, periods
 from progress.dashboard import selectors as dash
-from progress.models import Status
-from progress.reporting import selectors
+from progress.statuses.shown import (
+    COMPUTED,
+    JUDGED_NOTHING,
+    LABELS,
+    MISSING,
+    PENDING,
+    SUBMITTED,
+    SYMBOLS,
+    UNKNOWN,
+)
 from projects import roles
 from projects.models import Jurisdiction
 
-LABELS = {
-    **dict(Status.choices),
-    "missing": gettext_lazy("Not reported"),
-    "pending": gettext_lazy("Not yet due"),
-    "unknown": gettext_lazy("No status given"),
-    dash.JUDGED_NOTHING: gettext_lazy("Nothing to judge yet"),
-}
-# the symbols of the status badges in app.css / dashboard.css, repeated on the charts
-SYMBOLS = {
-    "on_track": "●",
-    "ahead": "▲",
-    "lagging": "▼",
-    "completed": "✔",
-    "not_started": "○",
-    "missing": "!",
-    "pending": "…",
-    "unknown": "?",
-}
-MAIN = ("on_track", "ahead", "lagging", "completed", "not_started", "missing")  # always shown
-EXTRA = ("pending", "unknown")  # shown when there are any
+MAIN = ("on_track", "ahead", "lagging", "completed", "not_started", MISSING)  # always shown
+EXTRA = (SUBMITTED, PENDING, UNKNOWN)  # shown when there are any
 BREAKDOWN_TITLES = {
     "plan": gettext_lazy("By plan"),
     "category": gettext_lazy("By category"),
@@ -96,37 +85,12 @@ class Links:
         return f"{self.base}?{urlencode({**self.common, **filters})}"
 
 
-def _viewer(request: HttpRequest):
-    user = request.user
-    prefetch_related_objects([user], "groups")  # the role checks and the nav read them
-    if not roles.is_supervisor(user):
-        raise PermissionDenied
-    return user
-
-
-def _jurisdiction(request: HttpRequest, user) -> Jurisdiction | None:
-    """Admins pick any (default: the first with reports); supervisors are fixed to theirs."""
-    asked = request.GET.get("jurisdiction", "")
-    if asked and not asked.isdigit():
-        raise Http404
-    if roles.is_admin(user):
-        if asked:
-            try:
-                return Jurisdiction.objects.get(pk=int(asked))
-            except Jurisdiction.DoesNotExist:
-                raise Http404 from None
-        return dash.default_jurisdiction()
-    if asked and int(asked) != user.jurisdiction_id:
-        raise Http404
-    return user.jurisdiction
-
-
 @login_required
 @require_GET
 def overview(request: HttpRequest) -> HttpResponse:
-    user = _viewer(request)
+    user = access.supervisor(request)
     sees_all = roles.is_admin(user)
-    jurisdiction = _jurisdiction(request, user)
+    jurisdiction = access.jurisdiction_for(request, user, default=dash.default_jurisdiction)
     context: dict = {
         "sees_all": sees_all,
         "jurisdiction": jurisdiction,
@@ -140,7 +104,7 @@ def overview(request: HttpRequest) -> HttpResponse:
     asked = periods.parse_period(request.GET.get("period"))
     months_by_period, counts = dash.dashboard_counts(jurisdiction.pk, asked)
     reported = dash.reported_periods(months_by_period)
-    period = asked or dash.default_period(reported, years)
+    period = asked or dash.default_period(months_by_period)
     if counts is None:
         _months, counts = dash.dashboard_counts(jurisdiction.pk, period)
     links = Links(period=period, jurisdiction_id=jurisdiction.pk)
@@ -161,7 +125,7 @@ def overview(request: HttpRequest) -> HttpResponse:
             "shown": Cell(totals.shown[s], links(shown=s), s, share(totals.shown[s])),
             "computed": Cell(totals.computed[s], links(computed=s), s, share(totals.computed[s])),
         }
-        for s in dash.COMPUTED
+        for s in COMPUTED
     ]
     comparison += [
         {
@@ -169,17 +133,17 @@ def overview(request: HttpRequest) -> HttpResponse:
             "shown": Cell(totals.shown[s], links(shown=s), s, share(totals.shown[s])),
             "computed": None,
         }
-        for s in ("missing", *EXTRA)
+        for s in (MISSING, *EXTRA)
         if s in columns
     ]
     comparison.append(
         {
-            "label": LABELS[dash.JUDGED_NOTHING],
+            "label": LABELS[JUDGED_NOTHING],
             "shown": None,
             "computed": Cell(
-                totals.computed[dash.JUDGED_NOTHING],
+                totals.computed[JUDGED_NOTHING],
                 "",
-                share=share(totals.computed[dash.JUDGED_NOTHING]),
+                share=share(totals.computed[JUDGED_NOTHING]),
             ),
         }
     )
@@ -196,14 +160,14 @@ def overview(request: HttpRequest) -> HttpResponse:
         )
         for key in dash.BREAKDOWN_KEYS
     ]
-    deadline = periods.deadline(period, settings.REPORT_DEADLINE_DAY)
+    deadline = periods.deadline(period)
     context.update(
         {
             "period": period,
             "period_value": periods.label(period),
             "period_choices": _period_choices(years, period, reported),
             "deadline": deadline,
-            "deadline_passed": selectors.deadline_passed(period),
+            "deadline_passed": periods.deadline_passed(period),
             "total": Cell(totals.total, links(), share=1.0 if totals.total else None),
             "figures": figures,
             "mismatch": Cell(totals.mismatch, links(mismatch=1), share=share(totals.mismatch)),

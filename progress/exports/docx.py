@@ -5,7 +5,7 @@ for a ledger: one plan, a few hundred rows. Rows are added without python-docx's
 (`row.cells` recomputes the grid of the whole table, quadratic over a long table), and the
 序号 / 目标任务 cells of a project are merged with vMerge directly, as Word writes them.
 
-The text is what the .xlsx ledger holds (progress.exports.xlsx.ledger_values); Word has no formulas,
+The text is what the .xlsx ledger holds (progress.exports.layouts.ledger_values); Word has no formulas,
 and characters that XML cannot hold are dropped.
 """
 
@@ -23,7 +23,8 @@ from docx.oxml.ns import qn
 from docx.shared import Cm, Pt
 from docx.table import _Cell
 
-from progress.exports.xlsx import LEDGER_COLUMNS, LedgerRow, ledger_values, text
+from progress.exports.layouts import LEDGER_COLUMNS, LedgerRow, ledger_values
+from progress.formatting import cell_text
 
 DOCX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 FONT = "宋体"
@@ -56,7 +57,7 @@ def _write(cell: _Cell, value: str, *, bold: bool = False, center: bool = False)
     paragraph = cell.paragraphs[0]
     if center:
         paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
-    lines = text(value).split("\n")
+    lines = cell_text(value).split("\n")
     run = paragraph.add_run(lines[0])
     run.bold = bold
     for line in lines[1:]:  # a line break, as the ledger's own cells have them
@@ -77,7 +78,7 @@ def write_ledger_docx(out: BinaryIO, *, title: str, rows: Iterable[LedgerRow]) -
 
     heading = document.add_paragraph()
     heading.alignment = WD_ALIGN_PARAGRAPH.CENTER
-    run = heading.add_run(text(title))
+    run = heading.add_run(cell_text(title))
     run.bold = True
     run.font.size = Pt(16)
 

@@ -6,60 +6,35 @@ The big tables are iterated, not loaded: the sub-items come from one streamed qu
 (co-units, leaders, milestones, reports) fetches plain values for the chunk's ids. No model
 instances are made (a prefetch would make and cache one per related row, which is most of
 the time of a 20,000-row table); the rows yielded are the plain dataclasses of
-progress.exports.xlsx, which the builders write at once.
+progress.exports.layouts, which the builders write at once.
 
 Only approved reports appear (imported reports are approved when they are imported): drafts,
-submitted-but-unreviewed and returned reports never reach a table. Review comments,
-attachments and contributions are never read here.
+submitted-but-unreviewed and returned reports never reach a table. Each row's status is its
+shown status (progress.statuses.shown), joined from the stored ItemStatus of the period in the
+same streamed query, so a table says what the dashboard and the item list say (待审核 for a
+report not yet approved, 办结 for an item completed earlier). Review comments, attachments and
+contributions are never read here.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 from itertools import batched
 
-from django.db.models import Count, Exists, OuterRef, QuerySet
+from django.db.models import Count, FilteredRelation, Q, QuerySet
 
 from progress import periods
-from progress.exports.xlsx import (
-    LedgerRow,
-    MonthlyRow,
-    PlanRow,
-    Report,
-    quarter_of,
-)
-from progress.models import ProgressReport, Publication, Status
-from projects.models import (
-    Category,
-    CoUnit,
-    Jurisdiction,
-    Milestone,
-    Plan,
-    Project,
-    SubItem,
-)
+from progress.exports.layouts import LedgerRow, MonthlyRow, PlanRow, Report, quarter_of
+from progress.models import ProgressReport, Publication
+from progress.statuses.shown import absent_status, shown_case
+from projects import roles
+from projects.models import Category, CoUnit, Milestone, Plan, Project, SubItem
 from projects.naming import chinese_ordinal
 
 CHUNK = 2000
 APPROVED = ProgressReport.State.APPROVED
-
-
-def quarter_bounds(period: date) -> tuple[date, date]:
-    """First and last day of the quarter that a month is in."""
-    first = date(period.year, (quarter_of(period) - 1) * 3 + 1, 1)
-    return first, periods.add_months(first, 3) - timedelta(days=1)
-
-
-def reporting_periods(plan: Plan) -> list[date]:
-    """The periods a plan reports on: every month of its year, or the quarter-end months."""
-    months = (3, 6, 9, 12) if plan.reporting_cycle == Plan.Cycle.QUARTERLY else range(1, 13)
-    return [date(plan.year, m, 1) for m in months]
-
-
-def is_plan_period(plan: Plan, period: date | None) -> bool:
-    return period is not None and period in reporting_periods(plan)
 
 
 def _by_subitem(rows, key: int = 0) -> dict[int, list]:
@@ -101,7 +76,8 @@ def _reports(ids: list[int], period: date, *, ledger: bool) -> dict[int, Report]
 
 def _subitem_rows(plan: Plan, period: date | None, chunk_size: int) -> Iterator[list[dict]]:
     """The plan's sub-items in the order of the list, as value rows in chunks: one query,
-    streamed; with `done_before` (completed in an approved report of an earlier period)."""
+    streamed; with a period, each with its `shown` status in that period (its ItemStatus row
+    joined once)."""
     qs = SubItem.objects.filter(project__plan=plan)
     fields = [
         "id",
@@ -116,11 +92,10 @@ def _subitem_rows(plan: Plan, period: date | None, chunk_size: int) -> Iterator[
         "lead_unit__name",
     ]
     if period is not None:
-        done = ProgressReport.objects.filter(
-            subitem=OuterRef("pk"), period__lt=period, status=Status.COMPLETED, state=APPROVED
-        )
-        qs = qs.annotate(done_before=Exists(done))
-        fields.append("done_before")
+        qs = qs.annotate(
+            st=FilteredRelation("statuses", condition=Q(statuses__period=period))
+        ).annotate(shown=shown_case(absent_status(period), prefix="st__"))
+        fields.append("shown")
     rows = (
         qs.order_by("project__order", "project_id", "number", "id")
         .values(*fields)
@@ -145,7 +120,7 @@ def monthly_table_rows(
     texts due in the period's quarter and the period's approved report. Five queries per
     chunk of sub-items (co-units, leaders, project leaders, milestones, reports) and one for
     the sub-items themselves."""
-    first, last = quarter_bounds(period)
+    first, last = periods.quarter_bounds(period)
     for rows in _subitem_rows(plan, period, chunk_size):
         ids = [r["id"] for r in rows]
         co_units = _co_units(ids)
@@ -167,7 +142,7 @@ def monthly_table_rows(
                 co_units=co_units.get(r["id"], []),
                 target="\n".join(text for _, text in targets.get(r["id"], [])),
                 report=reports.get(r["id"]),
-                done_before=r["done_before"],
+                shown=r["shown"],
             )
 
 
@@ -187,7 +162,7 @@ def ledger_rows(plan: Plan, period: date, *, chunk_size: int = CHUNK) -> Iterato
                 name=r["name"],
                 units=lead + co_units.get(r["id"], []),
                 report=reports.get(r["id"]),
-                done_before=r["done_before"],
+                shown=r["shown"],
             )
 
 
@@ -277,14 +252,12 @@ def plan_periods(plan: Plan) -> tuple[int, list[PeriodLine]]:
     }
     return total, [
         PeriodLine(period=p, approved=counts.get(p, 0), publication=publications.get(p))
-        for p in reporting_periods(plan)
+        for p in plan.reporting_periods()
     ]
 
 
 def exportable_plans(user) -> QuerySet[Plan]:
     """The plans a supervisor may export and publish: their jurisdiction's; admins every plan."""
-    from projects import roles
-
     qs = Plan.objects.select_related("jurisdiction").annotate(
         published=Count("publications", distinct=True)
     )
@@ -295,27 +268,8 @@ def exportable_plans(user) -> QuerySet[Plan]:
     return qs.none()
 
 
-# --- the public pages ------------------------------------------------------------------------
-
-
-def published_jurisdictions() -> QuerySet[Jurisdiction]:
-    """Jurisdictions with at least one published table, with how many."""
-    return (
-        Jurisdiction.objects.annotate(published=Count("plans__publications"))
-        .filter(published__gt=0)
-        .order_by("name")
-    )
-
-
-def jurisdiction_publications(jurisdiction: Jurisdiction) -> QuerySet[Publication]:
-    return (
-        Publication.objects.filter(plan__jurisdiction=jurisdiction)
-        .select_related("plan")
-        .order_by("-plan__year", "plan__title", "-period")
-    )
-
-
 def publication(plan_id: int, period: date | None) -> Publication | None:
+    """The publication of a plan's period, if it is published."""
     if period is None:
         return None
     return (

@@ -13,7 +13,6 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from progress.exports.selectors import is_plan_period
 from progress.models import Publication
 from projects.models import Plan
 
@@ -23,7 +22,7 @@ class PublishError(Exception):
 
 
 def _check_period(plan: Plan, period: date) -> None:
-    if not is_plan_period(plan, period):
+    if not plan.reports_on(period):
         raise PublishError(
             _("%(period)s is not a reporting period of this plan.") % {"period": f"{period:%Y-%m}"}
         )

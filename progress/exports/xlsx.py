@@ -1,310 +1,47 @@
-"""Exports in the office's own layouts, written with openpyxl in write-only mode.
+"""The .xlsx files, written with openpyxl in write-only mode: the office's three layouts
+(progress.exports.layouts) and the item list.
 
-- the monthly progress table (seed 002): 序号 / 重点工作 / 主要内容 / 区领导 / 牵头单位 / 配合单位 /
-  四季度计划目标 / 10月完成情况 / 进度状态 / 情况说明, with the 填报说明 under it;
-- the quarterly ledger (seed 003): 序号 / 目标任务 / 项目内容 / 责任单位 / 进展情况 / 存在问题 / 下步打算;
-- the yearly plan list (seed 000): 大项 / 序号 / 子项名称 / 任务明细 / 实施单位（首位牵头） / 责任人 /
-  第一季度…第四季度 / 分管区领导, which the importer reads back into the same plan.
+The builders take plain rows, which progress.exports.selectors yields one by one, and write them
+as they come: a write-only worksheet streams its rows to a temporary file and openpyxl 3.1 writes
+strings inline, so memory does not grow with the table. Cells merged over a project's rows
+(序号, 重点工作) are recorded as the rows go by and written after the sheet data, where the file
+format wants them.
 
-No ORM here. The builders take plain rows (the dataclasses below), which
-progress.exports.selectors yields one by one, and write them as they come: a write-only
-worksheet streams its rows to a temporary file and openpyxl 3.1 writes strings inline, so
-memory does not grow with the table. Cells merged over a project's rows (序号, 重点工作) are
-recorded as the rows go by and written after the sheet data, where the file format wants them.
-
-Everything is written as text. A value that begins with = + - @ (or a tab or carriage return)
-is data, never a formula: every cell is a string cell (data_type "s"), and those cells also get
-Excel's quote prefix, so that editing one in Excel keeps it text.
-
-The headers, titles and 填报说明 are the office's layout, in Chinese, whatever the UI language:
-they are data of the table, not interface text.
+Everything is written as text, through the formula guard (progress.formatting.text_cell): a
+value that begins with = + - @, a tab or a carriage return is data, never a formula.
 """
 
 from __future__ import annotations
 
 import math
-import re
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+import tempfile
+from collections.abc import Iterable
 from datetime import date
-from typing import BinaryIO
+from typing import IO, BinaryIO
 
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Alignment, Border, Font, Side
-from openpyxl.styles.cell_style import StyleArray
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.cell_range import CellRange
 from openpyxl.worksheet.properties import PageSetupProperties
 
+from progress.exports.layouts import (
+    LEDGER_COLUMNS,
+    MONTHLY_NOTES,
+    PLAN_COLUMNS,
+    Layout,
+    LedgerRow,
+    MonthlyRow,
+    PlanRow,
+    ledger_values,
+    monthly_columns,
+    monthly_values,
+    plan_values,
+)
+from progress.formatting import cell_text, text_cell
+
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
-STATUS_LABELS = {
-    "not_started": "未启动",
-    "on_track": "正常",
-    "ahead": "超前",
-    "lagging": "滞后",
-    "completed": "办结",
-}
-MISSING = "未报送"
-NOT_AGAIN = "/"  # 上月办结项目无需再上报完成情况并标注“/” (seed 002)
-NO_PLAN = "/"
-NO_UNIT = "/"
-NO_PROBLEM = "无"
-NO_SCHEDULE = "——"
-
-# Under the monthly table, as seed 002 has them.
-MONTHLY_NOTES = (
-    "填报说明:1.本月完成情况:简要说明本月工作完成情况,主要体现重要节点、重点工作情况,字数控制在100字左右;",
-    "2.进度状态:分为正常、超前、滞后、办结,根据本月完成情况对照本月工作目标填报,上月办结项目无需再上报完成情况并标注“/”",
-    "3.情况说明:进度状态为滞后、超前的项目填报,超前项目简要说明超前情况,滞后项目简要说明滞后原因和下步计划,其他项目无需填报。",
-)
-
-QUARTER_NAMES = ("一", "二", "三", "四")
-MAX_CELL_CHARS = 32767  # Excel's limit for one cell
-RISKY_START = ("=", "+", "-", "@", "\t", "\r")
-
-
-# --- rows: what the selectors give the builders ----------------------------------------------
-
-
-@dataclass(frozen=True)
-class Report:
-    """The parts of an approved (or imported) report that a published table may show."""
-
-    status: str = ""
-    completion: str = ""
-    explanation: str = ""
-    problems: str = ""
-    next_steps: str = ""
-
-
-@dataclass(frozen=True)
-class MonthlyRow:
-    project_id: int
-    number: str
-    project: str
-    name: str
-    leaders: Sequence[str]
-    lead_unit: str
-    co_units: Sequence[str]
-    target: str  # the plan texts due in the period's quarter, one per line; "" when none
-    report: Report | None  # the approved report of the period
-    done_before: bool = False  # completed (approved) in an earlier period: not reported again
-
-
-@dataclass(frozen=True)
-class LedgerRow:
-    project_id: int
-    number: str
-    project: str
-    name: str
-    units: Sequence[str]  # the lead unit first
-    report: Report | None
-    done_before: bool = False
-
-
-@dataclass(frozen=True)
-class PlanRow:
-    category_id: int | None
-    category: str  # "一、增加教育资源配置" as the list writes it; "" without a category
-    project_id: int
-    number: str
-    project: str
-    details: str  # 任务明细: the project's description, or "(n) …" for one of several sub-items
-    units: Sequence[str]  # the lead unit first (首位牵头)
-    persons: Sequence[str]  # in the order of the units
-    quarters: Sequence[str]  # four texts, 第一季度…第四季度; "" when nothing is due
-    leaders: Sequence[str]
-
-
-@dataclass(frozen=True)
-class Column:
-    key: str
-    top: str  # the first header row; columns with equal `top` side by side share one cell
-    bottom: str | None  # the second header row; None: `top` spans both rows
-    width: float
-
-
-@dataclass
-class Layout:
-    """Where a sheet's parts go: an optional line above the title, the title, the header."""
-
-    columns: list[Column]
-    title: str
-    above: str = ""  # 附件 / 发布时间:… ; empty: no line above the title
-    notes: Sequence[str] = field(default_factory=tuple)
-    merged: tuple[str, ...] = ()  # columns merged over the rows of one project
-    category_merged: tuple[str, ...] = ()  # columns merged over the rows of one category
-
-    @property
-    def two_rows(self) -> bool:
-        return any(c.bottom for c in self.columns)
-
-
-# --- text helpers ------------------------------------------------------------------------------
-
-
-def text(value: object) -> str:
-    """A cell's text: no characters that XML cannot hold, no more than a cell can."""
-    if value is None:
-        return ""
-    s = str(value)
-    if ILLEGAL_CHARACTERS_RE.search(s):
-        s = ILLEGAL_CHARACTERS_RE.sub("", s)
-    return s[:MAX_CELL_CHARS]
-
-
-def join(names: Iterable[str], sep: str = "、") -> str:
-    return sep.join(n for n in names if n)
-
-
-def quarter_of(period: date) -> int:
-    return (period.month - 1) // 3 + 1
-
-
-def quarter_label(period: date) -> str:
-    return f"{QUARTER_NAMES[quarter_of(period) - 1]}季度"
-
-
-_DOC_WORDS = re.compile(
-    r"(工作进展情况台账|进展情况台账|进度和责任清单|进度及责任清单|责任清单|任务清单|"
-    r"进度表|一览表|台账|清单)$"
-)
-
-
-def _title_head(*, jurisdiction: str, plan_title: str, year: int) -> str:
-    """'2024年区政府民生实事项目进度表' of 北仑区 -> '北仑区政府民生实事项目': the plan's name with the
-    jurisdiction in front, without the year and without the kind of document."""
-    core = re.sub(r"\s+", "", plan_title)
-    core = core.replace(jurisdiction, "")
-    core = re.sub(rf"^{year}年(度)?|{year}年(度)?", "", core, count=1)
-    core = _DOC_WORDS.sub("", core).strip()
-    level = jurisdiction[-1:] if jurisdiction else ""
-    if level and core.startswith(level):  # 区政府… of 北仑区 reads 北仑区政府…
-        core = core[1:]
-    return f"{jurisdiction}{core}"
-
-
-def monthly_title(*, jurisdiction: str, plan_title: str, year: int, period: date) -> str:
-    """'2024年北仑区政府民生实事项目10月进度表', after seed 002's '2024年区政府民生实事项目10月进度表'."""
-    head = _title_head(jurisdiction=jurisdiction, plan_title=plan_title, year=year)
-    return f"{year}年{head}{period.month}月进度表"
-
-
-def ledger_title(
-    *, jurisdiction: str, plan_title: str, year: int, period: date, quarterly: bool
-) -> str:
-    """'2024年山亭区民生实事一季度工作进展情况台账', after seed 003's title. A monthly plan's ledger
-    names the month unless the period ends a quarter."""
-    head = _title_head(jurisdiction=jurisdiction, plan_title=plan_title, year=year)
-    when = quarter_label(period) if quarterly or period.month % 3 == 0 else f"{period.month}月"
-    return f"{year}年{head}{when}工作进展情况台账"
-
-
-# --- cells of each layout: shared by the .xlsx, the .docx and the public HTML ------------------
-
-
-def monthly_columns(period: date, *, show_persons: bool = True) -> list[Column]:
-    columns = [
-        Column("number", "序号", None, 5),
-        Column("project", "目标任务", "重点工作", 11),
-        Column("name", "目标任务", "主要内容", 28),
-        Column("leaders", "区领导", None, 8),
-        Column("lead_unit", "牵头单位", None, 11),
-        Column("co_units", "配合单位", None, 18),
-        Column("target", f"{quarter_label(period)}计划目标", None, 34),
-        Column("completion", "工作进度", f"{period.month}月完成情况", 38),
-        Column("status", "工作进度", "进度状态", 8),
-        Column("explanation", "工作进度", "情况说明", 24),
-    ]
-    return [c for c in columns if show_persons or c.key != "leaders"]
-
-
-def monthly_values(row: MonthlyRow) -> dict[str, str]:
-    report = row.report
-    if report is not None:
-        status = STATUS_LABELS.get(report.status, "")
-        completion, explanation = report.completion, report.explanation
-    elif row.done_before:
-        status, completion, explanation = STATUS_LABELS["completed"], NOT_AGAIN, ""
-    else:
-        status, completion, explanation = MISSING, "", ""
-    return {
-        "number": row.number,
-        "project": row.project,
-        "name": row.name,
-        "leaders": join(row.leaders),
-        "lead_unit": row.lead_unit,
-        "co_units": join(row.co_units) or NO_UNIT,
-        "target": row.target or NO_PLAN,
-        "completion": completion,
-        "status": status,
-        "explanation": explanation,
-    }
-
-
-LEDGER_COLUMNS = [
-    Column("number", "序号", None, 5),
-    Column("project", "目标任务", None, 14),
-    Column("name", "项目内容", None, 26),
-    Column("units", "责任单位", None, 12),
-    Column("completion", "进展情况", None, 48),
-    Column("problems", "存在问题", None, 24),
-    Column("next_steps", "下步打算", None, 32),
-]
-
-
-def ledger_values(row: LedgerRow) -> dict[str, str]:
-    report = row.report
-    if report is not None:
-        completion = report.completion
-        problems, next_steps = report.problems or NO_PROBLEM, report.next_steps
-    elif row.done_before:
-        completion, problems, next_steps = NOT_AGAIN, NOT_AGAIN, NOT_AGAIN
-    else:
-        completion, problems, next_steps = MISSING, "", ""
-    return {
-        "number": row.number,
-        "project": row.project,
-        "name": row.name,
-        "units": join(row.units, "\n"),
-        "completion": completion,
-        "problems": problems,
-        "next_steps": next_steps,
-    }
-
-
-PLAN_COLUMNS = [
-    Column("category", "大项", None, 10),
-    Column("number", "序号", None, 5),
-    Column("project", "子项名称", None, 14),
-    Column("details", "任务明细", None, 36),
-    Column("units", "实施单位（首位牵头）", None, 14),
-    Column("persons", "责任人", None, 10),
-    Column("q1", "时间节点计划任务安排", "第一季度", 20),
-    Column("q2", "时间节点计划任务安排", "第二季度", 20),
-    Column("q3", "时间节点计划任务安排", "第三季度", 20),
-    Column("q4", "时间节点计划任务安排", "第四季度", 20),
-    Column("leaders", "分管区领导", None, 9),
-]
-
-
-def plan_values(row: PlanRow) -> dict[str, str]:
-    values = {
-        "category": row.category,
-        "number": row.number,
-        "project": row.project,
-        "details": row.details,
-        # 、 between names: the importer never glues two names that a list separator parts
-        "units": join(row.units),
-        "persons": join(row.persons),
-        "leaders": join(row.leaders),
-    }
-    for i, q in enumerate(row.quarters, start=1):
-        values[f"q{i}"] = q or NO_SCHEDULE
-    return values
 
 
 # --- the sheet writer -------------------------------------------------------------------------
@@ -403,15 +140,7 @@ class SheetWriter:
         ws.print_options.horizontalCentered = True
 
     def cell(self, value: object, style: WriteOnlyCell | None) -> WriteOnlyCell:
-        s = text(value)
-        cell = WriteOnlyCell(self.ws, value=s if s else None)
-        if s:
-            cell.data_type = "s"  # never a formula, whatever the text begins with
-        if style is not None:
-            cell._style = StyleArray(style._style)  # a copy of the template's style ids
-        if s.startswith(RISKY_START):
-            cell.quotePrefix = True
-        return cell
+        return text_cell(self.ws, value, style)
 
     def merge(self, first_row: int, first_col: int, last_row: int, last_col: int) -> None:
         # add to the set directly: MultiCellRange.add tests every range already there (O(n²))
@@ -488,7 +217,7 @@ class SheetWriter:
                     self._close_run(col.key, i, row - 1)
                     self._runs[col.key] = (group, row)
             else:
-                lines = max(lines, _lines(text(value), col.width))
+                lines = max(lines, _lines(cell_text(value), col.width))
             style = self.styles.center if col.key in CENTERED else self.styles.left
             cells.append(self.cell(value, style))
         self._append(cells, min(409.0, max(1, lines) * LINE_HEIGHT + 6))
@@ -575,3 +304,21 @@ def write_plan_xlsx(out: BinaryIO, *, title: str, rows: Iterable[PlanRow]) -> in
     sheet.tail()
     wb.save(out)
     return sheet.data_rows
+
+
+def write_list_xlsx(
+    rows: Iterable[Iterable[object]], *, title: str, widths: Iterable[int] = ()
+) -> IO[bytes]:
+    """A plain table (a header row, then rows), every cell text through the formula guard, in
+    a temporary file rewound for streaming: the item list's export."""
+    book = _workbook()
+    sheet = book.create_sheet(title=title[:31])
+    for index, width in enumerate(widths, start=1):
+        sheet.column_dimensions[get_column_letter(index)].width = width
+    sheet.freeze_panes = "A2"
+    for row in rows:
+        sheet.append([text_cell(sheet, value) for value in row])
+    handle = tempfile.TemporaryFile()  # noqa: SIM115 (the response closes it)
+    book.save(handle)
+    handle.seek(0)
+    return handle

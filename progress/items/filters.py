@@ -1,4 +1,4 @@
-"""The item list's filters over ItemStatus rows (progress.reporting.selectors.status_rows).
+"""The item list's filters over ItemStatus rows (progress.items.selectors.status_rows).
 
 The GET parameters are an interface: the dashboard links to the list with them.
 period=YYYY-MM is read by the view (it picks the rows); the rest are here: jurisdiction, plan,
@@ -12,17 +12,11 @@ from django import forms
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
-from progress.items import selectors as selectors_items
+from progress.items import selectors
 from progress.models import Status
-from progress.reporting import selectors
+from progress.statuses.shown import LABELS, MISSING, SHOWN
 
-SHOWN_LABELS = {
-    **dict(Status.choices),
-    "missing": _("Not reported"),
-    "pending": _("Not yet due"),
-    "unknown": _("No status given"),
-}
-SHOWN_CHOICES = [(code, SHOWN_LABELS[code]) for code in selectors.SHOWN_STATUSES]
+SHOWN_CHOICES = [(code, LABELS[code]) for code in SHOWN]
 
 
 class FlagInput(forms.CheckboxInput):
@@ -81,7 +75,7 @@ class ItemFilter(django_filters.FilterSet):
 
     def __init__(self, data=None, queryset=None, *, user, **kwargs):
         super().__init__(data, queryset, **kwargs)
-        for name, qs in selectors_items.filter_choices(user).items():
+        for name, qs in selectors.filter_choices(user).items():
             self.filters[name].queryset = qs
         self.form.fields["q"].widget = forms.TextInput(
             attrs={"type": "search", "placeholder": _("Project, sub-item, unit or number")}
@@ -97,7 +91,7 @@ class ItemFilter(django_filters.FilterSet):
         return super().qs
 
     def filter_missing(self, qs: QuerySet, name: str, value) -> QuerySet:
-        return qs.filter(shown="missing") if value else qs
+        return qs.filter(shown=MISSING) if value else qs
 
     def search(self, qs: QuerySet, name: str, value: str) -> QuerySet:
         text = value.strip()

@@ -3,7 +3,8 @@
 Every function returns what its page shows in a fixed number of queries, however many items,
 reports or periods there are: the list is one joined query per page (plus the leaders), the item
 page loads its one sub-item's rule inputs like progress.statuses does for a chunk, and the
-reporting record of a unit or a leader is one query grouped by period.
+reporting record of a unit or a leader is one query grouped by period. Every shown status is
+progress.statuses.shown's, read from the stored ItemStatus rows.
 """
 
 from __future__ import annotations
@@ -12,15 +13,14 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 
-from django.conf import settings
 from django.db.models import Count, F, FilteredRelation, Prefetch, Q, QuerySet
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from progress import periods, statuses
+from progress import access, periods, statuses
 from progress.models import ItemStatus, ProgressReport, ReviewEvent
-from progress.reporting import selectors
-from progress.statuses import status_rules as status
+from progress.statuses import status_rules
+from progress.statuses.shown import COMPLETED_EARLIER, REPORT, absent_status, shown_case
 from projects import roles
 from projects.models import Category, CoUnit, Jurisdiction, Leader, Person, Plan, SubItem, Unit
 
@@ -29,14 +29,18 @@ from projects.models import Category, CoUnit, Jurisdiction, Leader, Person, Plan
 LIST_ORDER = ("subitem__project__plan_id", "subitem__project__order", "subitem__number")
 
 
-def default_period(user, today: date | None = None) -> date:
-    """The latest period with any report the user may read; without one, the period being
-    filled now."""
-    latest = selectors.latest_period_with_reports(user)
-    if latest is not None:
-        return latest
-    today = today or timezone.localdate()
-    return periods.current_period(today, settings.REPORT_DEADLINE_DAY)
+def scope_rows(user) -> QuerySet[ItemStatus]:
+    """The stored statuses of every sub-item the user may read, of every period."""
+    return ItemStatus.objects.filter(access.scope_q(user, "subitem__"))
+
+
+def status_rows(user, period: date, *, today: date | None = None) -> QuerySet[ItemStatus]:
+    """ItemStatus rows of one period that the user may read, each with its `shown` status."""
+    return (
+        scope_rows(user)
+        .filter(period=period)
+        .annotate(shown=shown_case(absent_status(period, today)))
+    )
 
 
 def list_rows(user, period: date, *, today: date | None = None) -> QuerySet[ItemStatus]:
@@ -44,7 +48,7 @@ def list_rows(user, period: date, *, today: date | None = None) -> QuerySet[Item
     the sub-item, its project, plan, category and lead unit, leaders prefetched (as
     `subitem.leader_list`)."""
     return (
-        selectors.status_rows(user, period, today=today)
+        status_rows(user, period, today=today)
         .select_related(
             "subitem__project__plan",
             "subitem__project__category",
@@ -97,7 +101,7 @@ def filter_choices(user) -> dict[str, QuerySet]:
 def item_subitem(user) -> QuerySet[SubItem]:
     """visible_subitems with what the item page prints: co-units, persons (with their unit) and
     leaders, each in one query."""
-    return selectors.visible_subitems(user).prefetch_related(
+    return access.visible_subitems(user).prefetch_related(
         Prefetch(
             "co_unit_links",
             queryset=CoUnit.objects.select_related("unit").order_by("order", "pk"),
@@ -130,13 +134,15 @@ class IndicatorSeries:
     target: list[Decimal | None] = field(default_factory=list)
     expected: list[Decimal | None] = field(default_factory=list)
     actual: list[Decimal | None] = field(default_factory=list)
-    targets: list[status.Target] = field(default_factory=list)
+    targets: list[status_rules.Target] = field(default_factory=list)
 
 
 @dataclass
 class ItemPage:
     period: date
     quarterly: bool
+    shown: str  # the shown status of the period (progress.statuses.shown), as on the list
+    completed_in: date | None  # completed in this earlier period: not reported again
     evaluation: statuses.Evaluation
     inputs: statuses.RuleInputs
     timeline: list[TimelineEntry]
@@ -146,37 +152,26 @@ class ItemPage:
 
 def reporting_period_of(plan: Plan, period: date) -> date:
     """A quarterly plan reports on the quarter-end months: another month moves to its quarter."""
-    if plan.reporting_cycle == Plan.Cycle.QUARTERLY:
-        return periods.quarter_period(period)
-    return period
-
-
-def item_default_period(subitem: SubItem, inputs: statuses.RuleInputs, today: date) -> date:
-    """The period being filled now when it is in the plan's year; else the latest one with a
-    report that counts, or the last period of the plan's year."""
-    plan = subitem.project.plan
-    now = reporting_period_of(plan, periods.current_period(today, settings.REPORT_DEADLINE_DAY))
-    if now.year == plan.year:
-        return now
-    counted = [p for p, r in inputs.reports.items() if statuses.counts_as_reported(r)]
-    if counted:
-        return max(counted)
-    if now.year > plan.year:
-        return date(plan.year, 12, 1)
-    return statuses.reporting_periods(plan.year, plan.reporting_cycle)[0]
+    return periods.quarter_period(period) if plan.is_quarterly else period
 
 
 def item_page(subitem: SubItem, period: date | None, *, today: date | None = None) -> ItemPage:
     """The status of one sub-item for one period with its reasons, the milestone timeline, the
-    indicator charts and the report history: 8 queries, whatever the history."""
+    indicator charts and the report history: 10 queries, whatever the history."""
     today = today or timezone.localdate()
     plan = subitem.project.plan
-    quarterly = plan.reporting_cycle == Plan.Cycle.QUARTERLY
-    inputs = statuses.load_rule_inputs([subitem.pk])[subitem.pk]
+    rows = ItemStatus.objects.filter(subitem_id=subitem.pk)
     if period is None:
-        period = item_default_period(subitem, inputs, today)
+        period = periods.default_period(rows, today)
     period = reporting_period_of(plan, period)
-    evaluation = statuses.evaluate(inputs, period, quarterly=quarterly)
+    stored = (
+        rows.filter(period=period)
+        .annotate(shown=shown_case(absent_status(period, today)))
+        .values("shown", "completed_in")
+        .first()
+    ) or {"shown": absent_status(period, today), "completed_in": None}
+    inputs = statuses.load_rule_inputs([subitem.pk])[subitem.pk]
+    evaluation = statuses.evaluate(inputs, period, quarterly=plan.is_quarterly)
     reports = list(
         ProgressReport.objects.filter(subitem_id=subitem.pk)
         .select_related("submitted_by")
@@ -190,11 +185,13 @@ def item_page(subitem: SubItem, period: date | None, *, today: date | None = Non
     )
     return ItemPage(
         period=period,
-        quarterly=quarterly,
+        quarterly=plan.is_quarterly,
+        shown=stored["shown"],
+        completed_in=stored["completed_in"],
         evaluation=evaluation,
         inputs=inputs,
         timeline=timeline(inputs, evaluation),
-        series=indicator_series(inputs, plan.year, quarterly=quarterly),
+        series=indicator_series(inputs, plan),
         reports=reports,
     )
 
@@ -206,7 +203,7 @@ def timeline(inputs: statuses.RuleInputs, evaluation: statuses.Evaluation) -> li
     for ms_id, due, text in sorted(inputs.milestones, key=lambda m: (m[1], m[0])):
         achieved = inputs.achieved.get(ms_id)
         if achieved is not None and achieved <= evaluation.period:
-            early = periods.period_bounds(achieved)[1] < status.own_window_start(due)
+            early = periods.month_end(achieved) < status_rules.own_window_start(due)
             entries.append(TimelineEntry(due, text, "done", achieved, early))
         elif due < evaluation.period_end:
             entries.append(TimelineEntry(due, text, "overdue"))
@@ -215,10 +212,8 @@ def timeline(inputs: statuses.RuleInputs, evaluation: statuses.Evaluation) -> li
     return entries
 
 
-def indicator_series(
-    inputs: statuses.RuleInputs, year: int, *, quarterly: bool
-) -> list[IndicatorSeries]:
-    plan_periods = statuses.reporting_periods(year, "quarterly" if quarterly else "monthly")
+def indicator_series(inputs: statuses.RuleInputs, plan: Plan) -> list[IndicatorSeries]:
+    quarterly = plan.is_quarterly
     reported: dict[tuple[int, date], Decimal] = {
         (ind_id, p): value for p, ind_id, value in inputs.values
     }
@@ -226,12 +221,12 @@ def indicator_series(
     for ind_id, (name, unit) in inputs.indicators.items():
         targets = sorted(inputs.targets.get(ind_id, []), key=lambda t: t.due)
         series = IndicatorSeries(pk=ind_id, name=name, unit=unit, targets=targets)
-        for p in plan_periods:
+        for p in plan.reporting_periods():
             start, end = periods.period_bounds(p, quarterly=quarterly)
             series.labels.append(periods.label(p))
             in_period = [t.value for t in targets if start <= t.due <= end]
             series.target.append(in_period[-1] if in_period else None)
-            series.expected.append(status.expected_value(targets, end) if targets else None)
+            series.expected.append(status_rules.expected_value(targets, end) if targets else None)
             series.actual.append(reported.get((ind_id, p)))
         result.append(series)
     return result
@@ -240,30 +235,11 @@ def indicator_series(
 # --- units and leaders ----------------------------------------------------------------------
 
 
-def unit_default_period(user, unit: Unit) -> date:
-    latest = (
-        ItemStatus.objects.filter(has_report=True, subitem__lead_unit_id=unit.pk)
-        .order_by("-period")
-        .values_list("period", flat=True)
-        .first()
-    )
-    return latest or default_period(user)
-
-
-def leader_default_period(user, leader: Leader) -> date:
-    latest = (
-        ItemStatus.objects.filter(has_report=True, subitem__leaders=leader.pk)
-        .order_by("-period")
-        .values_list("period", flat=True)
-        .first()
-    )
-    return latest or default_period(user)
-
-
 @dataclass(frozen=True)
 class MonthRecord:
     """How the reports of one period came in: on time, late, missing (deadline passed, none),
-    pending (deadline not passed yet, none), and not needed (completed in an earlier period)."""
+    pending (deadline not passed yet, none), and not needed (completed in an earlier period):
+    the shown statuses of the period, counted by the conditions of progress.statuses.shown."""
 
     period: date
     deadline: date
@@ -281,7 +257,7 @@ class MonthRecord:
 
 def _deadline_end(period: date) -> datetime:
     """The first moment after the reporting deadline day, in the site's time zone."""
-    day = periods.deadline(period, settings.REPORT_DEADLINE_DAY) + timedelta(days=1)
+    day = periods.deadline(period) + timedelta(days=1)
     return timezone.make_aware(datetime.combine(day, time.min))
 
 
@@ -301,7 +277,7 @@ def reporting_record(user, where: Q, year: int, *, today: date | None = None) ->
     grouped = {
         row["period"]: row
         for row in ItemStatus.objects.filter(where, period__gte=months[0], period__lte=months[-1])
-        .filter(selectors.scope_q(user, "subitem__"))
+        .filter(access.scope_q(user, "subitem__"))
         # the report of the same sub-item and period, joined once (a correlated subquery in
         # every count took seconds on 1,000 items)
         .annotate(
@@ -317,9 +293,9 @@ def reporting_record(user, where: Q, year: int, *, today: date | None = None) ->
         .values("period")
         .annotate(
             total=Count("pk"),
-            reported=Count("pk", filter=Q(has_report=True)),
-            on_time=Count("pk", filter=Q(has_report=True) & on_time),
-            not_needed=Count("pk", filter=Q(has_report=False, computed_status=status.COMPLETED)),
+            reported=Count("pk", filter=REPORT),
+            on_time=Count("pk", filter=REPORT & on_time),
+            not_needed=Count("pk", filter=COMPLETED_EARLIER),
         )
         .order_by("period")
     }
@@ -329,11 +305,11 @@ def reporting_record(user, where: Q, year: int, *, today: date | None = None) ->
         total, reported = row.get("total", 0), row.get("reported", 0)
         not_needed = row.get("not_needed", 0)
         absent = total - reported - not_needed
-        passed = selectors.deadline_passed(p, today)
+        passed = periods.deadline_passed(p, today)
         result.append(
             MonthRecord(
                 period=p,
-                deadline=periods.deadline(p, settings.REPORT_DEADLINE_DAY),
+                deadline=periods.deadline(p),
                 expected=total - not_needed,
                 on_time=row.get("on_time", 0),
                 late=reported - row.get("on_time", 0),

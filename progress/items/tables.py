@@ -12,21 +12,28 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
 from progress import periods
-from progress.items.filters import SHOWN_LABELS
 from progress.items.selectors import LIST_ORDER
-from progress.models import ItemStatus, Status
+from progress.models import ItemStatus
+from progress.statuses.shown import COMPUTED_LABELS, LABELS
 
 PER_PAGE = 50
-COMPUTED_LABELS = dict(Status.choices)
 
 
 def status_badge(code: str, labels: dict) -> str:
-    """The status as a badge: its words, a symbol and a colour (app.css, items.css)."""
+    """The status as a badge: its words, a symbol and a colour (app.css)."""
     if not code:
         return format_html('<span class="muted">{}</span>', "—")
     return format_html(
         '<span class="status status-{}">{}</span>', code, str(labels.get(code, code))
     )
+
+
+def shown_text(record: ItemStatus) -> str:
+    """The shown status in words; 办结 earlier says when (2024-10)."""
+    text = str(LABELS.get(record.shown, record.shown))
+    if not record.has_report and record.completed_in:
+        text += f" ({periods.label(record.completed_in)})"
+    return text
 
 
 class ItemTable(tables.Table):
@@ -119,8 +126,10 @@ class ItemTable(tables.Table):
             return "—"
         return format_html_join("、", "{}", ((leader.name,) for leader in leaders))
 
-    def render_shown(self, value: str) -> str:
-        return status_badge(value, SHOWN_LABELS)
+    def render_shown(self, record: ItemStatus) -> str:
+        return format_html(
+            '<span class="status status-{}">{}</span>', record.shown, shown_text(record)
+        )
 
     def render_computed_status(self, record: ItemStatus) -> str:
         # `value` would be the choice's label: django-tables2 displays choices
@@ -157,7 +166,7 @@ EXPORT: dict[str, Callable[[ItemStatus], str]] = {
     "subitem": lambda r: f"({r.subitem.number}) {r.subitem.name}",
     "lead_unit": lambda r: r.subitem.lead_unit.name if r.subitem.lead_unit else "",
     "leaders": lambda r: "、".join(leader.name for leader in r.subitem.leader_list),
-    "shown": lambda r: str(SHOWN_LABELS.get(r.shown, r.shown)),
+    "shown": shown_text,
     "computed_status": lambda r: (
         str(COMPUTED_LABELS.get(r.computed_status, r.computed_status)) if r.computed_status else ""
     ),

@@ -4,13 +4,13 @@ taken down and published again)."""
 
 from django.urls import path
 
-from progress.public import views as views_public
+from progress.public import views
 
 app_name = "public"
 
 urlpatterns = [
-    path("", views_public.index, name="index"),
-    path("<int:pk>/", views_public.jurisdiction, name="jurisdiction"),
-    path("<int:pk>/<str:period>.xlsx", views_public.table_xlsx, name="table_xlsx"),
-    path("<int:pk>/<str:period>/", views_public.table, name="table"),
+    path("", views.index, name="index"),
+    path("<int:pk>/", views.jurisdiction, name="jurisdiction"),
+    path("<int:pk>/<str:period>.xlsx", views.table_xlsx, name="table_xlsx"),
+    path("<int:pk>/<str:period>/", views.table, name="table"),
 ]

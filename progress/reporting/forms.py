@@ -1,19 +1,20 @@
 """Forms of the reporter side: the progress form of one sub-item and period, a contribution.
 
-The forms only parse and place errors on their fields; the rules live in progress.reporting.services.
+The forms only parse and place errors on their fields; the rules live in
+progress.reporting.services.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import date
-from decimal import Decimal
 
 from django import forms
 from django.utils.formats import date_format
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from progress import formatting
 from progress.models import ProgressReport, Status
 from progress.reporting.services import NEEDS_EXPLANATION, ReportData
 from projects.models import Indicator, Milestone
@@ -41,11 +42,6 @@ class MultipleFileField(forms.FileField):
         return [cleaned] if cleaned else []
 
 
-def plain_number(value: Decimal) -> str:
-    """Decimal('4700.0000') -> '4700' (normalize() alone would give '4.7E+3')."""
-    return f"{value.normalize():f}"
-
-
 def target_help(indicator: Indicator, period_end: date) -> str:
     """The target due in or before the period (the latest such), else the next one."""
     targets = list(indicator.targets.all())
@@ -53,13 +49,13 @@ def target_help(indicator: Indicator, period_end: date) -> str:
     if due:
         target = due[-1]
         return gettext("Target: %(value)s by %(due)s.") % {
-            "value": plain_number(target.value),
+            "value": formatting.number(target.value),
             "due": date_format(target.due, "Y-m-d"),
         }
     later = [t for t in targets if t.due > period_end]
     if later:
         return gettext("No target due yet; next: %(value)s by %(due)s.") % {
-            "value": plain_number(later[0].value),
+            "value": formatting.number(later[0].value),
             "due": date_format(later[0].due, "Y-m-d"),
         }
     return gettext("No target set.")
@@ -160,7 +156,9 @@ class ReportForm(forms.Form):
             "milestones": [str(m.pk) for m in report.milestones_achieved.all()],
         }
         for value in report.values.all():
-            initial[f"{INDICATOR_PREFIX}{value.indicator_id}"] = plain_number(value.value)
+            initial[f"{INDICATOR_PREFIX}{value.indicator_id}"] = formatting.decimal_input(
+                value.value
+            )
         return initial
 
     def indicator_bound_fields(self) -> list[forms.BoundField]:

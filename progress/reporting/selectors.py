@@ -1,69 +1,42 @@
-"""Reads the reporting pages need: querysets scoped to the user, joined and prefetched."""
+"""Reads of the reporter side: the unit's items of a period, the items it co-operates on, a
+report's review steps and its history of saves."""
 
 from __future__ import annotations
 
-from datetime import date
+from dataclasses import dataclass, field
+from datetime import date, datetime
 
-from django.conf import settings
-from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import F, FilteredRelation, Prefetch, Q, QuerySet
 from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.text import capfirst
 
-from progress import periods
-from progress.models import Contribution, ProgressReport, ReviewEvent
-from projects import roles
-from projects.models import CoUnit, SubItem
-
-
-def visible_subitems(user) -> QuerySet[SubItem]:
-    """Every sub-item the user may read: admins all, supervisors their jurisdiction, reporters
-    the items their unit leads or co-operates on. Outsiders get nothing."""
-    return SubItem.objects.select_related(
-        "project__plan__jurisdiction", "project__category", "lead_unit"
-    ).filter(scope_q(user))
+from progress import formatting, periods
+from progress.models import Contribution, IndicatorValue, ItemStatus, ProgressReport, ReviewEvent
+from projects.models import SubItem
 
 
-def completed_earlier(subitem, period: date) -> QuerySet[ProgressReport]:
-    """Reports of periods before `period` that marked the sub-item completed (drafts don't
-    count). `subitem` is a SubItem or an OuterRef, for Exists()."""
-    return ProgressReport.objects.filter(
-        subitem=subitem, period__lt=period, status="completed"
-    ).exclude(state=ProgressReport.State.DRAFT)
-
-
-def with_access_data(qs: QuerySet[SubItem]) -> QuerySet[SubItem]:
-    """Load what the permission rules read (co-unit ids) with the sub-items."""
-    return qs.prefetch_related(
-        Prefetch("co_unit_links", queryset=CoUnit.objects.only("id", "subitem_id", "unit_id"))
-    )
-
-
-def default_period(user, today: date | None = None) -> date:
-    """The period being filled now; for a unit whose plans are all of earlier years, the latest
-    period it has reports for (so the demo's imported years open on something)."""
-    today = today or timezone.localdate()
-    period = periods.current_period(today, settings.REPORT_DEADLINE_DAY)
+def unit_rows(user) -> QuerySet[ItemStatus]:
+    """The stored statuses of the items the user's unit leads (nothing without a unit)."""
     if not user.unit_id:
-        return period
-    years = set(
-        SubItem.objects.filter(lead_unit_id=user.unit_id)
-        .values_list("project__plan__year", flat=True)
-        .distinct()
+        return ItemStatus.objects.none()
+    return ItemStatus.objects.filter(lead_unit_id=user.unit_id)
+
+
+def _of_period(qs: QuerySet[SubItem], period: date) -> QuerySet[SubItem]:
+    """Sub-items of plans of the period's year, each with `completed_in`: the earlier period
+    whose report completed it, from its stored status of the period."""
+    return (
+        qs.filter(project__plan__year=period.year)
+        .annotate(st=FilteredRelation("statuses", condition=Q(statuses__period=period)))
+        .annotate(completed_in=F("st__completed_in"))
     )
-    if not years or period.year in years:
-        return period
-    latest = (
-        ProgressReport.objects.filter(subitem__lead_unit_id=user.unit_id)
-        .order_by("-period")
-        .values_list("period", flat=True)
-        .first()
-    )
-    return latest or date(max(years), 12, 1)
 
 
 def my_items(user, period: date) -> list[SubItem]:
-    """The sub-items the user's unit leads in plans of the period's year, each with
-    `.current` (this period's report or None), `.previous` (last period's) and `.done_before`
-    (a report of an earlier period that marked it completed)."""
+    """The sub-items the user's unit leads that report in the period, each with `.current`
+    (this period's report or None), `.previous` (the previous period's), `.completed_in` (an
+    earlier period whose report completed it: not reported again) and `.deadline`."""
     if not user.unit_id:
         return []
     prev_month = periods.add_months(period, -1)
@@ -71,146 +44,119 @@ def my_items(user, period: date) -> list[SubItem]:
     reports = ProgressReport.objects.filter(period__in=[period, prev_month, prev_quarter]).only(
         "id", "subitem_id", "period", "state", "status", "completion", "version"
     )
-    completed = completed_earlier(OuterRef("pk"), period)
     qs = (
-        SubItem.objects.filter(lead_unit_id=user.unit_id, project__plan__year=period.year)
+        _of_period(SubItem.objects.filter(lead_unit_id=user.unit_id), period)
         .select_related("project__plan", "lead_unit")
-        .annotate(done_before=Exists(completed))
         .prefetch_related(Prefetch("reports", queryset=reports, to_attr="recent_reports"))
         .order_by("project__plan__title", "project__order", "number")
     )
     items = []
     for sub in qs:
-        quarterly = sub.project.plan.reporting_cycle == "quarterly"
-        if not periods.is_reporting_period(period, quarterly=quarterly):
+        if not sub.project.plan.reports_on(period):
             continue
         by_period = {r.period: r for r in sub.recent_reports}
         sub.current = by_period.get(period)
+        quarterly = sub.project.plan.is_quarterly
         sub.previous = by_period.get(periods.previous_period(period, quarterly=quarterly))
-        sub.deadline = periods.deadline(period, settings.REPORT_DEADLINE_DAY)
+        sub.deadline = periods.deadline(period)
         items.append(sub)
     return items
 
 
-def cooperating_items(user, period: date) -> QuerySet[SubItem]:
+def cooperating_items(user, period: date) -> list[SubItem]:
+    """The sub-items the user's unit co-operates on that report in the period, with the unit's
+    own contributions and `completed_in` (completed earlier: no contribution is asked)."""
     if not user.unit_id:
-        return SubItem.objects.none()
+        return []
     mine = Contribution.objects.filter(period=period, unit_id=user.unit_id)
-    return (
-        SubItem.objects.filter(co_unit_links__unit_id=user.unit_id, project__plan__year=period.year)
+    qs = (
+        _of_period(SubItem.objects.filter(co_unit_links__unit_id=user.unit_id), period)
         .select_related("project__plan", "lead_unit")
         .prefetch_related(Prefetch("contributions", queryset=mine, to_attr="my_contributions"))
         .order_by("project__plan__title", "project__order", "number")
         .distinct()
     )
-
-
-def review_queue(user) -> QuerySet[ProgressReport]:
-    """Submitted reports waiting for this supervisor (their jurisdiction; admins all)."""
-    qs = ProgressReport.objects.filter(state=ProgressReport.State.SUBMITTED).select_related(
-        "subitem__project__plan__jurisdiction", "subitem__lead_unit", "submitted_by"
-    )
-    if roles.is_admin(user):
-        return qs.order_by("submitted_at")
-    if roles.has_role(user, roles.SUPERVISOR) and user.jurisdiction_id:
-        return qs.filter(subitem__project__plan__jurisdiction_id=user.jurisdiction_id).order_by(
-            "submitted_at"
-        )
-    return qs.none()
+    return [sub for sub in qs if sub.project.plan.reports_on(period)]
 
 
 def report_events(report: ProgressReport) -> QuerySet[ReviewEvent]:
     return report.events.select_related("actor")
 
 
-def missing_reports(*, jurisdiction_id: int | None, period: date) -> QuerySet[SubItem]:
-    """Lead sub-items of the period's year with no submitted or approved report for the period
-    (drafts count as missing), and not completed earlier."""
-    done = ProgressReport.objects.filter(
-        subitem=OuterRef("pk"),
-        period=period,
-        state__in=[ProgressReport.State.SUBMITTED, ProgressReport.State.APPROVED],
+# --- a report's history ----------------------------------------------------------------------
+
+# Report fields whose change is not worth a line in the history (the version moves every save).
+HISTORY_EXCLUDED = ("version", "submitted_by")
+HISTORY_FIRST = ("status", "state", "completion", "explanation", "problems", "next_steps")
+CHOICE_FIELDS = {
+    name: dict(ProgressReport._meta.get_field(name).flatchoices)
+    for name in ("status", "state", "source")
+}
+
+
+@dataclass
+class HistoryEntry:
+    record: object
+    created: bool
+    changes: list[tuple[str, str, str]] = field(default_factory=list)  # (field, old, new)
+
+
+def _display(name: str, value) -> str:
+    if value in (None, ""):
+        return ""
+    if name in CHOICE_FIELDS:
+        return str(CHOICE_FIELDS[name].get(value, value))
+    if isinstance(value, datetime):
+        return date_format(timezone.localtime(value), "Y-m-d H:i")
+    return str(value)
+
+
+def report_history(report: ProgressReport) -> list[HistoryEntry]:
+    """Every save of the report, latest first: who, when, and each field that changed (with the
+    indicator values written by the same save). Three queries."""
+    records = list(
+        report.history.select_related("history_user").order_by("history_date", "history_id")
     )
-    completed = completed_earlier(OuterRef("pk"), period)
-    qs = SubItem.objects.filter(project__plan__year=period.year, lead_unit__isnull=False)
-    if jurisdiction_id is not None:
-        qs = qs.filter(project__plan__jurisdiction_id=jurisdiction_id)
-    qs = qs.filter(~Exists(done), ~Exists(completed))
-    if period.month not in periods.QUARTER_END_MONTHS:
-        qs = qs.exclude(project__plan__reporting_cycle="quarterly")
-    return qs.select_related("project__plan", "lead_unit").order_by(
-        "lead_unit__name", "project__order", "number"
+    labels = {f.name: capfirst(f.verbose_name) for f in ProgressReport._meta.fields}
+    entries: list[HistoryEntry] = []
+    previous = None
+    for record in records:
+        entry = HistoryEntry(record=record, created=previous is None)
+        if previous is None:
+            for name in HISTORY_FIRST:
+                value = _display(name, getattr(record, name))
+                if value:
+                    entry.changes.append((labels[name], "", value))
+        else:
+            delta = record.diff_against(previous, excluded_fields=HISTORY_EXCLUDED)
+            for change in delta.changes:
+                entry.changes.append(
+                    (
+                        labels.get(change.field, change.field),
+                        _display(change.field, change.old),
+                        _display(change.field, change.new),
+                    )
+                )
+        entries.append(entry)
+        previous = record
+
+    # Indicator values are saved right after their report: attach each change to the latest
+    # report save at or before it.
+    names = {i.pk: str(i) for i in report.subitem.indicators.all()}
+    last_value: dict[int, str] = {}
+    value_records = IndicatorValue.history.filter(report_id=report.pk).order_by(
+        "history_date", "history_id"
     )
-
-
-# -- statuses for dashboards and lists ------------------------------------------------------
-
-SHOWN_STATUSES = (
-    "not_started",
-    "on_track",
-    "ahead",
-    "lagging",
-    "completed",
-    "missing",
-    "pending",
-    "unknown",
-)
-
-
-def scope_q(user, prefix: str = "") -> Q:
-    """The sub-items a user may read, as a filter usable from any model that reaches them
-    through `prefix` (e.g. "subitem__"). Cheaper than an IN over visible_subitems()."""
-    if not user.is_authenticated:
-        return Q(pk__in=[])
-    if roles.is_admin(user):
-        return Q()
-    q = Q(pk__in=[])
-    if roles.has_role(user, roles.SUPERVISOR) and user.jurisdiction_id:
-        q |= Q(**{f"{prefix}project__plan__jurisdiction_id": user.jurisdiction_id})
-    if user.unit_id:
-        q |= Q(**{f"{prefix}lead_unit_id": user.unit_id})
-        q |= Q(
-            **{f"{prefix}pk__in": CoUnit.objects.filter(unit_id=user.unit_id).values("subitem_id")}
-        )
-    return q
-
-
-def deadline_passed(period: date, today: date | None = None) -> bool:
-    today = today or timezone.localdate()
-    return today > periods.deadline(period, settings.REPORT_DEADLINE_DAY)
-
-
-def status_rows(user, period: date, *, today: date | None = None):
-    """ItemStatus rows of one period that the user may read, each annotated with `shown`: the
-    reported status when the unit reported, else 未报送 (missing) once the deadline has passed,
-    else pending; `unknown` for a report without a status."""
-    from django.db.models import Case, CharField, F, Value, When
-
-    from progress.models import ItemStatus
-
-    absent = "missing" if deadline_passed(period, today) else "pending"
-    return (
-        ItemStatus.objects.filter(period=period)
-        .filter(scope_q(user, "subitem__"))
-        .annotate(
-            shown=Case(
-                When(has_report=True, reported_status="", then=Value("unknown")),
-                When(has_report=True, then=F("reported_status")),
-                default=Value(absent),
-                output_field=CharField(),
-            )
-        )
-    )
-
-
-def latest_period_with_reports(user) -> date | None:
-    """The default period of the dashboards: the latest one with any report the user may read."""
-    from progress.models import ItemStatus
-
-    return (
-        ItemStatus.objects.filter(has_report=True)
-        .filter(scope_q(user, "subitem__"))
-        .order_by("-period")
-        .values_list("period", flat=True)
-        .first()
-    )
+    for vrecord in value_records:
+        old = last_value.get(vrecord.indicator_id, "")
+        new = "" if vrecord.history_type == "-" else formatting.number(vrecord.value)
+        last_value[vrecord.indicator_id] = new
+        if old == new:
+            continue
+        owner = None
+        for entry in entries:
+            if entry.record.history_date <= vrecord.history_date:
+                owner = entry
+        if owner is not None:
+            owner.changes.append((names.get(vrecord.indicator_id, "?"), old, new))
+    return list(reversed(entries))

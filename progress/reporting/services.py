@@ -19,7 +19,6 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from progress import periods
 from progress.models import (
     Attachment,
     Contribution,
@@ -28,8 +27,7 @@ from progress.models import (
     ReviewEvent,
     Status,
 )
-from progress.reporting.selectors import completed_earlier
-from progress.statuses import refresh_statuses
+from progress.statuses import completed_report, refresh_statuses
 from projects.models import SubItem
 
 State = ProgressReport.State
@@ -65,9 +63,20 @@ class ReportData:
     milestones_achieved: set[int] = field(default_factory=set)
 
 
-def completed_before(subitem: SubItem, period: date) -> ProgressReport | None:
-    """The report of an earlier period that marked the sub-item completed, if any."""
-    return completed_earlier(subitem, period).order_by("-period").first()
+def check_period(subitem: SubItem, period: date) -> None:
+    """A report or contribution is for one of the plan's reporting periods, and not for an item
+    completed in an earlier period (it is not reported again)."""
+    plan = subitem.project.plan
+    if not plan.reports_on(period):
+        if plan.is_quarterly and period.year == plan.year:
+            raise ReportError(_("This plan is reported quarterly: choose a quarter-end month."))
+        raise ReportError(
+            _("%(period)s is not a reporting period of this plan.") % {"period": f"{period:%Y-%m}"}
+        )
+    if completed_report(subitem.pk, period) is not None:
+        raise ReportError(
+            _("This item was completed in an earlier period and is not reported again.")
+        )
 
 
 def validate_report(*, data: ReportData, submit: bool) -> None:
@@ -101,13 +110,7 @@ def report_save(
 
     `expected_version` is the version the form was opened with (None for a new report).
     """
-    quarterly = subitem.project.plan.reporting_cycle == "quarterly"
-    if not periods.is_reporting_period(period, quarterly=quarterly):
-        raise ReportError(_("This plan is reported quarterly: choose a quarter-end month."))
-    if completed_before(subitem, period):
-        raise ReportError(
-            _("This item was completed in an earlier period and is not reported again.")
-        )
+    check_period(subitem, period)
     validate_report(data=data, submit=submit)
     try:
         with transaction.atomic():
@@ -191,70 +194,11 @@ def _save_values(
             row.save(update_fields=["value"])
 
 
-def _transition(
-    *, report: ProgressReport, user, source: tuple, target: str, action: str, comment: str = ""
-) -> ProgressReport:
-    with transaction.atomic():
-        locked = ProgressReport.objects.select_for_update().get(pk=report.pk)
-        if locked.state not in source:
-            raise ReportError(
-                _("This report is %(state)s: it cannot be %(action)s.")
-                % {"state": locked.get_state_display(), "action": ReviewEvent.Action(action).label}
-            )
-        locked.state = target
-        locked.version += 1
-        locked._history_user = user
-        locked.save()
-        ReviewEvent.objects.create(
-            report=locked, action=action, comment=comment.strip(), actor=user
-        )
-        refresh_statuses(subitem_ids=[locked.subitem_id])
-    return locked
-
-
-def report_approve(*, report: ProgressReport, user) -> ProgressReport:
-    """Approve a submitted report; it is locked from then on."""
-    return _transition(
-        report=report,
-        user=user,
-        source=(State.SUBMITTED,),
-        target=State.APPROVED,
-        action=ReviewEvent.Action.APPROVE,
-    )
-
-
-def report_return(*, report: ProgressReport, user, comment: str) -> ProgressReport:
-    """Return a submitted report to its unit with a comment; the unit edits and resubmits."""
-    if not comment.strip():
-        raise ReportError(_("Say what needs to change: a comment is required to return a report."))
-    return _transition(
-        report=report,
-        user=user,
-        source=(State.SUBMITTED,),
-        target=State.RETURNED,
-        action=ReviewEvent.Action.RETURN,
-        comment=comment,
-    )
-
-
-def report_reopen(*, report: ProgressReport, user, reason: str) -> ProgressReport:
-    """Unlock an approved report for its unit, with a reason kept in its history."""
-    if not reason.strip():
-        raise ReportError(_("A reason is required to reopen an approved report."))
-    return _transition(
-        report=report,
-        user=user,
-        source=(State.APPROVED,),
-        target=State.RETURNED,
-        action=ReviewEvent.Action.REOPEN,
-        comment=reason,
-    )
-
-
 def contribution_save(*, subitem: SubItem, period: date, user, text: str) -> Contribution:
     """A co-operating unit's own account of what it did for the sub-item in the period."""
     if not text.strip():
         raise ReportError(_("Write what your unit did."))
+    check_period(subitem, period)
     contribution, _created = Contribution.objects.get_or_create(
         subitem=subitem,
         period=period,

@@ -1,109 +1,59 @@
 """The reporter side: my reports, the progress form, the report page, contributions, files.
+/progress/...
 
-One access helper per object kind: outsiders (who may not see the item) get 404, people who
-may see it but not do this get 403. The rules are checked with `rules.has_perm`, not
-`user.has_perm`: Django answers True to every `has_perm` of a superuser, and an admin must
-not fill in a unit's report (admins correct data in the admin site).
+Access (progress.access): outsiders (who may not see the item) get 404, people who may see it
+but not do this get 403; only the lead unit's reporters fill in the form, only co-operating
+units' reporters write a contribution, admins neither (they correct data in the admin site).
+An item completed in an earlier period gets neither a form nor a contribution form.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date
 from pathlib import PurePath
 
-import rules
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
-from django.utils.formats import date_format
-from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
-from progress import periods
-from progress.models import Attachment, Contribution, IndicatorValue, ProgressReport, Status
+from progress import access, formatting, periods, statuses
+from progress.access import CONTRIBUTE, FILL, VIEW
+from progress.models import Attachment, Contribution, ProgressReport, Status
 from progress.reporting import selectors, services
-from progress.reporting.forms import (
-    COMPLETION_SOFT_LIMIT,
-    ContributionForm,
-    ReportForm,
-    plain_number,
-)
+from progress.reporting.forms import COMPLETION_SOFT_LIMIT, ContributionForm, ReportForm
 from projects.models import SubItem
 
-VIEW = "progress.view_item"
-FILL = "progress.fill_report"
-CONTRIBUTE = "progress.add_contribution"
 ACTIONS = ("save", "submit")
-# Report fields whose change is not worth a line in the history (the version moves every save).
-HISTORY_EXCLUDED = ("version", "submitted_by")
-CHOICE_FIELDS = {
-    "status": dict(ProgressReport._meta.get_field("status").flatchoices),
-    "state": dict(ProgressReport._meta.get_field("state").flatchoices),
-    "source": dict(ProgressReport._meta.get_field("source").flatchoices),
-}
 
 
-# --- access -------------------------------------------------------------------------------
-
-
-def _allowed(user, perm: str, obj) -> bool:
-    return rules.has_perm(perm, user, obj)
-
-
-def _subitem_for(request: HttpRequest, pk: int, perm: str) -> SubItem:
-    qs = selectors.with_access_data(selectors.visible_subitems(request.user))
-    subitem = get_object_or_404(qs, pk=pk)
-    if not _allowed(request.user, perm, subitem):
-        raise PermissionDenied
-    return subitem
-
-
-def _report_for(request: HttpRequest, pk: int, perm: str) -> ProgressReport:
-    visible = selectors.visible_subitems(request.user).values("pk")
-    qs = (
-        ProgressReport.objects.filter(subitem__in=visible)
-        .select_related(
-            "subitem__project__plan__jurisdiction",
-            "subitem__project__category",
-            "subitem__lead_unit",
-            "submitted_by",
-        )
-        .prefetch_related("subitem__co_unit_links")
-    )
-    report = get_object_or_404(qs, pk=pk)
-    if not _allowed(request.user, perm, report):
-        raise PermissionDenied
-    return report
-
-
-def _attachment_for(request: HttpRequest, pk: int) -> Attachment:
-    visible = selectors.visible_subitems(request.user).values("pk")
-    qs = (
-        Attachment.objects.filter(report__subitem__in=visible)
-        .select_related("report__subitem__project__plan", "report__subitem__lead_unit")
-        .prefetch_related("report__subitem__co_unit_links")
-    )
-    attachment = get_object_or_404(qs, pk=pk)
-    if not _allowed(request.user, VIEW, attachment.report):
-        raise Http404
-    return attachment
+# --- helpers ------------------------------------------------------------------------------
 
 
 def _period_of(subitem: SubItem, text: str) -> tuple[date, bool]:
     """The period of the URL and whether the plan is quarterly; 404 for no reporting period."""
     period = periods.parse_period(text)
-    quarterly = subitem.project.plan.reporting_cycle == "quarterly"
-    if period is None or not periods.is_reporting_period(period, quarterly=quarterly):
+    plan = subitem.project.plan
+    if not plan.reports_on(period):
         raise Http404
-    return period, quarterly
+    assert period is not None
+    return period, plan.is_quarterly
+
+
+def _not_needed(request: HttpRequest, subitem: SubItem, period: date) -> HttpResponse | None:
+    """The page that says the item was completed earlier and is not reported again."""
+    done = statuses.completed_report(subitem.pk, period)
+    if done is None:
+        return None
+    return render(
+        request,
+        "progress/reporting/report_not_needed.html",
+        {"subitem": subitem, "period": period, "done": done},
+    )
 
 
 # --- my reports ---------------------------------------------------------------------------
@@ -113,7 +63,8 @@ def _period_of(subitem: SubItem, text: str) -> tuple[date, bool]:
 @require_GET
 def my_reports(request: HttpRequest) -> HttpResponse:
     user = request.user
-    period = periods.parse_period(request.GET.get("period")) or selectors.default_period(user)
+    asked = periods.parse_period(request.GET.get("period"))
+    period = asked or periods.period_to_fill(selectors.unit_rows(user))
     items = selectors.my_items(user, period)
     return render(
         request,
@@ -122,16 +73,10 @@ def my_reports(request: HttpRequest) -> HttpResponse:
             "period": period,
             "previous_period": periods.add_months(period, -1),
             "next_period": periods.add_months(period, 1),
-            "deadline": periods.deadline(period, settings.REPORT_DEADLINE_DAY),
-            "to_report": [item for item in items if not item.done_before],
-            "completed_earlier": [item for item in items if item.done_before],
-            "cooperating": [
-                item
-                for item in selectors.cooperating_items(user, period)
-                if periods.is_reporting_period(
-                    period, quarterly=item.project.plan.reporting_cycle == "quarterly"
-                )
-            ],
+            "deadline": periods.deadline(period),
+            "to_report": [item for item in items if not item.completed_in],
+            "completed_earlier": [item for item in items if item.completed_in],
+            "cooperating": selectors.cooperating_items(user, period),
             "unit": user.unit if user.unit_id else None,
         },
     )
@@ -147,7 +92,7 @@ def _plan_context(subitem: SubItem, period: date, quarterly: bool) -> dict:
     indicators = list(subitem.indicators.prefetch_related("targets"))
     for indicator in indicators:
         for target in indicator.targets.all():
-            target.shown = plain_number(target.value)
+            target.shown = formatting.number(target.value)
     previous = (
         ProgressReport.objects.filter(
             subitem=subitem, period=periods.previous_period(period, quarterly=quarterly)
@@ -170,7 +115,7 @@ def _plan_context(subitem: SubItem, period: date, quarterly: bool) -> dict:
         "indicators": indicators,
         "previous": previous,
         "contributions": contributions,
-        "deadline": periods.deadline(period, settings.REPORT_DEADLINE_DAY),
+        "deadline": periods.deadline(period),
         "soft_limit": COMPLETION_SOFT_LIMIT,
     }
 
@@ -187,16 +132,11 @@ def _load_report(subitem: SubItem, period: date) -> ProgressReport | None:
 @login_required
 @require_http_methods(["GET", "POST"])
 def report_edit(request: HttpRequest, pk: int, period: str) -> HttpResponse:
-    subitem = _subitem_for(request, pk, FILL)
+    subitem = access.subitem_for(request, pk, FILL)
     period_date, quarterly = _period_of(subitem, period)
-
-    done = services.completed_before(subitem, period_date)
-    if done is not None:
-        return render(
-            request,
-            "progress/reporting/report_not_needed.html",
-            {"subitem": subitem, "period": period_date, "done": done},
-        )
+    not_needed = _not_needed(request, subitem, period_date)
+    if not_needed is not None:
+        return not_needed
 
     ctx = _plan_context(subitem, period_date, quarterly)
     report = _load_report(subitem, period_date)
@@ -230,7 +170,9 @@ def report_edit(request: HttpRequest, pk: int, period: str) -> HttpResponse:
     submit = action == "submit"
     form = ReportForm(request.POST, request.FILES, submit=submit, **form_kwargs)
     if not form.is_valid():
-        return render(request, "progress/reporting/report_form.html", {**ctx, "form": form}, status=200)
+        return render(
+            request, "progress/reporting/report_form.html", {**ctx, "form": form}, status=200
+        )
 
     try:
         saved = _save_with_attachments(request, subitem, period_date, form, submit=submit)
@@ -239,10 +181,14 @@ def report_edit(request: HttpRequest, pk: int, period: str) -> HttpResponse:
     except _AttachmentRefused as exc:
         form.add_error("attachments", exc.message)
         messages.error(request, _("Nothing was saved: fix the attachments and save again."))
-        return render(request, "progress/reporting/report_form.html", {**ctx, "form": form}, status=200)
+        return render(
+            request, "progress/reporting/report_form.html", {**ctx, "form": form}, status=200
+        )
     except services.ReportError as exc:
         form.add_error(None, str(exc))
-        return render(request, "progress/reporting/report_form.html", {**ctx, "form": form}, status=200)
+        return render(
+            request, "progress/reporting/report_form.html", {**ctx, "form": form}, status=200
+        )
 
     if submit:
         messages.success(request, _("The report was submitted for review."))
@@ -323,78 +269,10 @@ def _stale_response(
 # --- the report page ----------------------------------------------------------------------
 
 
-@dataclass
-class HistoryEntry:
-    record: object
-    created: bool
-    changes: list[tuple[str, str, str]] = field(default_factory=list)
-
-
-def _display(name: str, value) -> str:
-    if value in (None, ""):
-        return ""
-    if name in CHOICE_FIELDS:
-        return str(CHOICE_FIELDS[name].get(value, value))
-    if isinstance(value, datetime):
-        return date_format(timezone.localtime(value), "Y-m-d H:i")
-    return str(value)
-
-
-def report_history(report: ProgressReport) -> list[HistoryEntry]:
-    """Every save of the report, oldest first: who, when, and each field that changed (with the
-    indicator values written by the same save)."""
-    records = list(
-        report.history.select_related("history_user").order_by("history_date", "history_id")
-    )
-    labels = {f.name: capfirst(f.verbose_name) for f in ProgressReport._meta.fields}
-    entries: list[HistoryEntry] = []
-    previous = None
-    for record in records:
-        entry = HistoryEntry(record=record, created=previous is None)
-        if previous is None:
-            for name in ("status", "state", "completion", "explanation", "problems", "next_steps"):
-                value = _display(name, getattr(record, name))
-                if value:
-                    entry.changes.append((labels[name], "", value))
-        else:
-            delta = record.diff_against(previous, excluded_fields=HISTORY_EXCLUDED)
-            for change in delta.changes:
-                entry.changes.append(
-                    (
-                        labels.get(change.field, change.field),
-                        _display(change.field, change.old),
-                        _display(change.field, change.new),
-                    )
-                )
-        entries.append(entry)
-        previous = record
-
-    # Indicator values are saved right after their report: attach each change to the latest
-    # report save at or before it.
-    names = {i.pk: str(i) for i in report.subitem.indicators.all()}
-    last_value: dict[int, str] = {}
-    value_records = IndicatorValue.history.filter(report_id=report.pk).order_by(
-        "history_date", "history_id"
-    )
-    for vrecord in value_records:
-        old = last_value.get(vrecord.indicator_id, "")
-        new = "" if vrecord.history_type == "-" else plain_number(vrecord.value)
-        last_value[vrecord.indicator_id] = new
-        if old == new:
-            continue
-        owner = None
-        for entry in entries:
-            if entry.record.history_date <= vrecord.history_date:
-                owner = entry
-        if owner is not None:
-            owner.changes.append((names.get(vrecord.indicator_id, "?"), old, new))
-    return list(reversed(entries))
-
-
 @login_required
 @require_GET
 def report_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    report = _report_for(request, pk, VIEW)
+    report = access.report_for(request, pk, VIEW)
     subitem = report.subitem
     values = report.values.select_related("indicator").order_by("indicator_id")
     user = request.user
@@ -409,12 +287,12 @@ def report_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "achieved": report.milestones_achieved.all(),
             "attachments": report.attachments.all(),
             "events": selectors.report_events(report),
-            "history": report_history(report),
+            "history": selectors.report_history(report),
             "contributions": Contribution.objects.filter(
                 subitem=subitem, period=report.period
             ).select_related("unit", "author"),
-            "can_edit": _allowed(user, FILL, subitem) and report.state in services.EDITABLE,
-            "can_contribute": _allowed(user, CONTRIBUTE, subitem),
+            "can_edit": access.may(user, FILL, subitem) and report.state in services.EDITABLE,
+            "can_contribute": access.may(user, CONTRIBUTE, subitem),
         },
     )
 
@@ -425,7 +303,7 @@ def report_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_GET
 def attachment(request: HttpRequest, pk: int) -> FileResponse:
-    item = _attachment_for(request, pk)
+    item = access.attachment_for(request, pk)
     try:
         handle = item.file.open("rb")
     except FileNotFoundError as exc:
@@ -452,8 +330,11 @@ def attachment(request: HttpRequest, pk: int) -> FileResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def contribution_edit(request: HttpRequest, pk: int, period: str) -> HttpResponse:
-    subitem = _subitem_for(request, pk, CONTRIBUTE)
+    subitem = access.subitem_for(request, pk, CONTRIBUTE)
     period_date, quarterly = _period_of(subitem, period)
+    not_needed = _not_needed(request, subitem, period_date)
+    if not_needed is not None:
+        return not_needed
     mine = Contribution.objects.filter(
         subitem=subitem, period=period_date, unit_id=request.user.unit_id
     ).first()

@@ -1,34 +1,37 @@
 """Review pages for supervisors: the queue of submitted reports, one report with its history and
 the approve / return / reopen forms, and the reports still missing after the deadline.
 
-Access: anonymous users go to the login page. On the queue and the missing-reports page, anyone
-who is not a supervisor or an admin gets 403. On a report, people who may not even read the
-item (another jurisdiction's supervisor, an unrelated unit) get 404; people who may read it but
-not review it (the reporters of its lead and co-operating units) get 403.
+Access (progress.access): anonymous users go to the login page. On the queue and the
+missing-reports page, anyone who is not a supervisor or an admin gets 403; a supervisor asking
+for another jurisdiction gets 404. On a report, people who may not even read the item (another
+jurisdiction's supervisor, an unrelated unit) get 404; people who may read it but not review it
+(the reporters of its lead and co-operating units) get 403.
+
+The missing-reports page lists the items whose shown status is missing (or pending, before the
+deadline): the items the dashboard and the item list count as 未报送. It opens on the last period
+whose deadline has passed and that has anything due (progress.periods.missing_default).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db.models import OuterRef, Prefetch, Subquery, prefetch_related_objects
-from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import timezone
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
-from progress import periods
+from progress import access, periods
+from progress.access import REVIEW
 from progress.models import IndicatorValue, ProgressReport
-from progress.reporting import selectors, services
+from progress.reporting import selectors as reporting_selectors
+from progress.reporting.services import ReportError
+from progress.review import selectors, services
 from projects import roles
-from projects.models import CoUnit, Jurisdiction, SubItem, Unit
+from projects.models import Jurisdiction, Plan, SubItem, Unit
 
 QUEUE_PAGE_SIZE = 50
 RECENT_PERIODS = 12
@@ -39,60 +42,13 @@ FORMS_BY_STATE = {  # the decision forms the review page shows for a report in e
 }
 
 
-def last_closed_period(today: date | None = None) -> date:
-    """The latest period whose reporting deadline has passed.
-
-    current_period() is the period being filled now (last month's until the deadline day, this
-    month's after it); the one before it is the latest whose deadline is behind us.
-    """
-    today = today or timezone.localdate()
-    return periods.add_months(periods.current_period(today, settings.REPORT_DEADLINE_DAY), -1)
-
-
-# --- access -------------------------------------------------------------------------------
-
-
-def _reviewer(request: HttpRequest):
-    """The signed-in user, if they review reports at all (a supervisor or an admin); else 403."""
-    user = request.user
-    prefetch_related_objects([user], "groups")  # the role checks below and in the nav read them
-    if not roles.is_supervisor(user):
-        raise PermissionDenied
-    return user
-
-
-def _get_report_for_review(request: HttpRequest, pk: int) -> ProgressReport:
-    """The report, if the user may review it: 404 to outsiders, 403 to those who only read it."""
-    user = request.user
-    prefetch_related_objects([user], "groups")
-    report = get_object_or_404(
-        ProgressReport.objects.select_related(
-            "subitem__project__plan__jurisdiction",
-            "subitem__project__category",
-            "subitem__lead_unit",
-            "submitted_by",
-        ).prefetch_related(
-            Prefetch(
-                "subitem__co_unit_links",
-                queryset=CoUnit.objects.select_related("unit").order_by("order"),
-            )
-        ),
-        pk=pk,
-    )
-    if not user.has_perm("progress.view_item", report):
-        raise Http404
-    if not user.has_perm("progress.review_report", report):
-        raise PermissionDenied
-    return report
-
-
 # --- the queue ------------------------------------------------------------------------------
 
 
 @login_required
 @require_GET
 def queue(request: HttpRequest) -> HttpResponse:
-    user = _reviewer(request)
+    user = access.supervisor(request)
     reports = selectors.review_queue(user).select_related("subitem__project__plan__jurisdiction")
     page = Paginator(reports, QUEUE_PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
@@ -108,7 +64,8 @@ def queue(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def review_report(request: HttpRequest, pk: int) -> HttpResponse:
-    report = _get_report_for_review(request, pk)
+    access.signed_in(request)
+    report = access.report_for(request, pk, REVIEW)
     errors: dict[str, str] = {}
     if request.method == "POST":
         action = request.POST.get("action", "")
@@ -128,7 +85,7 @@ def review_report(request: HttpRequest, pk: int) -> HttpResponse:
                 _apply(
                     action, report=report, user=request.user, text=request.POST.get("comment", "")
                 )
-            except services.ReportError as exc:
+            except ReportError as exc:
                 if from_queue:
                     messages.error(request, str(exc))
                     return redirect("review:queue")
@@ -149,11 +106,11 @@ def review_report(request: HttpRequest, pk: int) -> HttpResponse:
             "report": report,
             "subitem": report.subitem,
             "co_units": [link.unit for link in report.subitem.co_unit_links.all()],
-            "events": selectors.report_events(report),
+            "events": reporting_selectors.report_events(report),
             "attachments": report.attachments.select_related("uploaded_by"),
             "values": values,
             "milestones_achieved": report.milestones_achieved.all(),
-            "deadline": periods.deadline(report.period, settings.REPORT_DEADLINE_DAY),
+            "deadline": periods.deadline(report.period),
             "errors": errors,
             "posted": request.POST if request.method == "POST" else {},
         },
@@ -192,68 +149,55 @@ def _done_message(action: str, report: ProgressReport) -> str:
 
 @dataclass
 class UnitMissing:
-    unit: Unit
+    unit: Unit | None  # None: items without a lead unit
+    plan: Plan  # of the first item: its jurisdiction names the group for admins
     items: list[SubItem] = field(default_factory=list)
 
 
 @login_required
 @require_GET
 def missing(request: HttpRequest) -> HttpResponse:
-    user = _reviewer(request)
+    user = access.supervisor(request)
     sees_all = roles.is_admin(user)
-    default = last_closed_period()
-    period = periods.parse_period(request.GET.get("period")) or default
-
-    jurisdictions = Jurisdiction.objects.all() if sees_all else Jurisdiction.objects.none()
-    if sees_all:
-        chosen = request.GET.get("jurisdiction", "")
-        jurisdiction_id = int(chosen) if chosen.isdigit() else None
-    else:
-        jurisdiction_id = user.jurisdiction_id
+    place = access.jurisdiction_for(request, user)
+    jurisdiction_id = place.pk if place is not None else None
+    may_see = sees_all or jurisdiction_id is not None
+    rows = selectors.jurisdiction_rows(jurisdiction_id)
+    asked = periods.parse_period(request.GET.get("period"))
+    period = asked or (periods.missing_default(rows) if may_see else periods.last_closed_period())
 
     groups: list[UnitMissing] = []
-    if sees_all or jurisdiction_id:
-        state_now = ProgressReport.objects.filter(subitem=OuterRef("pk"), period=period)
-        items = (
-            selectors.missing_reports(jurisdiction_id=jurisdiction_id, period=period)
-            .select_related("project__plan__jurisdiction", "lead_unit__jurisdiction")
-            .annotate(report_state=Subquery(state_now.values("state")[:1]))
-        )
-        state_labels = dict(ProgressReport.State.choices)
-        by_unit: dict[int, UnitMissing] = {}
-        for item in items:
+    state_labels = dict(ProgressReport.State.choices)
+    if may_see:
+        by_unit: dict[tuple[int, int | None], UnitMissing] = {}
+        for item in selectors.missing_items(jurisdiction_id=jurisdiction_id, period=period):
             item.report_state_label = state_labels.get(item.report_state, "")
-            by_unit.setdefault(item.lead_unit_id, UnitMissing(unit=item.lead_unit)).items.append(
-                item
+            plan = item.project.plan
+            group = by_unit.setdefault(
+                (plan.jurisdiction_id, item.lead_unit_id),
+                UnitMissing(unit=item.lead_unit, plan=plan),
             )
-        groups = sorted(by_unit.values(), key=lambda g: (g.unit.jurisdiction.name, g.unit.name))
-
-    reported_periods = ProgressReport.objects.all()
-    if not sees_all and not jurisdiction_id:
-        reported_periods = reported_periods.none()
-    elif jurisdiction_id:
-        reported_periods = reported_periods.filter(
-            subitem__project__plan__jurisdiction_id=jurisdiction_id
+            group.items.append(item)
+        groups = sorted(
+            by_unit.values(),
+            key=lambda g: (g.plan.jurisdiction.name, g.unit is None, g.unit.name if g.unit else ""),
         )
-    deadline = periods.deadline(period, settings.REPORT_DEADLINE_DAY)
+    recent = selectors.reported_periods(jurisdiction_id, limit=RECENT_PERIODS) if may_see else []
     return render(
         request,
         "progress/review/missing.html",
         {
             "period": period,
             "period_value": periods.label(period),
-            "deadline": deadline,
-            "deadline_passed": deadline < timezone.localdate(),
+            "deadline": periods.deadline(period),
+            "deadline_passed": periods.deadline_passed(period),
             "groups": groups,
             "item_count": sum(len(g.items) for g in groups),
             "sees_all": sees_all,
-            "jurisdictions": jurisdictions,
+            "jurisdictions": Jurisdiction.objects.all()
+            if sees_all
+            else Jurisdiction.objects.none(),
             "jurisdiction_id": jurisdiction_id,
-            "reported_periods": [
-                periods.label(p)
-                for p in reported_periods.order_by("-period")
-                .values_list("period", flat=True)
-                .distinct()[:RECENT_PERIODS]
-            ],
+            "reported_periods": [periods.label(p) for p in recent],
         },
     )

@@ -1,4 +1,4 @@
-"""The status rules of PRODUCT.md as plain functions over plain values (no ORM).
+"""The status rules of docs/status.md as plain functions over plain values (no ORM).
 
 - Indicator rule: the expected value at the end of a period is the time-proportional value
   (序时进度) between the previous target (or zero at the start of the year) and the next one;
@@ -7,6 +7,8 @@
 - Milestone rule: a milestone whose date has passed without being marked achieved makes the
   item lagging; one marked achieved before the start of its own quarter (or month) makes it
   ahead.
+- Completed earlier: a report of an earlier period of the year said 办结; the item is not
+  reported again and counts as completed in every later period.
 - Missing: no report by the deadline.
 - Mismatch: the computed and the reported status disagree.
 
@@ -129,7 +131,7 @@ def indicator_status(
 
 def own_window_start(due: date) -> date:
     """The start of a milestone's own quarter (quarter-end dates) or month (other month-ends)."""
-    if due.month in (3, 6, 9, 12) and due == _period_end(date(due.year, due.month, 1)):
+    if due.month % 3 == 0 and due == _period_end(date(due.year, due.month, 1)):
         return date(due.year, due.month - 2, 1)
     return date(due.year, due.month, 1)
 
@@ -197,9 +199,10 @@ def compute(
     return Computed(status, tuple(reasons))
 
 
-def is_missing(*, has_report: bool, today: date, deadline: date) -> bool:
-    """未报送: no report, and the deadline (e.g. the 5th of the next month) has passed."""
-    return not has_report and today > deadline
+def completed_in(reports: Iterable[tuple[date, str]], period: date) -> date | None:
+    """办结 earlier: the first period before `period` whose report (one that counts: submitted,
+    approved or imported) said completed; None when none did."""
+    return min((p for p, s in reports if s == COMPLETED and p < period), default=None)
 
 
 def is_mismatch(reported: str | None, computed: str | None) -> bool:

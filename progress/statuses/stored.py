@@ -1,7 +1,9 @@
 """Keep ItemStatus in step with reports, milestones and targets.
 
 Reads everything a batch of sub-items needs in a handful of queries, runs the pure rules of
-progress.statuses.status_rules for every reporting period of the plan's year, and replaces the stored rows.
+progress.statuses.status_rules for every reporting period of the plan's year, and replaces the
+stored rows. Each row also says whether the period's report awaits review and in which earlier
+period the item was completed (办结): progress.statuses.shown reads the shown status from them.
 """
 
 from __future__ import annotations
@@ -16,16 +18,12 @@ from django.db import connection, transaction
 
 from progress import periods
 from progress.models import IndicatorValue, ItemStatus, ProgressReport
+from progress.statuses import cache
 from progress.statuses import status_rules as status
-from projects.models import Indicator, IndicatorTarget, Milestone, SubItem
+from projects.models import Indicator, IndicatorTarget, Milestone, Plan, SubItem
 
 CHUNK = 2000
 COUNTED_STATES = (ProgressReport.State.SUBMITTED, ProgressReport.State.APPROVED)
-
-
-def reporting_periods(year: int, cycle: str) -> list[date]:
-    months = periods.QUARTER_END_MONTHS if cycle == "quarterly" else range(1, 13)
-    return [date(year, m, 1) for m in months]
 
 
 def counts_as_reported(report: ProgressReport) -> bool:
@@ -46,31 +44,50 @@ def refresh_statuses(
     rows = list(
         qs.values_list(
             "pk",
-            "project__plan__year",
-            "project__plan__reporting_cycle",
-            "project__plan__jurisdiction_id",
             "project__plan_id",
+            "project__plan__jurisdiction_id",
             "project__category_id",
             "lead_unit_id",
         )
     )
+    plans = Plan.objects.filter(pk__in={row[1] for row in rows}).only("year", "reporting_cycle")
+    plan_periods = {plan.pk: (plan.reporting_periods(), plan.is_quarterly) for plan in plans}
     written = 0
     for i in range(0, len(rows), CHUNK):
-        written += _refresh_chunk(rows[i : i + CHUNK])
+        written += _refresh_chunk(rows[i : i + CHUNK], plan_periods)
     # the dashboards' cached counts of these jurisdictions are stale from now on; asked-for
     # sub-items that are gone (deleted) leave no jurisdiction behind: then every one is
-    touched = {row[3] for row in rows}
+    touched = {row[2] for row in rows}
     gone = subitem_ids is not None and len(rows) < len(set(subitem_ids))
     transaction.on_commit(lambda: invalidate_dashboards(touched, everywhere=gone))
     return written
 
 
-def invalidate_dashboards(jurisdiction_ids: Iterable[int], *, everywhere: bool = False) -> None:
-    """Bump the cache versions the overview dashboard keys its counts by (after the commit,
-    so no request can cache the old rows again under the new version)."""
-    from progress.dashboard import selectors as selectors_dashboard
+def on_subitems_changed(sender, *, subitem_ids: list[int], **kwargs) -> None:
+    """projects.signals.subitems_changed: recompute their statuses."""
+    refresh_statuses(subitem_ids=subitem_ids)
 
-    selectors_dashboard.bump_versions(jurisdiction_ids, everywhere=everywhere)
+
+def on_plans_removed(sender, **kwargs) -> None:
+    """projects.signals.plans_removed: their statuses went with them; no count is fresh."""
+    invalidate_dashboards([], everywhere=True)
+
+
+def invalidate_dashboards(jurisdiction_ids: Iterable[int], *, everywhere: bool = False) -> None:
+    """Bump the cache versions the overview dashboard keys its counts by (called after the
+    commit, so no request can cache the old rows again under the new version)."""
+    cache.bump_versions(jurisdiction_ids, everywhere=everywhere)
+
+
+def completed_report(subitem_id: int, period: date) -> ProgressReport | None:
+    """The report of an earlier period that completed the item (status_rules.completed_in over
+    its reports that count), or None. The reporting pages ask before offering a form."""
+    counted = ProgressReport.objects.filter(
+        subitem_id=subitem_id, period__lt=period, state__in=COUNTED_STATES
+    ).only("pk", "period", "status", "state", "submitted_at", "submitted_by")
+    by_period = {r.period: r for r in counted}
+    done_in = status.completed_in(((p, r.status) for p, r in by_period.items()), period)
+    return None if done_in is None else by_period[done_in]
 
 
 @dataclass
@@ -94,7 +111,9 @@ class Evaluation:
     period_end: date
     report: ProgressReport | None
     counted: bool  # a submitted, approved or imported report of this period
+    awaiting_review: bool  # that report is submitted, not yet approved
     reported: str  # its status ("" without a counted report)
+    completed_in: date | None  # an earlier period whose counted report said 办结
     computed: status.Computed
     mismatch: bool
     latest: dict[int, Decimal]  # indicator id -> latest counted value up to the period
@@ -170,10 +189,10 @@ def evaluate(
     for p, ind_id, value in inputs.values:
         if p <= period:
             latest[ind_id] = value
-    completed = any(
-        r.status == status.COMPLETED and r.period <= period and counts_as_reported(r)
-        for r in inputs.reports.values()
+    done_in = status.completed_in(
+        ((r.period, r.status) for r in inputs.reports.values() if counts_as_reported(r)), period
     )
+    reported = report.status if counted and report is not None else ""
     computed = status.compute(
         indicators=[
             status.IndicatorInput(*inputs.indicators[i], t, latest.get(i))
@@ -185,34 +204,39 @@ def evaluate(
         ],
         period_start=period,
         period_end=end,
-        reported_completed=completed,
+        reported_completed=done_in is not None or reported == status.COMPLETED,
         lagging_below=lagging_below,
         ahead_above=ahead_above,
     )
-    reported = report.status if counted and report is not None else ""
     return Evaluation(
         period=period,
         period_start=start,
         period_end=end,
         report=report,
         counted=counted,
+        awaiting_review=counted and report.state == ProgressReport.State.SUBMITTED,
         reported=reported,
+        completed_in=done_in,
         computed=computed,
         mismatch=status.is_mismatch(reported, computed.status),
         latest=latest,
     )
 
 
-def _refresh_chunk(rows: list[tuple[int, int, str, int, int, int | None, int | None]]) -> int:
+def _refresh_chunk(
+    rows: list[tuple[int, int, int, int | None, int | None]],
+    plan_periods: dict[int, tuple[list[date], bool]],
+) -> int:
     inputs = load_rule_inputs(r[0] for r in rows)
     lagging_below, ahead_above = settings.STATUS_LAGGING_BELOW, settings.STATUS_AHEAD_ABOVE
     new: list[tuple] = []
-    for sub_id, year, cycle, jurisdiction_id, plan_id, category_id, lead_unit_id in rows:
-        for period in reporting_periods(year, cycle):
+    for sub_id, plan_id, jurisdiction_id, category_id, lead_unit_id in rows:
+        reporting, quarterly = plan_periods[plan_id]
+        for period in reporting:
             result = evaluate(
                 inputs[sub_id],
                 period,
-                quarterly=cycle == "quarterly",
+                quarterly=quarterly,
                 lagging_below=lagging_below,
                 ahead_above=ahead_above,
             )
@@ -221,7 +245,9 @@ def _refresh_chunk(rows: list[tuple[int, int, str, int, int, int | None, int | N
                     sub_id,
                     period.isoformat(),
                     result.counted,
+                    result.awaiting_review,
                     result.reported,
+                    result.completed_in.isoformat() if result.completed_in else None,
                     result.computed.status or "",
                     result.mismatch,
                     jurisdiction_id,
@@ -240,7 +266,9 @@ COLUMNS = (
     "subitem_id",
     "period",
     "has_report",
+    "awaiting_review",
     "reported_status",
+    "completed_in",
     "computed_status",
     "mismatch",
     "jurisdiction_id",

@@ -25,6 +25,7 @@
     completed: "#0b4d22",
     not_started: cssColour("--grey", "#52606d"),
     missing: "#d08c00",
+    submitted: "#0f5c63",
     pending: "#9aa5b1",
     unknown: "#7b5ea7"
   };

@@ -9,13 +9,11 @@ import datetime
 import io
 import re
 from collections import Counter
-from collections.abc import Callable
 from html import unescape
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
-from conftest import make_user
 from django.conf import settings
 from django.core.cache import cache
 from django.core.management import call_command
@@ -25,6 +23,8 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 from factories import (
+    BEILUN,
+    import_sample,
     make_category,
     make_indicator,
     make_jurisdiction,
@@ -34,22 +34,24 @@ from factories import (
     make_report,
     make_subitem,
     make_unit,
+    make_user,
 )
 
 from progress import periods
 from progress.dashboard import selectors as dash
-from progress.models import ItemStatus, Status
-from progress.reporting.services import report_return
+from progress.items.selectors import status_rows
+from progress.models import ItemStatus, ProgressReport, Status
+from progress.review.services import report_return
 from progress.statuses import refresh_statuses
 from projects import roles
-from projects.models import Jurisdiction, Plan, Project, SubItem, User
+from projects.models import Jurisdiction, Plan, Project, SubItem
 
 pytestmark = [pytest.mark.django_db]
 
 URL = reverse("dashboard:overview")
-SAMPLES = Path(__file__).resolve().parents[2] / "fixtures" / "samples"
 OCT = datetime.date(2024, 10, 1)
 MAR = datetime.date(2024, 3, 1)
+State = ProgressReport.State
 
 
 @pytest.fixture(autouse=True)
@@ -60,31 +62,8 @@ def cold_cache():
     cache.clear()
 
 
-@pytest.fixture
-def en_client(client_as) -> Callable[[User | None], Client]:
-    def login(user: User | None) -> Client:
-        client = client_as(user)
-        client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
-        return client
-
-    return login
-
-
-@pytest.fixture
-def other_supervisor(other_jurisdiction) -> User:
-    """A supervisor of another jurisdiction (北仑区)."""
-    return make_user("supervisor_beilun", roles.SUPERVISOR, jurisdiction=other_jurisdiction)
-
-
 def import_beilun() -> Jurisdiction:
-    call_command(
-        "import_tasklist",
-        str(SAMPLES / "beilun-2024-10-progress.xlsx"),
-        "--jurisdiction",
-        "北仑区",
-        stdout=io.StringIO(),
-    )
-    return Jurisdiction.objects.get(name="北仑区")
+    return import_sample(BEILUN, "北仑区").jurisdiction
 
 
 def figure_counts(response) -> dict[str, int]:
@@ -282,7 +261,8 @@ def test_beilun_counts_through_the_selectors_match_the_stored_statuses():
     )
     assert {s: n for s, n in counts.shown.items() if n} == stored
     assert counts.total == 35
-    assert dash.period_rows(jurisdiction_id=beilun.pk, period=OCT).count() == 35
+    rows = status_rows(admin, OCT).filter(jurisdiction=beilun)
+    assert Counter(rows.values_list("shown", flat=True)) == stored  # the list's `shown`
     assert admin.is_superuser  # admins and supervisors count the same rows
 
 
@@ -302,7 +282,7 @@ def test_missing_after_the_deadline_pending_before(en_client, jurisdiction, supe
     for sub in reported:
         for period in {now, closed}:
             if period.year == sub.project.plan.year:
-                make_report(sub, period, status=Status.ON_TRACK)
+                make_report(sub, period, status=Status.ON_TRACK, state=State.APPROVED)
     refresh_statuses(plan_ids=plans)
     client = en_client(supervisor)
 
@@ -332,7 +312,9 @@ def test_missing_after_the_deadline_pending_before(en_client, jurisdiction, supe
 
 
 def test_a_report_without_status_is_unknown(en_client, jurisdiction, supervisor, item):
-    ItemStatus.objects.filter(subitem=item, period=MAR).update(reported_status="")
+    ItemStatus.objects.filter(subitem=item, period=MAR).update(
+        reported_status="", awaiting_review=False
+    )
     response = en_client(supervisor).get(URL, {"period": "2024-03"})
     figures = {c.status: c.count for c in response.context["figures"]}
     assert figures["unknown"] == 1 and figures["lagging"] == 0
@@ -344,10 +326,12 @@ def test_mismatch_and_computed_counts(en_client, jurisdiction, supervisor):
     behind = make_subitem(project)
     indicator = make_indicator(behind, targets=[4600, 11000, 16000, 23000])
     # the unit says on track, the numbers say lagging (1000 of the expected 4600)
-    make_report(behind, MAR, status=Status.ON_TRACK, values={indicator: 1000})
+    make_report(behind, MAR, status=Status.ON_TRACK, state=State.APPROVED, values={indicator: 1000})
     fine = make_subitem(project)
     fine_indicator = make_indicator(fine, targets=[100, 200, 300, 400])
-    make_report(fine, MAR, status=Status.ON_TRACK, values={fine_indicator: 100})
+    make_report(
+        fine, MAR, status=Status.ON_TRACK, state=State.APPROVED, values={fine_indicator: 100}
+    )
     refresh_statuses(plan_ids=[plan.pk])
     response = en_client(supervisor).get(URL, {"period": "2024-03"})
     assert response.context["mismatch"].count == 1
@@ -378,9 +362,9 @@ def test_breakdowns_by_plan_category_unit_and_leader(en_client, jurisdiction, su
     )
     one = make_subitem(make_project(plan), lead_unit=unit_b, leaders=[zhang])
     none = make_subitem(make_project(other_plan), lead_unit=None)
-    make_report(both, MAR, status=Status.LAGGING)
-    make_report(one, MAR, status=Status.ON_TRACK)
-    make_report(none, MAR, status=Status.AHEAD)
+    make_report(both, MAR, status=Status.LAGGING, state=State.APPROVED)
+    make_report(one, MAR, status=Status.ON_TRACK, state=State.APPROVED)
+    make_report(none, MAR, status=Status.AHEAD, state=State.APPROVED)
     refresh_statuses(plan_ids=[plan.pk, other_plan.pk])
 
     response = en_client(supervisor).get(URL, {"period": "2024-03"})
@@ -437,7 +421,7 @@ def test_period_choices_and_a_period_without_items(en_client, supervisor, item):
 def test_quarterly_plans_count_on_the_quarter_ends_only(en_client, jurisdiction, supervisor):
     plan = make_plan(jurisdiction, year=2024, reporting_cycle=Plan.Cycle.QUARTERLY)
     sub = make_subitem(make_project(plan))
-    make_report(sub, MAR, status=Status.ON_TRACK)
+    make_report(sub, MAR, status=Status.ON_TRACK, state=State.APPROVED)
     refresh_statuses(plan_ids=[plan.pk])
     client = en_client(supervisor)
     assert client.get(URL, {"period": "2024-03"}).context["total"].count == 1
@@ -603,20 +587,20 @@ def test_a_changed_report_is_on_the_next_overview(
         return {c.status: c.count for c in response.context["figures"]}, response
 
     before, response = figures()
-    assert before["lagging"] == 1 and before["missing"] == 0
+    assert before["submitted"] == 1 and before["missing"] == 0  # awaiting review
     assert figures()[0] == before  # now from the cache
     report = item.reports.get(period=MAR)
     with django_capture_on_commit_callbacks(execute=True):
         report_return(report=report, user=admin_user, comment="请补充说明。")
     after, response = figures()
-    assert after["lagging"] == 0 and after["missing"] == 1  # returned: not reported
+    assert "submitted" not in after and after["missing"] == 1  # returned: not reported
     months = {r["month"].period: r["month"] for r in response.context["trend_rows"]}
     assert months[MAR].shown["missing"] == 1
     choices = response.context["period_choices"][0]["months"]
     assert not any(m["reported"] for m in choices)  # the period menu too
     # a new report of another period shows on the period menu and in the months
     with django_capture_on_commit_callbacks(execute=True):
-        make_report(item, datetime.date(2024, 4, 1), status=Status.AHEAD)
+        make_report(item, datetime.date(2024, 4, 1), status=Status.AHEAD, state=State.APPROVED)
         refresh_statuses(subitem_ids=[item.pk])
     response = client.get(URL, {"period": "2024-04"})
     assert {c.status: c.count for c in response.context["figures"]}["ahead"] == 1
@@ -662,10 +646,7 @@ def test_the_counts_add_up_over_many_items(en_client, jurisdiction, supervisor):
 
 @pytest.mark.django_db
 def test_deleting_a_plan_in_the_admin_clears_the_cached_counts(admin_client):
-    import io
-    from pathlib import Path
 
-    from django.core.management import call_command
     from django.urls import reverse
 
     from projects.models import Plan

@@ -6,23 +6,18 @@ as the count said."""
 
 from __future__ import annotations
 
-import io
 import re
-from pathlib import Path
 
 import pytest
 from browser import Console, log_in
-from conftest import make_user
-from django.core.management import call_command
 from django.urls import reverse
+from factories import BEILUN, import_sample, make_user
 from playwright.sync_api import Page, expect
 
 from projects import roles
-from projects.models import Jurisdiction
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-SAMPLES = Path(__file__).resolve().parents[2] / "fixtures" / "samples"
 
 # Chromium reports CSP violations on the console too; this catches them by name as well.
 WATCH_CSP = """
@@ -65,14 +60,7 @@ def list_row_count(page: Page) -> int:
 
 
 def test_overview_charts_and_the_lagging_link(live_server, page, new_context):
-    call_command(
-        "import_tasklist",
-        str(SAMPLES / "beilun-2024-10-progress.xlsx"),
-        "--jurisdiction",
-        "北仑区",
-        stdout=io.StringIO(),
-    )
-    make_user("beilun", roles.SUPERVISOR, jurisdiction=Jurisdiction.objects.get(name="北仑区"))
+    make_user("beilun", roles.SUPERVISOR, jurisdiction=import_sample(BEILUN, "北仑区").jurisdiction)
     base = live_server.url
     console = Console()
     overview = base + reverse("dashboard:overview")

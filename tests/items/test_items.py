@@ -5,12 +5,8 @@ from __future__ import annotations
 
 import datetime
 import io
-from collections.abc import Callable
-from pathlib import Path
 
 import pytest
-from conftest import make_user
-from django.core.management import call_command
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
@@ -26,11 +22,13 @@ from factories import (
     make_report,
     make_subitem,
     make_unit,
+    make_user,
 )
 from openpyxl import load_workbook
 
 from progress.models import ItemStatus, ProgressReport, ReviewEvent, Status
 from progress.reporting import services
+from progress.review import services as review_services
 from progress.statuses import refresh_statuses
 from projects import roles
 from projects.models import (
@@ -42,12 +40,10 @@ from projects.models import (
     Project,
     SubItem,
     Unit,
-    User,
 )
 
 pytestmark = pytest.mark.django_db
 
-SAMPLES = Path(__file__).resolve().parents[2] / "fixtures" / "samples"
 PERIOD = "2024-05"
 PERIOD_DATE = datetime.date(2024, 5, 1)
 State = ProgressReport.State
@@ -55,34 +51,7 @@ LIST_URL = reverse("items:list")
 EXPORT_URL = reverse("items:export")
 
 
-@pytest.fixture
-def en(client_as) -> Callable[[User | None], Client]:
-    """client_as, with English pages so that assertions can name the texts."""
-
-    def login(user: User | None) -> Client:
-        client = client_as(user)
-        client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
-        return client
-
-    return login
-
-
 # --- the world: one item of 西青区 led by 区教育局 with 区财政局 co-operating, one of 北仑区 ------
-
-
-@pytest.fixture
-def co_unit(jurisdiction) -> Unit:
-    return make_unit(jurisdiction, "区财政局")
-
-
-@pytest.fixture
-def co_reporter(co_unit) -> User:
-    return make_user("co_reporter", roles.REPORTER, jurisdiction=co_unit.jurisdiction, unit=co_unit)
-
-
-@pytest.fixture
-def other_supervisor(other_jurisdiction) -> User:
-    return make_user("other_supervisor", roles.SUPERVISOR, jurisdiction=other_jurisdiction)
 
 
 @pytest.fixture
@@ -257,17 +226,17 @@ def varied(plan, unit, other_unit, co_unit, leader, jurisdiction) -> dict[str, S
     )
     # an overdue milestone: computed lagging; the unit says on track -> mismatch
     make_milestone(school, datetime.date(2024, 3, 31), "完成选址")
-    make_report(school, PERIOD_DATE, status=Status.ON_TRACK)
-    make_report(kindergarten, PERIOD_DATE, status=Status.LAGGING)
-    make_report(housing, PERIOD_DATE, status=Status.COMPLETED)
+    make_report(school, PERIOD_DATE, status=Status.ON_TRACK, state=State.APPROVED)
+    make_report(kindergarten, PERIOD_DATE, status=Status.LAGGING, state=State.APPROVED)
+    make_report(housing, PERIOD_DATE, status=Status.COMPLETED, state=State.APPROVED)
     refresh_statuses()
     return {"school": school, "kindergarten": kindergarten, "care": care, "housing": housing}
 
 
 def test_the_list_shows_number_project_subitem_unit_leaders_statuses_and_a_link(
-    en, supervisor, varied
+    en_client, supervisor, varied
 ):
-    response = en(supervisor).get(LIST_URL, {"period": PERIOD})
+    response = en_client(supervisor).get(LIST_URL, {"period": PERIOD})
 
     assert response.status_code == 200
     assert names(response) == [
@@ -405,19 +374,7 @@ def test_the_list_has_pages_of_50(client_as, supervisor, plan, unit):
     assert 'aria-current="page">3<' in last.content.decode()
 
 
-# --- the Beilun progress table of PRODUCT.md --------------------------------------------------
-
-
-@pytest.fixture
-def beilun(db) -> Jurisdiction:
-    call_command(
-        "import_tasklist",
-        str(SAMPLES / "beilun-2024-10-progress.xlsx"),
-        "--jurisdiction",
-        "北仑区",
-        stdout=io.StringIO(),
-    )
-    return Jurisdiction.objects.get(name="北仑区")
+# --- the Beilun progress table of docs/samples.md --------------------------------------------------
 
 
 def test_beilun_lagging_and_on_track_counts(client_as, admin_user, beilun):
@@ -435,9 +392,9 @@ def test_beilun_lagging_and_on_track_counts(client_as, admin_user, beilun):
 
 
 def test_beilun_supervisor_sees_the_same_counts(client_as, beilun):
-    supervisor = make_user("beilun_supervisor", roles.SUPERVISOR, jurisdiction=beilun)
+    supervisor = make_user("beilun_supervisor", roles.SUPERVISOR, jurisdiction=beilun.jurisdiction)
     response = client_as(supervisor).get(
-        LIST_URL, {"period": "2024-10", "shown": "on_track", "jurisdiction": beilun.pk}
+        LIST_URL, {"period": "2024-10", "shown": "on_track", "jurisdiction": beilun.jurisdiction_id}
     )
     assert response.context["count"] == 18
 
@@ -462,8 +419,8 @@ def open_export(response):
     return book.active
 
 
-def test_the_export_has_the_rows_and_columns_of_the_filtered_list(en, admin_user, beilun):
-    client = en(admin_user)
+def test_the_export_has_the_rows_and_columns_of_the_filtered_list(en_client, admin_user, beilun):
+    client = en_client(admin_user)
     params = {"period": "2024-10", "shown": "on_track", "sort": "subitem"}
 
     listed = client.get(LIST_URL, params)
@@ -520,11 +477,18 @@ def employment(plan, unit, co_unit, leader) -> dict:
     early = make_milestone(sub, datetime.date(2024, 9, 30), "建成零工市场", order=2)
     on_time = make_milestone(sub, datetime.date(2024, 6, 30), "发放补贴", order=3)
     future = make_milestone(sub, datetime.date(2024, 12, 31), "全年目标", order=4)
-    make_report(sub, datetime.date(2024, 3, 1), status=Status.ON_TRACK, values={indicator: 4000})
+    make_report(
+        sub,
+        datetime.date(2024, 3, 1),
+        status=Status.ON_TRACK,
+        state=State.APPROVED,
+        values={indicator: 4000},
+    )
     june = make_report(
         sub,
         datetime.date(2024, 6, 1),
         status=Status.ON_TRACK,
+        state=State.APPROVED,
         completion="上半年新增就业9800人。",
         values={indicator: 9800},
         milestones_achieved=[early, on_time],
@@ -543,8 +507,8 @@ def detail_url(subitem: SubItem, period: str | None = None) -> str:
     return f"{url}?period={period}" if period else url
 
 
-def test_the_reason_reads_9800_of_11000_is_89_percent(en, supervisor, employment):
-    response = en(supervisor).get(detail_url(employment["subitem"], "2024-06"))
+def test_the_reason_reads_9800_of_11000_is_89_percent(en_client, supervisor, employment):
+    response = en_client(supervisor).get(detail_url(employment["subitem"], "2024-06"))
 
     assert response.status_code == 200
     sentences = [r["text"] for r in response.context["reasons"]]
@@ -553,8 +517,8 @@ def test_the_reason_reads_9800_of_11000_is_89_percent(en, supervisor, employment
     assert "9,800" in page and "11,000" in page and "89%" in page
 
 
-def test_the_milestone_reasons_say_overdue_early_and_on_time(en, supervisor, employment):
-    response = en(supervisor).get(detail_url(employment["subitem"], "2024-06"))
+def test_the_milestone_reasons_say_overdue_early_and_on_time(en_client, supervisor, employment):
+    response = en_client(supervisor).get(detail_url(employment["subitem"], "2024-06"))
 
     sentences = [r["text"] for r in response.context["reasons"]]
     assert "Milestone 2024-03-31 is overdue and not done: 完成招聘会筹备" in sentences
@@ -616,14 +580,14 @@ def test_the_chart_data_has_targets_the_expected_line_and_reported_values(
 
 
 def test_the_page_shows_plan_units_persons_leaders_and_the_history(
-    en, supervisor, employment, plan
+    en_client, supervisor, employment, plan
 ):
     from factories import make_person
 
     sub = employment["subitem"]
     sub.persons.add(make_person(sub.lead_unit, "郭金花"))
     make_category(plan)  # unrelated
-    response = en(supervisor).get(detail_url(sub, "2024-06"))
+    response = en_client(supervisor).get(detail_url(sub, "2024-06"))
 
     page = response.content.decode()
     for text in (
@@ -645,30 +609,30 @@ def test_the_page_shows_plan_units_persons_leaders_and_the_history(
     assert [r.period.month for r in response.context["reports"]] == [6, 3]
 
 
-def test_an_item_without_a_basis_says_so(en, supervisor, subitem):
+def test_an_item_without_a_basis_says_so(en_client, supervisor, subitem):
     refresh_statuses()
-    response = en(supervisor).get(detail_url(subitem, "2024-05"))
+    response = en_client(supervisor).get(detail_url(subitem, "2024-05"))
 
     assert response.context["reasons"] == []
     assert "Nothing to judge by yet" in response.content.decode()
     assert response.context["shown"] == "missing"
 
 
-def test_a_reported_completion_is_explained(en, supervisor, subitem):
+def test_a_reported_completion_is_explained(en_client, supervisor, subitem):
     make_report(subitem, datetime.date(2024, 4, 1), status=Status.COMPLETED)
     refresh_statuses()
 
-    response = en(supervisor).get(detail_url(subitem, "2024-05"))
+    response = en_client(supervisor).get(detail_url(subitem, "2024-05"))
 
     assert response.context["computed"] == "completed"
     assert "The unit reported the item completed." in response.content.decode()
 
 
-def test_a_draft_does_not_count_as_reported(en, reporter, subitem):
+def test_a_draft_does_not_count_as_reported(en_client, reporter, subitem):
     make_report(subitem, PERIOD_DATE, status=Status.LAGGING, state=State.DRAFT)
     refresh_statuses()
 
-    response = en(reporter).get(detail_url(subitem, PERIOD))
+    response = en_client(reporter).get(detail_url(subitem, PERIOD))
 
     assert response.context["shown"] == "missing"
     assert "does not count yet" in response.content.decode()
@@ -773,9 +737,11 @@ def test_an_item_completed_earlier_is_not_asked_again(client_as, supervisor, sub
     assert (may.expected, may.missing, may.not_needed) == (0, 0, 1)
 
 
-def test_the_unit_page_lists_co_operated_items_too(en, co_reporter, subitem, co_unit):
+def test_the_unit_page_lists_co_operated_items_too(en_client, co_reporter, subitem, co_unit):
     refresh_statuses()
-    response = en(co_reporter).get(reverse("items:unit", args=[co_unit.pk]), {"period": PERIOD})
+    response = en_client(co_reporter).get(
+        reverse("items:unit", args=[co_unit.pk]), {"period": PERIOD}
+    )
 
     assert response.status_code == 200
     assert response.context["count"] == 0
@@ -885,9 +851,9 @@ def test_the_item_page_queries_do_not_grow_with_its_history(
     assert len(response.context["reports"]) == 8
     assert len(response.context["chart_data"]["charts"]) == 2
     assert many == few
-    # session, user, groups; the sub-item, its co-units, persons, leaders; six rule inputs;
-    # the reports and their review steps
-    assert many <= 15, many
+    # session, user, groups; the sub-item, its co-units, persons, leaders; the stored status of
+    # the period; six rule inputs; the reports and their review steps
+    assert many <= 16, many
 
 
 def test_services_keep_the_list_current(client_as, supervisor, reporter, subitem):
@@ -904,6 +870,12 @@ def test_services_keep_the_list_current(client_as, supervisor, reporter, subitem
         submit=True,
     )
 
+    # submitted: awaiting review, then approved: its status
+    assert names(client.get(LIST_URL, {"period": PERIOD, "shown": "submitted"})) == [
+        "新建社区养老驿站"
+    ]
+    review_services.report_approve(report=subitem.reports.get(), user=supervisor)
     assert names(client.get(LIST_URL, {"period": PERIOD, "shown": "on_track"})) == [
         "新建社区养老驿站"
     ]
+    assert not rows_of(client.get(LIST_URL, {"period": PERIOD, "shown": "submitted"}))

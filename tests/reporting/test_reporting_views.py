@@ -5,12 +5,10 @@ from __future__ import annotations
 
 import datetime
 import io
-from collections.abc import Callable
 from decimal import Decimal
 from pathlib import Path
 
 import pytest
-from conftest import make_user
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.test import Client
@@ -24,14 +22,14 @@ from factories import (
     make_quarterly_milestones,
     make_report,
     make_subitem,
-    make_unit,
+    make_user,
 )
 from PIL import Image
 
 from progress.models import Attachment, Contribution, IndicatorValue, ProgressReport, Status
 from progress.reporting import services
+from progress.review import services as review_services
 from projects import roles
-from projects.models import User
 
 pytestmark = pytest.mark.django_db
 
@@ -46,33 +44,6 @@ State = ProgressReport.State
 @pytest.fixture(autouse=True)
 def _media(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
-
-
-@pytest.fixture
-def en(client_as) -> Callable[[User | None], Client]:
-    """client_as, with English pages so that the assertions can name the messages."""
-
-    def login(user: User | None) -> Client:
-        client = client_as(user)
-        client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
-        return client
-
-    return login
-
-
-@pytest.fixture
-def co_unit(jurisdiction):
-    return make_unit(jurisdiction, "区财政局")
-
-
-@pytest.fixture
-def co_reporter(co_unit) -> User:
-    return make_user("co_reporter", roles.REPORTER, jurisdiction=co_unit.jurisdiction, unit=co_unit)
-
-
-@pytest.fixture
-def other_supervisor(other_jurisdiction) -> User:
-    return make_user("other_supervisor", roles.SUPERVISOR, jurisdiction=other_jurisdiction)
 
 
 @pytest.fixture
@@ -237,7 +208,7 @@ def test_a_bad_or_off_cycle_period_is_not_found(client_as, reporter, subitem, un
 
 
 def test_start_page_lists_this_periods_items_with_state_deadline_and_last_period(
-    en, reporter, subitem, unit, plan
+    en_client, reporter, subitem, unit, plan
 ):
     make_report(
         subitem, datetime.date(2024, 4, 1), status=Status.LAGGING, completion="四月完成选址"
@@ -246,7 +217,7 @@ def test_start_page_lists_this_periods_items_with_state_deadline_and_last_period
     make_report(draft, PERIOD_DATE, state=State.DRAFT, completion="草稿")
     untouched = make_subitem(make_project(plan), lead_unit=unit, name="增加停车泊位")
 
-    response = en(reporter).get(reverse("reporting:my_reports"), {"period": PERIOD})
+    response = en_client(reporter).get(reverse("reporting:my_reports"), {"period": PERIOD})
 
     assert response.status_code == 200
     assert [s.pk for s in response.context["to_report"]] == [subitem.pk, draft.pk, untouched.pk]
@@ -266,18 +237,20 @@ def test_start_page_defaults_to_the_current_period(client_as, reporter, plan, su
     assert isinstance(response.context["period"], datetime.date)
 
 
-def test_start_page_shows_completed_items_without_a_form_link(en, reporter, subitem):
+def test_start_page_shows_completed_items_without_a_form_link(en_client, reporter, subitem):
     make_report(subitem, datetime.date(2024, 3, 1), status=Status.COMPLETED)
 
-    response = en(reporter).get(reverse("reporting:my_reports"), {"period": PERIOD})
+    response = en_client(reporter).get(reverse("reporting:my_reports"), {"period": PERIOD})
 
     assert response.context["to_report"] == []
     assert [s.pk for s in response.context["completed_earlier"]] == [subitem.pk]
     assert edit_url(subitem) not in response.content.decode()
 
 
-def test_start_page_lists_co_operated_items_with_a_contribution_link(en, co_reporter, subitem):
-    response = en(co_reporter).get(reverse("reporting:my_reports"), {"period": PERIOD})
+def test_start_page_lists_co_operated_items_with_a_contribution_link(
+    en_client, co_reporter, subitem
+):
+    response = en_client(co_reporter).get(reverse("reporting:my_reports"), {"period": PERIOD})
 
     assert response.context["to_report"] == []
     assert [s.pk for s in response.context["cooperating"]] == [subitem.pk]
@@ -319,18 +292,18 @@ def test_start_page_queries_do_not_grow_with_items(client_as, reporter, plan, un
     assert many == few
 
 
-def test_home_gives_reporters_a_way_into_their_reports(en, reporter, supervisor):
+def test_home_gives_reporters_a_way_into_their_reports(en_client, reporter, supervisor):
     url = reverse("reporting:my_reports")
 
-    assert url in en(reporter).get(reverse("home")).content.decode()
-    assert f'href="{url}"' not in en(supervisor).get(reverse("home")).content.decode()
+    assert url in en_client(reporter).get(reverse("home")).content.decode()
+    assert f'href="{url}"' not in en_client(supervisor).get(reverse("home")).content.decode()
 
 
 # --- the form page ----------------------------------------------------------------------------
 
 
 def test_form_page_shows_plan_targets_last_period_and_contributions(
-    en, reporter, co_reporter, subitem, indicator, milestones
+    en_client, reporter, co_reporter, subitem, indicator, milestones
 ):
     make_report(
         subitem,
@@ -343,7 +316,7 @@ def test_form_page_shows_plan_targets_last_period_and_contributions(
         subitem=subitem, period=PERIOD_DATE, user=co_reporter, text="财政局拨付资金200万元"
     )
 
-    response = en(reporter).get(edit_url(subitem))
+    response = en_client(reporter).get(edit_url(subitem))
 
     assert response.status_code == 200
     context = response.context
@@ -361,7 +334,7 @@ def test_form_page_shows_plan_targets_last_period_and_contributions(
         assert text in content
     field = context["form"].fields[f"indicator_{indicator.pk}"]
     assert field.label == "新增就业 (人)"
-    assert "4600" in field.help_text  # the target due before the end of May
+    assert "4,600" in field.help_text  # the target due before the end of May
     rows = context["form"].milestone_rows()
     assert [r["due_now"] for r in rows] == [False, True, False]
     assert "report_form.js" in content
@@ -385,8 +358,8 @@ def test_quarterly_plan_shows_the_quarters_plan(client_as, reporter, unit, juris
     assert response.context["milestone_next"].text == "第3季度计划"
 
 
-def test_save_draft_then_submit(en, reporter, subitem, indicator, milestones):
-    client = en(reporter)
+def test_save_draft_then_submit(en_client, reporter, subitem, indicator, milestones):
+    client = en_client(reporter)
 
     response = client.post(
         edit_url(subitem),
@@ -435,8 +408,10 @@ def test_save_draft_then_submit(en, reporter, subitem, indicator, milestones):
 
 
 @pytest.mark.parametrize("status", [Status.AHEAD, Status.LAGGING])
-def test_submitting_ahead_or_lagging_needs_an_explanation(en, reporter, subitem, status):
-    response = en(reporter).post(edit_url(subitem), form_data(action="submit", status=status))
+def test_submitting_ahead_or_lagging_needs_an_explanation(en_client, reporter, subitem, status):
+    response = en_client(reporter).post(
+        edit_url(subitem), form_data(action="submit", status=status)
+    )
 
     assert response.status_code == 200
     errors = response.context["form"].errors
@@ -462,8 +437,8 @@ def test_a_draft_may_be_lagging_without_an_explanation_yet(client_as, reporter, 
     assert saved(subitem).status == Status.LAGGING
 
 
-def test_submitting_needs_a_status_and_the_completion_text(en, reporter, subitem):
-    response = en(reporter).post(
+def test_submitting_needs_a_status_and_the_completion_text(en_client, reporter, subitem):
+    response = en_client(reporter).post(
         edit_url(subitem), form_data(action="submit", status="", completion="  ")
     )
 
@@ -473,8 +448,8 @@ def test_submitting_needs_a_status_and_the_completion_text(en, reporter, subitem
 
 
 @pytest.mark.parametrize("value", ["abc", "1,2,3", "12万"])
-def test_indicator_values_must_be_numbers(en, reporter, subitem, indicator, value):
-    response = en(reporter).post(
+def test_indicator_values_must_be_numbers(en_client, reporter, subitem, indicator, value):
+    response = en_client(reporter).post(
         edit_url(subitem), form_data(**{f"indicator_{indicator.pk}": value})
     )
 
@@ -500,9 +475,9 @@ def test_unknown_action_is_a_bad_request(client_as, reporter, subitem):
     assert saved(subitem) is None
 
 
-def test_completed_item_is_not_asked_again(en, reporter, subitem):
+def test_completed_item_is_not_asked_again(en_client, reporter, subitem):
     done = make_report(subitem, datetime.date(2024, 3, 1), status=Status.COMPLETED)
-    client = en(reporter)
+    client = en_client(reporter)
 
     response = client.get(edit_url(subitem))
 
@@ -525,7 +500,7 @@ def test_a_completed_draft_does_not_end_the_reporting(client_as, reporter, subit
 
 
 def test_a_returned_report_shows_the_comment_and_can_be_resubmitted(
-    en, reporter, supervisor, subitem
+    en_client, reporter, supervisor, subitem
 ):
     report = services.report_save(
         subitem=subitem,
@@ -535,8 +510,8 @@ def test_a_returned_report_shows_the_comment_and_can_be_resubmitted(
         expected_version=None,
         submit=True,
     )
-    report = services.report_return(report=report, user=supervisor, comment="请补充开工照片")
-    client = en(reporter)
+    report = review_services.report_return(report=report, user=supervisor, comment="请补充开工照片")
+    client = en_client(reporter)
 
     page = client.get(edit_url(subitem))
     assert page.status_code == 200
@@ -556,12 +531,12 @@ def test_a_returned_report_shows_the_comment_and_can_be_resubmitted(
 
 
 def test_a_returned_report_saved_as_draft_still_needs_its_explanation(
-    en, reporter, supervisor, subitem
+    en_client, reporter, supervisor, subitem
 ):
     report = make_report(subitem, PERIOD_DATE, state=State.SUBMITTED)
-    report = services.report_return(report=report, user=supervisor, comment="状态不符")
+    report = review_services.report_return(report=report, user=supervisor, comment="状态不符")
 
-    response = en(reporter).post(
+    response = en_client(reporter).post(
         edit_url(subitem), form_data(status=Status.LAGGING, version=str(report.version))
     )
 
@@ -582,11 +557,13 @@ def test_a_returned_report_saved_as_draft_still_needs_its_explanation(
 
 
 @pytest.mark.parametrize("state", [State.APPROVED, State.SUBMITTED])
-def test_an_approved_or_submitted_report_is_read_only(en, reporter, supervisor, subitem, state):
+def test_an_approved_or_submitted_report_is_read_only(
+    en_client, reporter, supervisor, subitem, state
+):
     report = make_report(subitem, PERIOD_DATE, state=State.SUBMITTED, completion="已提交")
     if state == State.APPROVED:
-        report = services.report_approve(report=report, user=supervisor)
-    client = en(reporter)
+        report = review_services.report_approve(report=report, user=supervisor)
+    client = en_client(reporter)
 
     page = client.get(edit_url(subitem))
 
@@ -607,11 +584,11 @@ def test_an_approved_or_submitted_report_is_read_only(en, reporter, supervisor, 
 # --- optimistic concurrency -------------------------------------------------------------------
 
 
-def test_a_stale_save_is_refused_with_the_other_version_shown(en, reporter, subitem):
+def test_a_stale_save_is_refused_with_the_other_version_shown(en_client, reporter, subitem):
     colleague = make_user(
         "colleague", roles.REPORTER, jurisdiction=reporter.jurisdiction, unit=reporter.unit
     )
-    mine, theirs = en(reporter), en(colleague)
+    mine, theirs = en_client(reporter), en_client(colleague)
 
     mine.post(edit_url(subitem), form_data(completion="第一稿"))
     report = saved(subitem)
@@ -727,8 +704,10 @@ def test_several_files_at_once(client_as, reporter, subitem):
         ("photo.jpg", b"not an image at all", "is not a readable image"),
     ],
 )
-def test_a_wrong_file_is_refused_and_nothing_is_saved(en, reporter, subitem, name, data, message):
-    response = en(reporter).post(
+def test_a_wrong_file_is_refused_and_nothing_is_saved(
+    en_client, reporter, subitem, name, data, message
+):
+    response = en_client(reporter).post(
         edit_url(subitem),
         form_data(
             attachments=[
@@ -760,11 +739,11 @@ def test_a_refused_file_leaves_no_orphan_on_disk(client_as, reporter, subitem, s
     assert not root.exists() or not [p for p in root.rglob("*") if p.is_file()]
 
 
-def test_an_oversize_file_is_refused(en, reporter, subitem, settings):
+def test_an_oversize_file_is_refused(en_client, reporter, subitem, settings):
     settings.ATTACHMENT_MAX_BYTES = 1024
     big = png_with_exif(size=(400, 400)) + b"\0" * 2048
 
-    response = en(reporter).post(
+    response = en_client(reporter).post(
         edit_url(subitem),
         form_data(attachments=[SimpleUploadedFile("big.png", big, "image/png")]),
     )
@@ -790,9 +769,9 @@ def test_a_missing_file_on_disk_is_not_found(client_as, reporter, subitem):
 
 
 def test_a_co_unit_adds_its_contribution_and_the_lead_sees_it(
-    en, reporter, co_reporter, co_unit, subitem
+    en_client, reporter, co_reporter, co_unit, subitem
 ):
-    client = en(co_reporter)
+    client = en_client(co_reporter)
     assert client.get(contribution_url(subitem)).status_code == 200
 
     response = client.post(contribution_url(subitem), {"text": "完成资金拨付300万元"})
@@ -804,7 +783,7 @@ def test_a_co_unit_adds_its_contribution_and_the_lead_sees_it(
         PERIOD_DATE,
         co_reporter,
     )
-    assert "完成资金拨付300万元" in en(reporter).get(edit_url(subitem)).content.decode()
+    assert "完成资金拨付300万元" in en_client(reporter).get(edit_url(subitem)).content.decode()
 
     client.post(contribution_url(subitem), {"text": "完成资金拨付500万元"})
     assert Contribution.objects.get().text == "完成资金拨付500万元"
@@ -812,8 +791,8 @@ def test_a_co_unit_adds_its_contribution_and_the_lead_sees_it(
     assert page.context["form"]["text"].value() == "完成资金拨付500万元"
 
 
-def test_an_empty_contribution_is_refused(en, co_reporter, subitem):
-    response = en(co_reporter).post(contribution_url(subitem), {"text": "   "})
+def test_an_empty_contribution_is_refused(en_client, co_reporter, subitem):
+    response = en_client(co_reporter).post(contribution_url(subitem), {"text": "   "})
 
     assert response.status_code == 200
     assert response.context["form"].errors["text"] == ["Write what your unit did."]
@@ -824,9 +803,9 @@ def test_an_empty_contribution_is_refused(en, co_reporter, subitem):
 
 
 def test_report_page_shows_content_values_milestones_events_and_every_save(
-    en, reporter, supervisor, co_reporter, subitem, indicator, milestones
+    en_client, reporter, supervisor, co_reporter, subitem, indicator, milestones
 ):
-    client = en(reporter)
+    client = en_client(reporter)
     client.post(
         edit_url(subitem),
         form_data(completion="第一稿", **{f"indicator_{indicator.pk}": "100"}),
@@ -844,10 +823,10 @@ def test_report_page_shows_content_values_milestones_events_and_every_save(
         ),
     )
     report = saved(subitem)
-    services.report_return(report=report, user=supervisor, comment="请核实数字")
+    review_services.report_return(report=report, user=supervisor, comment="请核实数字")
     services.contribution_save(subitem=subitem, period=PERIOD_DATE, user=co_reporter, text="配合")
 
-    response = en(co_reporter).get(reverse("reporting:report_detail", args=[report.pk]))
+    response = en_client(co_reporter).get(reverse("reporting:report_detail", args=[report.pk]))
 
     assert response.status_code == 200
     content = response.content.decode()

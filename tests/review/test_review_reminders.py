@@ -6,12 +6,12 @@ import datetime
 from io import StringIO
 
 import pytest
-from conftest import make_user
 from django.core.management import CommandError, call_command
-from factories import make_plan, make_project, make_report, make_subitem, make_unit
+from factories import make_plan, make_project, make_report, make_subitem, make_unit, make_user
 
 from progress.models import ProgressReport, Status
-from progress.review.views import last_closed_period
+from progress.periods import last_closed_period
+from progress.statuses import refresh_statuses
 from projects import roles
 
 pytestmark = pytest.mark.django_db
@@ -42,6 +42,7 @@ def world(jurisdiction, other_jurisdiction):
     )
     make_subitem(project, name="人社未报", lead_unit=labour)
     make_subitem(make_project(make_plan(other_jurisdiction, year=2024)), lead_unit=beilun)
+    refresh_statuses()  # as the import or the admin does for new items
 
     def reporter(name, unit, **fields):
         return make_user(name, roles.REPORTER, jurisdiction=unit.jurisdiction, unit=unit, **fields)
@@ -123,6 +124,7 @@ def test_the_default_period_is_the_last_closed_one(jurisdiction, mailoutbox):
     period = last_closed_period()
     unit = make_unit(jurisdiction, "区教育局")
     make_subitem(make_project(make_plan(jurisdiction, year=period.year)), lead_unit=unit)
+    refresh_statuses()
     make_user("jy", roles.REPORTER, jurisdiction=jurisdiction, unit=unit, email="jy@example.cn")
 
     out = run()
@@ -146,7 +148,7 @@ def test_bad_options_are_clear_errors(world, args, error):
 
 
 def test_the_demo_has_reporters_to_remind_and_a_report_to_review(samples_dir, mailoutbox):
-    from progress.reporting.selectors import review_queue
+    from progress.review.selectors import review_queue
     from projects.models import User
 
     call_command("load_demo", samples=str(samples_dir), stdout=StringIO())

@@ -4,21 +4,20 @@ through the real services, database and views."""
 from __future__ import annotations
 
 import datetime
-from collections.abc import Callable
 
 import pytest
-from conftest import make_user
 from django.db import connection
-from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
-from factories import make_plan, make_project, make_report, make_subitem, make_unit
+from factories import make_plan, make_project, make_report, make_subitem, make_unit, make_user
 
 from progress.models import ProgressReport, ReviewEvent, Status
-from progress.reporting import services
+from progress.periods import last_closed_period
+from progress.reporting import services as reporting_services
 from progress.reporting.selectors import report_events
-from progress.review.views import last_closed_period
+from progress.review import services
+from progress.statuses import refresh_statuses
 from projects import roles
 from projects.models import Plan, SubItem, User
 
@@ -28,24 +27,6 @@ PERIOD = datetime.date(2024, 3, 1)
 QUEUE_URL = reverse("review:queue")
 MISSING_URL = reverse("review:missing")
 State = ProgressReport.State
-
-
-@pytest.fixture
-def en_client(client_as) -> Callable[[User | None], Client]:
-    """client_as, with English pages so that the assertions can name the messages."""
-
-    def login(user: User | None) -> Client:
-        client = client_as(user)
-        client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
-        return client
-
-    return login
-
-
-@pytest.fixture
-def other_supervisor(other_jurisdiction) -> User:
-    """A supervisor of another jurisdiction (北仑区)."""
-    return make_user("supervisor_beilun", roles.SUPERVISOR, jurisdiction=other_jurisdiction)
 
 
 @pytest.fixture
@@ -66,12 +47,12 @@ def subitem(jurisdiction, unit, other_unit) -> SubItem:
 def submit(subitem: SubItem, user: User, *, period=PERIOD, **fields) -> ProgressReport:
     """Save and submit a report as the unit's reporter does, through the service."""
     current = ProgressReport.objects.filter(subitem=subitem, period=period).first()
-    data = services.ReportData(
+    data = reporting_services.ReportData(
         status=fields.pop("status", Status.ON_TRACK),
         completion=fields.pop("completion", "完成选址3处，开工建设2处。"),
         **fields,
     )
-    return services.report_save(
+    return reporting_services.report_save(
         subitem=subitem,
         period=period,
         user=user,
@@ -285,12 +266,12 @@ def test_approving_locks_the_report(en_client, supervisor, subitem, submitted, r
     assert submitted.state == State.APPROVED
     assert [e.action for e in report_events(submitted)] == ["submit", "approve"]
     assert report_events(submitted).last().actor == supervisor
-    with pytest.raises(services.ReportError):
-        services.report_save(
+    with pytest.raises(reporting_services.ReportError):
+        reporting_services.report_save(
             subitem=subitem,
             period=PERIOD,
             user=reporter,
-            data=services.ReportData(status=Status.ON_TRACK, completion="改一下"),
+            data=reporting_services.ReportData(status=Status.ON_TRACK, completion="改一下"),
             expected_version=submitted.version,
         )
     submitted.refresh_from_db()
@@ -387,7 +368,7 @@ def test_the_review_page_queries_do_not_grow_with_its_history(
         for i in range(n):
             services.report_return(report=report, user=supervisor, comment=f"第{i}次退回")
             submit(subitem, make_user(f"r{report.events.count()}", roles.REPORTER), completion="改")
-            services.attachment_add(
+            reporting_services.attachment_add(
                 report=report, user=reporter, name=f"{i}.pdf", data=b"%PDF-1.4 test"
             )
 
@@ -529,11 +510,15 @@ def missing_world(jurisdiction, unit, other_unit, other_jurisdiction, reporter, 
     # a quarterly plan reports in March
     quarterly = make_plan(jurisdiction, year=2024, reporting_cycle=Plan.Cycle.QUARTERLY)
     items["quarterly"] = make_subitem(make_project(quarterly), name="季度未填报", lead_unit=unit)
+    refresh_statuses()  # as the import or the admin does for new items
     return items
 
 
 def _listed(response) -> dict[str, list[str]]:
-    return {g.unit.name: [item.name for item in g.items] for g in response.context["groups"]}
+    return {
+        g.unit.name if g.unit else "": [item.name for item in g.items]
+        for g in response.context["groups"]
+    }
 
 
 def test_the_missing_list_groups_what_is_missing_by_unit(en_client, supervisor, missing_world):
@@ -561,11 +546,30 @@ def test_months_between_quarters_skip_quarterly_plans(en_client, supervisor, mis
     assert "已报送" in names  # reported for March, not for April
 
 
-def test_the_missing_list_defaults_to_the_last_closed_period(en_client, supervisor, missing_world):
-    response = en_client(supervisor).get(MISSING_URL)
-
-    assert response.context["period"] == last_closed_period()
+def test_the_missing_list_defaults_to_the_last_closed_period_with_anything_due(
+    en_client, supervisor, missing_world, jurisdiction, unit
+):
+    client = en_client(supervisor)
+    # the plans are of 2024: the last period of 2024 has items due (nothing of this year yet)
+    response = client.get(MISSING_URL)
+    assert response.context["period"] == datetime.date(2024, 12, 1)
+    assert response.context["item_count"] == 8  # all but 二月已办结, completed earlier
     assert "2024-03" in response.context["reported_periods"]  # a link to a period with reports
+    # a plan of the current year: the latest period whose deadline has passed
+    closed = last_closed_period()
+    make_subitem(make_project(make_plan(jurisdiction, year=closed.year)), lead_unit=unit)
+    refresh_statuses()
+    assert client.get(MISSING_URL).context["period"] == closed
+
+
+def test_items_without_a_lead_unit_are_missing_too(en_client, supervisor, missing_world):
+    orphan = make_subitem(missing_world["nothing"].project, name="无牵头单位", lead_unit=None)
+    refresh_statuses(subitem_ids=[orphan.pk])
+
+    response = en_client(supervisor).get(MISSING_URL, {"period": "2024-03"})
+
+    assert _listed(response)[""] == ["无牵头单位"]  # the last group
+    assert "Items without a lead unit" in response.content.decode()
 
 
 def test_admins_see_every_jurisdiction_or_one(en_client, admin_user, missing_world, jurisdiction):
@@ -584,10 +588,11 @@ def test_admins_see_every_jurisdiction_or_one(en_client, admin_user, missing_wor
 def test_a_supervisor_cannot_look_at_another_jurisdiction(
     en_client, other_supervisor, missing_world, jurisdiction
 ):
-    response = en_client(other_supervisor).get(
-        MISSING_URL, {"period": "2024-03", "jurisdiction": str(jurisdiction.pk)}
-    )
+    client = en_client(other_supervisor)
+    response = client.get(MISSING_URL, {"period": "2024-03", "jurisdiction": str(jurisdiction.pk)})
+    assert response.status_code == 404  # as on the dashboard
 
+    response = client.get(MISSING_URL, {"period": "2024-03"})
     assert list(_listed(response).values()) == [["北仑未填报"]]
 
 
@@ -611,6 +616,7 @@ def _fill_missing(jurisdiction, n: int) -> None:
     plan = make_plan(jurisdiction, year=2024)
     for _ in range(n):
         make_subitem(make_project(plan))  # each with a unit of its own
+    refresh_statuses(plan_ids=[plan.pk])
 
 
 def test_the_missing_list_queries_do_not_grow_with_items(en_client, supervisor, jurisdiction):

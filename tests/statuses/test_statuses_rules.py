@@ -1,11 +1,13 @@
-"""The status rules of PRODUCT.md on hand-made cases at their boundaries (pure functions)."""
+"""The status rules of docs/status_rules.md on hand-made cases at their boundaries (pure functions)."""
 
 from datetime import date
 from decimal import Decimal
 
 import pytest
 
-from progress.statuses import status_rules as status
+from progress import periods
+from progress.statuses import status_rules
+from progress.statuses.shown import absent_status
 from progress.statuses.status_rules import IndicatorInput, MilestoneInput, Target
 
 YEAR = 2023
@@ -22,31 +24,31 @@ def jobs(actual):
 
 
 def judge(actual, at):
-    return status.indicator_status(jobs(actual), at, lagging_below=0.95, ahead_above=1.05)
+    return status_rules.indicator_status(jobs(actual), at, lagging_below=0.95, ahead_above=1.05)
 
 
 def test_expected_value_is_the_target_on_its_date():
-    assert status.expected_value(JOBS, date(YEAR, 6, 30)) == 11000
+    assert status_rules.expected_value(JOBS, date(YEAR, 6, 30)) == 11000
 
 
 def test_expected_value_is_time_proportional_between_targets():
     # 31 July: 31 of the 92 days from 30 June to 30 September
-    expected = status.expected_value(JOBS, date(YEAR, 7, 31))
+    expected = status_rules.expected_value(JOBS, date(YEAR, 7, 31))
     assert expected == Decimal(11000) + Decimal(5000) * Decimal(31) / Decimal(92)
 
 
 def test_expected_value_starts_from_zero_on_the_first_of_january():
     # a period with no target yet: January, the first target is in March
-    expected = status.expected_value(JOBS, date(YEAR, 1, 31))
+    expected = status_rules.expected_value(JOBS, date(YEAR, 1, 31))
     assert expected == Decimal(4600) * Decimal(30) / Decimal(89)
 
 
 def test_expected_value_after_the_last_target_is_the_last_target():
-    assert status.expected_value(JOBS[:2], date(YEAR, 9, 30)) == 11000
+    assert status_rules.expected_value(JOBS[:2], date(YEAR, 9, 30)) == 11000
 
 
 def test_no_targets_no_expected_value():
-    assert status.expected_value([], date(YEAR, 6, 30)) is None
+    assert status_rules.expected_value([], date(YEAR, 6, 30)) is None
 
 
 @pytest.mark.parametrize(
@@ -80,7 +82,7 @@ def test_nothing_reported_nothing_judged():
 
 
 def test_thresholds_are_parameters():
-    reason = status.indicator_status(
+    reason = status_rules.indicator_status(
         jobs(10000), date(YEAR, 6, 30), lagging_below=0.9, ahead_above=1.2
     )
     assert reason.status == "on_track"
@@ -96,17 +98,17 @@ def ms(due, achieved_in=None):
 def test_a_milestone_due_today_is_not_overdue():
     # June report: the Q2 milestone is due on 30 June, the last day of the period
     assert (
-        status.milestone_status(ms(date(YEAR, 6, 30)), date(YEAR, 6, 1), date(YEAR, 6, 30)) is None
+        status_rules.milestone_status(ms(date(YEAR, 6, 30)), date(YEAR, 6, 1), date(YEAR, 6, 30)) is None
     )
 
 
 def test_a_milestone_whose_date_passed_unachieved_is_overdue():
-    reason = status.milestone_status(ms(date(YEAR, 6, 30)), date(YEAR, 7, 1), date(YEAR, 7, 31))
+    reason = status_rules.milestone_status(ms(date(YEAR, 6, 30)), date(YEAR, 7, 1), date(YEAR, 7, 31))
     assert (reason.kind, reason.status) == ("overdue", "lagging")
 
 
 def test_a_milestone_achieved_on_time_is_on_track():
-    reason = status.milestone_status(
+    reason = status_rules.milestone_status(
         ms(date(YEAR, 6, 30), achieved_in=date(YEAR, 5, 1)), date(YEAR, 7, 1), date(YEAR, 7, 31)
     )
     assert (reason.kind, reason.status) == ("on_time", "on_track")
@@ -114,7 +116,7 @@ def test_a_milestone_achieved_on_time_is_on_track():
 
 def test_a_milestone_achieved_before_its_quarter_began_is_ahead():
     # Q3 milestone (30 Sept) marked achieved in the June report: before 1 July
-    reason = status.milestone_status(
+    reason = status_rules.milestone_status(
         ms(date(YEAR, 9, 30), achieved_in=date(YEAR, 6, 1)), date(YEAR, 6, 1), date(YEAR, 6, 30)
     )
     assert (reason.kind, reason.status) == ("early", "ahead")
@@ -122,17 +124,17 @@ def test_a_milestone_achieved_before_its_quarter_began_is_ahead():
 
 def test_a_month_end_milestone_is_early_only_before_its_month():
     # 7月底前: achieved in the July report is on time, in June's it is early
-    on_time = status.milestone_status(
+    on_time = status_rules.milestone_status(
         ms(date(YEAR, 7, 31), date(YEAR, 7, 1)), date(YEAR, 7, 1), date(YEAR, 7, 31)
     )
-    early = status.milestone_status(
+    early = status_rules.milestone_status(
         ms(date(YEAR, 7, 31), date(YEAR, 6, 1)), date(YEAR, 6, 1), date(YEAR, 6, 30)
     )
     assert (on_time.status, early.status) == ("on_track", "ahead")
 
 
 def test_an_achievement_reported_later_does_not_count_yet():
-    reason = status.milestone_status(
+    reason = status_rules.milestone_status(
         ms(date(YEAR, 3, 31), achieved_in=date(YEAR, 8, 1)), date(YEAR, 5, 1), date(YEAR, 5, 31)
     )
     assert reason.status == "lagging"
@@ -142,7 +144,7 @@ def test_an_achievement_reported_later_does_not_count_yet():
 
 
 def test_lagging_wins_over_ahead():
-    computed = status.compute(
+    computed = status_rules.compute(
         indicators=[jobs(20000)],
         milestones=[ms(date(YEAR, 3, 31))],
         period_start=date(YEAR, 6, 1),
@@ -153,7 +155,7 @@ def test_lagging_wins_over_ahead():
 
 
 def test_a_completed_item_is_completed():
-    computed = status.compute(
+    computed = status_rules.compute(
         indicators=[],
         milestones=[ms(date(YEAR, 3, 31))],
         period_start=date(YEAR, 6, 1),
@@ -164,7 +166,7 @@ def test_a_completed_item_is_completed():
 
 
 def test_nothing_to_judge_gives_no_status():
-    computed = status.compute(
+    computed = status_rules.compute(
         indicators=[jobs(None)],
         milestones=[ms(date(YEAR, 12, 31))],
         period_start=date(YEAR, 6, 1),
@@ -181,9 +183,32 @@ def test_nothing_to_judge_gives_no_status():
         (date(2024, 10, 31), False),  # before the deadline
     ],
 )
-def test_a_missing_report_before_and_after_the_deadline(today, missing):
-    assert status.is_missing(has_report=False, today=today, deadline=date(2024, 11, 5)) is missing
-    assert status.is_missing(has_report=True, today=today, deadline=date(2024, 11, 5)) is False
+def test_a_missing_report_before_and_after_the_deadline(settings, today, missing):
+    """No report is 未报送 (missing) once the deadline (the 5th of the next month) has passed,
+    not yet due (pending) before."""
+    settings.REPORT_DEADLINE_DAY = 5
+    october = date(2024, 10, 1)
+    assert periods.deadline(october) == date(2024, 11, 5)
+    assert periods.deadline_passed(october, today) is missing
+    assert absent_status(october, today) == ("missing" if missing else "pending")
+
+
+@pytest.mark.parametrize(
+    ("reports", "period", "expected"),
+    [
+        ([(date(2024, 10, 1), "completed")], date(2024, 11, 1), date(2024, 10, 1)),
+        ([(date(2024, 10, 1), "completed")], date(2024, 10, 1), None),  # its own period
+        ([(date(2024, 10, 1), "on_track")], date(2024, 11, 1), None),
+        (
+            [(date(2024, 8, 1), "completed"), (date(2024, 10, 1), "completed")],
+            date(2024, 12, 1),
+            date(2024, 8, 1),  # the first time it was said
+        ),
+        ([], date(2024, 11, 1), None),
+    ],
+)
+def test_completed_in_an_earlier_period(reports, period, expected):
+    assert status_rules.completed_in(reports, period) == expected
 
 
 @pytest.mark.parametrize(
@@ -199,4 +224,4 @@ def test_a_missing_report_before_and_after_the_deadline(today, missing):
     ],
 )
 def test_mismatch(reported, computed, mismatch):
-    assert status.is_mismatch(reported, computed) is mismatch
+    assert status_rules.is_mismatch(reported, computed) is mismatch

@@ -3,16 +3,14 @@
 import io
 from collections import Counter
 from datetime import date
-from pathlib import Path
 
 import pytest
 from django.core.management import call_command
+from factories import SAMPLES
 
 from progress.models import ItemStatus, ProgressReport
 from progress.statuses import refresh_statuses
 from projects.models import SubItem
-
-SAMPLES = Path(__file__).resolve().parents[2] / "fixtures" / "samples"
 
 
 def _import(name, *args):

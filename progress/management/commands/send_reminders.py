@@ -1,7 +1,10 @@
 """python manage.py send_reminders: email each unit's reporters the reports they still owe.
 
 After the deadline of a period, every unit that leads items without a submitted or approved
-report for it gets one message, sent to each active reporter of the unit, listing those items.
+report for it gets one message, sent to each active reporter of the unit, listing those items:
+the items the missing-reports page lists (progress.review.selectors.missing_items), so an item
+completed in an earlier period is never asked for. Items without a lead unit have nobody to
+remind.
 """
 
 from __future__ import annotations
@@ -18,8 +21,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from progress import periods
-from progress.reporting import selectors
-from progress.review.views import last_closed_period
+from progress.review import selectors
 from projects import roles
 from projects.models import Jurisdiction, SubItem, Unit, User
 
@@ -53,7 +55,7 @@ class Command(BaseCommand):
     def handle(self, *args, **opts) -> None:
         period = self._period(opts["period"])
         jurisdiction = self._jurisdiction(opts["jurisdiction"])
-        deadline = periods.deadline(period, settings.REPORT_DEADLINE_DAY)
+        deadline = periods.deadline(period)
         reminders = collect_reminders(
             period=period, jurisdiction_id=jurisdiction.pk if jurisdiction else None
         )
@@ -105,7 +107,7 @@ class Command(BaseCommand):
 
     def _period(self, text: str | None) -> date:
         if text is None:
-            return last_closed_period()
+            return periods.last_closed_period()
         period = periods.parse_period(text)
         if period is None:
             raise CommandError(f"--period {text!r}: write the period as YYYY-MM, e.g. 2024-10.")
@@ -126,11 +128,11 @@ class Command(BaseCommand):
 def collect_reminders(*, period: date, jurisdiction_id: int | None) -> list[UnitReminder]:
     """The units with missing reports for the period, each with its items and the addresses of
     its active reporters; ordered by jurisdiction and unit name."""
-    items = selectors.missing_reports(
-        jurisdiction_id=jurisdiction_id, period=period
-    ).select_related("lead_unit__jurisdiction")
+    items = selectors.missing_items(jurisdiction_id=jurisdiction_id, period=period)
     by_unit: dict[int, UnitReminder] = {}
     for item in items:
+        if item.lead_unit_id is None:
+            continue
         by_unit.setdefault(item.lead_unit_id, UnitReminder(unit=item.lead_unit)).items.append(item)
     reporters = (
         User.objects.filter(is_active=True, groups__name=roles.REPORTER, unit_id__in=by_unit)

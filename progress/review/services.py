@@ -1,0 +1,75 @@
+"""Writes of the review: approve, return (with a comment) and reopen (with a reason) a report.
+
+Keyword-only typed functions; each locks the report, checks the state it is in and raises
+ReportError with a message for the user. Every step is kept as a ReviewEvent and in the
+report's history, and refreshes the sub-item's stored statuses in the same transaction.
+"""
+
+from __future__ import annotations
+
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from progress.models import ProgressReport, ReviewEvent
+from progress.reporting.services import ReportError, State
+from progress.statuses import refresh_statuses
+
+
+def _transition(
+    *, report: ProgressReport, user, source: tuple, target: str, action: str, comment: str = ""
+) -> ProgressReport:
+    with transaction.atomic():
+        locked = ProgressReport.objects.select_for_update().get(pk=report.pk)
+        if locked.state not in source:
+            raise ReportError(
+                _("This report is %(state)s: it cannot be %(action)s.")
+                % {"state": locked.get_state_display(), "action": ReviewEvent.Action(action).label}
+            )
+        locked.state = target
+        locked.version += 1
+        locked._history_user = user
+        locked.save()
+        ReviewEvent.objects.create(
+            report=locked, action=action, comment=comment.strip(), actor=user
+        )
+        refresh_statuses(subitem_ids=[locked.subitem_id])
+    return locked
+
+
+def report_approve(*, report: ProgressReport, user) -> ProgressReport:
+    """Approve a submitted report; it is locked from then on."""
+    return _transition(
+        report=report,
+        user=user,
+        source=(State.SUBMITTED,),
+        target=State.APPROVED,
+        action=ReviewEvent.Action.APPROVE,
+    )
+
+
+def report_return(*, report: ProgressReport, user, comment: str) -> ProgressReport:
+    """Return a submitted report to its unit with a comment; the unit edits and resubmits."""
+    if not comment.strip():
+        raise ReportError(_("Say what needs to change: a comment is required to return a report."))
+    return _transition(
+        report=report,
+        user=user,
+        source=(State.SUBMITTED,),
+        target=State.RETURNED,
+        action=ReviewEvent.Action.RETURN,
+        comment=comment,
+    )
+
+
+def report_reopen(*, report: ProgressReport, user, reason: str) -> ProgressReport:
+    """Unlock an approved report for its unit, with a reason kept in its history."""
+    if not reason.strip():
+        raise ReportError(_("A reason is required to reopen an approved report."))
+    return _transition(
+        report=report,
+        user=user,
+        source=(State.APPROVED,),
+        target=State.RETURNED,
+        action=ReviewEvent.Action.REOPEN,
+        comment=reason,
+    )
