@@ -5,3 +5,11 @@ from django.utils.translation import gettext_lazy as _
 class ProgressConfig(AppConfig):
     name = "progress"
     verbose_name = _("Progress reporting")
+
+    def ready(self) -> None:
+        from progress.statuses import stored
+        from projects import signals
+
+        # corrections in the admin of projects/: the stored statuses follow
+        signals.subitems_changed.connect(stored.on_subitems_changed, dispatch_uid="progress")
+        signals.plans_removed.connect(stored.on_plans_removed, dispatch_uid="progress")

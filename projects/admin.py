@@ -30,6 +30,7 @@ from .models import (
     UnitAlias,
     User,
 )
+from .signals import plans_removed, subitems_changed
 
 admin.site.site_header = _("Shishi progress")
 admin.site.site_title = _("Shishi progress")
@@ -57,8 +58,8 @@ def freeze_choices(field: forms.ModelChoiceField, queryset) -> None:
 
 
 class InvalidateDashboardsOnDeleteMixin:
-    """Deleting a plan, project, category or jurisdiction deletes stored statuses with it:
-    the dashboards' cached counts must go too."""
+    """Deleting a plan, project, category or jurisdiction deletes what is derived from it (the
+    progress app's stored statuses): say so, and the dashboards' cached counts go too."""
 
     def delete_model(self, request, obj):
         super().delete_model(request, obj)
@@ -68,11 +69,8 @@ class InvalidateDashboardsOnDeleteMixin:
         super().delete_queryset(request, queryset)
         self._invalidate()
 
-    @staticmethod
-    def _invalidate() -> None:
-        from progress.statuses import invalidate_dashboards
-
-        invalidate_dashboards([], everywhere=True)
+    def _invalidate(self) -> None:
+        plans_removed.send(sender=self.model)
 
 
 @admin.register(Jurisdiction)
@@ -433,21 +431,18 @@ class IndicatorInline(admin.TabularInline):
 
 
 class RefreshStatusMixin:
-    """Corrections made in the admin change the computed statuses: rebuild them for the
-    sub-items concerned once the object and its inlines are saved."""
+    """Corrections made in the admin change what is derived from a sub-item (the progress app
+    recomputes its statuses): announce the sub-item once the object and its inlines are saved,
+    or once it is deleted."""
 
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
-        from progress.statuses import refresh_statuses
-
-        refresh_statuses(subitem_ids=[self.subitem_id_of(form.instance)])
+        subitems_changed.send(sender=self.model, subitem_ids=[self.subitem_id_of(form.instance)])
 
     def delete_model(self, request, obj):
-        from progress.statuses import refresh_statuses
-
         subitem_id = self.subitem_id_of(obj)
         super().delete_model(request, obj)
-        refresh_statuses(subitem_ids=[subitem_id])
+        subitems_changed.send(sender=self.model, subitem_ids=[subitem_id])
 
     @staticmethod
     def subitem_id_of(obj) -> int:

@@ -6,7 +6,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from .models import Plan
-from .roles import is_admin, is_reporter
+from .roles import is_admin
 
 
 def visible_plans(user, *, sees_all: bool | None = None) -> QuerySet[Plan]:
@@ -30,11 +30,10 @@ def home(request: HttpRequest) -> HttpResponse:
         project_count=Count("projects", distinct=True),
         subitem_count=Count("projects__subitems", distinct=True),
     )
-    # Reporters get the same page with a prominent way into their monthly reports.
-    template = "progress/home_reporter.html" if is_reporter(user) else "projects/home.html"
+    # Reporters get a prominent way into their monthly reports (is_reporter, from the context).
     return render(
         request,
-        template,
+        "projects/home.html",
         {
             "counts": counts,
             "jurisdiction": user.jurisdiction,
