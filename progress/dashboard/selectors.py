@@ -26,11 +26,11 @@ from progress.models import ItemStatus
 from progress.statuses import cache
 from progress.statuses.shown import (
     ABSENT_KEY,
-    REPORT,
     COMPUTED,
     JUDGED_NOTHING,
     MISSING,
     PENDING,
+    REPORT,
     SHOWN,
     absent_status,
     conditions,

@@ -75,21 +75,18 @@ def monthly_response(
     )
 
 
-def ledger_xlsx_response(plan: Plan, period: date) -> FileResponse:
+def ledger_response(plan: Plan, period: date, *, docx: bool = False) -> FileResponse:
+    """The quarterly ledger as .xlsx, or as .docx."""
     title = ledger_title(plan, period)
-    return file_response(
-        lambda out: write_ledger_xlsx(out, title=title, rows=selectors.ledger_rows(plan, period)),
-        f"{title}.xlsx",
-        XLSX_CONTENT_TYPE,
+    write, suffix, content_type = (
+        (write_ledger_docx, "docx", DOCX_CONTENT_TYPE)
+        if docx
+        else (write_ledger_xlsx, "xlsx", XLSX_CONTENT_TYPE)
     )
-
-
-def ledger_docx_response(plan: Plan, period: date) -> FileResponse:
-    title = ledger_title(plan, period)
     return file_response(
-        lambda out: write_ledger_docx(out, title=title, rows=selectors.ledger_rows(plan, period)),
-        f"{title}.docx",
-        DOCX_CONTENT_TYPE,
+        lambda out: write(out, title=title, rows=selectors.ledger_rows(plan, period)),
+        f"{title}.{suffix}",
+        content_type,
     )
 
 

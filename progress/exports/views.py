@@ -73,17 +73,10 @@ def monthly(request: HttpRequest, pk: int, period: str) -> FileResponse:
 @login_required
 @require_GET
 @never_cache
-def ledger_xlsx(request: HttpRequest, pk: int, period: str) -> FileResponse:
+def ledger(request: HttpRequest, pk: int, period: str, docx: bool = False) -> FileResponse:
+    """The quarterly ledger: .xlsx, or .docx (the URL says which)."""
     plan = access.plan_for_export(request, pk)
-    return files.ledger_xlsx_response(plan, plan_period(plan, period))
-
-
-@login_required
-@require_GET
-@never_cache
-def ledger_docx(request: HttpRequest, pk: int, period: str) -> FileResponse:
-    plan = access.plan_for_export(request, pk)
-    return files.ledger_docx_response(plan, plan_period(plan, period))
+    return files.ledger_response(plan, plan_period(plan, period), docx=docx)
 
 
 @login_required

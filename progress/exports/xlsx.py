@@ -247,6 +247,21 @@ def _workbook() -> Workbook:
 # --- the three exports ----------------------------------------------------------------------
 
 
+def _write(
+    out: BinaryIO, layout: Layout, rows: Iterable[tuple[dict[str, str], object, object]]
+) -> int:
+    """A sheet of `layout` from (cell values, project, category) rows, into `out`; returns the
+    number of data rows written."""
+    wb = _workbook()
+    sheet = SheetWriter(wb, layout)
+    sheet.head()
+    for values, project, category in rows:
+        sheet.data(values, project=project, category=category)
+    sheet.tail()
+    wb.save(out)
+    return sheet.data_rows
+
+
 def write_monthly_xlsx(
     out: BinaryIO,
     *,
@@ -264,27 +279,13 @@ def write_monthly_xlsx(
         notes=MONTHLY_NOTES,
         merged=("number", "project"),
     )
-    wb = _workbook()
-    sheet = SheetWriter(wb, layout)
-    sheet.head()
-    for row in rows:
-        sheet.data(monthly_values(row), project=row.project_id)
-    sheet.tail()
-    wb.save(out)
-    return sheet.data_rows
+    return _write(out, layout, ((monthly_values(r), r.project_id, None) for r in rows))
 
 
 def write_ledger_xlsx(out: BinaryIO, *, title: str, rows: Iterable[LedgerRow]) -> int:
     """The quarterly ledger of seed 003."""
     layout = Layout(columns=LEDGER_COLUMNS, title=title, merged=("number", "project"))
-    wb = _workbook()
-    sheet = SheetWriter(wb, layout)
-    sheet.head()
-    for row in rows:
-        sheet.data(ledger_values(row), project=row.project_id)
-    sheet.tail()
-    wb.save(out)
-    return sheet.data_rows
+    return _write(out, layout, ((ledger_values(r), r.project_id, None) for r in rows))
 
 
 def write_plan_xlsx(out: BinaryIO, *, title: str, rows: Iterable[PlanRow]) -> int:
@@ -296,14 +297,7 @@ def write_plan_xlsx(out: BinaryIO, *, title: str, rows: Iterable[PlanRow]) -> in
         merged=("number", "project"),
         category_merged=("category",),
     )
-    wb = _workbook()
-    sheet = SheetWriter(wb, layout)
-    sheet.head()
-    for row in rows:
-        sheet.data(plan_values(row), project=row.project_id, category=row.category_id)
-    sheet.tail()
-    wb.save(out)
-    return sheet.data_rows
+    return _write(out, layout, ((plan_values(r), r.project_id, r.category_id) for r in rows))
 
 
 def write_list_xlsx(

@@ -269,9 +269,11 @@ def item_detail(request: HttpRequest, pk: int) -> HttpResponse:
 # --- unit and leader pages ----------------------------------------------------------------
 
 
-def _group_page(request: HttpRequest, user, *, where: Q, period: date, list_params: dict) -> dict:
-    """What a unit page and a leader page share: their items' statuses in the period and their
-    reporting record over the period's year."""
+def _group_page(request: HttpRequest, user, *, where: Q, list_params: dict) -> dict:
+    """What a unit page and a leader page share: their items' statuses in the period (by
+    default the latest with reports of their items) and their reporting record over the
+    period's year."""
+    period = _period(request) or periods.default_period(selectors.scope_rows(user).filter(where))
     table = ItemTable(
         selectors.list_rows(user, period).filter(where), period=period, prefix="items-"
     )
@@ -294,15 +296,10 @@ def _group_page(request: HttpRequest, user, *, where: Q, period: date, list_para
 def unit_detail(request: HttpRequest, pk: int) -> HttpResponse:
     user = access.signed_in(request)
     unit = access.unit_for(request, pk)
-    where = Q(subitem__lead_unit_id=unit.pk)
-    period = _period(request) or periods.default_period(selectors.scope_rows(user).filter(where))
     context = _group_page(
-        request,
-        user,
-        where=where,
-        period=period,
-        list_params={"unit": unit.pk},
+        request, user, where=Q(subitem__lead_unit_id=unit.pk), list_params={"unit": unit.pk}
     )
+    period = context["period"]
     co_table = ItemTable(
         selectors.list_rows(user, period).filter(subitem__co_unit_links__unit_id=unit.pk),
         period=period,
@@ -325,14 +322,8 @@ def unit_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def leader_detail(request: HttpRequest, pk: int) -> HttpResponse:
     user = access.signed_in(request)
     leader = access.leader_for(request, pk)
-    where = Q(subitem__leaders=leader.pk)
-    period = _period(request) or periods.default_period(selectors.scope_rows(user).filter(where))
     context = _group_page(
-        request,
-        user,
-        where=where,
-        period=period,
-        list_params={"leader": leader.pk},
+        request, user, where=Q(subitem__leaders=leader.pk), list_params={"leader": leader.pk}
     )
     context["leader"] = leader
     return render(request, "progress/items/leader.html", context)

@@ -96,7 +96,7 @@ def table_xlsx(request: HttpRequest, pk: int, period: str):
     publication = _published(pk, period)
     plan, when = publication.plan, publication.period
     if plan.is_quarterly:
-        return files.ledger_xlsx_response(plan, when)
+        return files.ledger_response(plan, when)
     return files.monthly_response(
         plan, when, publication=publication, show_persons=publication.show_persons
     )

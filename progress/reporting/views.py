@@ -44,16 +44,23 @@ def _period_of(subitem: SubItem, text: str) -> tuple[date, bool]:
     return period, plan.is_quarterly
 
 
-def _not_needed(request: HttpRequest, subitem: SubItem, period: date) -> HttpResponse | None:
-    """The page that says the item was completed earlier and is not reported again."""
-    done = statuses.completed_report(subitem.pk, period)
-    if done is None:
-        return None
-    return render(
-        request,
-        "progress/reporting/report_not_needed.html",
-        {"subitem": subitem, "period": period, "done": done},
-    )
+def _form_of(
+    request: HttpRequest, pk: int, period: str, perm: str
+) -> tuple[SubItem, date, bool, HttpResponse | None]:
+    """The sub-item and period of a form (the report's, a contribution's), whether the plan is
+    quarterly, and, for an item completed in an earlier period, the page that says it is not
+    reported again (in place of the form)."""
+    subitem = access.subitem_for(request, pk, perm)
+    period_date, quarterly = _period_of(subitem, period)
+    done = statuses.completed_report(subitem.pk, period_date)
+    not_needed = None
+    if done is not None:
+        not_needed = render(
+            request,
+            "progress/reporting/report_not_needed.html",
+            {"subitem": subitem, "period": period_date, "done": done},
+        )
+    return subitem, period_date, quarterly, not_needed
 
 
 # --- my reports ---------------------------------------------------------------------------
@@ -132,9 +139,7 @@ def _load_report(subitem: SubItem, period: date) -> ProgressReport | None:
 @login_required
 @require_http_methods(["GET", "POST"])
 def report_edit(request: HttpRequest, pk: int, period: str) -> HttpResponse:
-    subitem = access.subitem_for(request, pk, FILL)
-    period_date, quarterly = _period_of(subitem, period)
-    not_needed = _not_needed(request, subitem, period_date)
+    subitem, period_date, quarterly, not_needed = _form_of(request, pk, period, FILL)
     if not_needed is not None:
         return not_needed
 
@@ -330,9 +335,7 @@ def attachment(request: HttpRequest, pk: int) -> FileResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def contribution_edit(request: HttpRequest, pk: int, period: str) -> HttpResponse:
-    subitem = access.subitem_for(request, pk, CONTRIBUTE)
-    period_date, quarterly = _period_of(subitem, period)
-    not_needed = _not_needed(request, subitem, period_date)
+    subitem, period_date, quarterly, not_needed = _form_of(request, pk, period, CONTRIBUTE)
     if not_needed is not None:
         return not_needed
     mine = Contribution.objects.filter(

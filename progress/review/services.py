@@ -9,15 +9,33 @@ from __future__ import annotations
 
 from django.db import transaction
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 
 from progress.models import ProgressReport, ReviewEvent
 from progress.reporting.services import ReportError, State
 from progress.statuses import refresh_statuses
 
+# action -> (the states it applies to, the state it leads to, the message when its comment is
+# missing: return and reopen need one, approve does not)
+TRANSITIONS = {
+    ReviewEvent.Action.APPROVE: ((State.SUBMITTED,), State.APPROVED, None),
+    ReviewEvent.Action.RETURN: (
+        (State.SUBMITTED,),
+        State.RETURNED,
+        _lazy("Say what needs to change: a comment is required to return a report."),
+    ),
+    ReviewEvent.Action.REOPEN: (
+        (State.APPROVED,),
+        State.RETURNED,
+        _lazy("A reason is required to reopen an approved report."),
+    ),
+}
 
-def _transition(
-    *, report: ProgressReport, user, source: tuple, target: str, action: str, comment: str = ""
-) -> ProgressReport:
+
+def _transition(*, report: ProgressReport, user, action: str, comment: str = "") -> ProgressReport:
+    source, target, comment_required = TRANSITIONS[action]
+    if comment_required and not comment.strip():
+        raise ReportError(str(comment_required))
     with transaction.atomic():
         locked = ProgressReport.objects.select_for_update().get(pk=report.pk)
         if locked.state not in source:
@@ -38,38 +56,14 @@ def _transition(
 
 def report_approve(*, report: ProgressReport, user) -> ProgressReport:
     """Approve a submitted report; it is locked from then on."""
-    return _transition(
-        report=report,
-        user=user,
-        source=(State.SUBMITTED,),
-        target=State.APPROVED,
-        action=ReviewEvent.Action.APPROVE,
-    )
+    return _transition(report=report, user=user, action=ReviewEvent.Action.APPROVE)
 
 
 def report_return(*, report: ProgressReport, user, comment: str) -> ProgressReport:
     """Return a submitted report to its unit with a comment; the unit edits and resubmits."""
-    if not comment.strip():
-        raise ReportError(_("Say what needs to change: a comment is required to return a report."))
-    return _transition(
-        report=report,
-        user=user,
-        source=(State.SUBMITTED,),
-        target=State.RETURNED,
-        action=ReviewEvent.Action.RETURN,
-        comment=comment,
-    )
+    return _transition(report=report, user=user, action=ReviewEvent.Action.RETURN, comment=comment)
 
 
 def report_reopen(*, report: ProgressReport, user, reason: str) -> ProgressReport:
     """Unlock an approved report for its unit, with a reason kept in its history."""
-    if not reason.strip():
-        raise ReportError(_("A reason is required to reopen an approved report."))
-    return _transition(
-        report=report,
-        user=user,
-        source=(State.APPROVED,),
-        target=State.RETURNED,
-        action=ReviewEvent.Action.REOPEN,
-        comment=reason,
-    )
+    return _transition(report=report, user=user, action=ReviewEvent.Action.REOPEN, comment=reason)
