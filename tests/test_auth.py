@@ -91,7 +91,9 @@ def test_logout_by_get_is_refused(client, user):
     response = client.get(reverse("logout"))
 
     assert response.status_code == 405
-    assert client.get(reverse("home")).status_code == 200
+    home = client.get(reverse("home"))  # still signed in
+    assert home.status_code == 200
+    assert home.context["user"] == user
 
 
 def test_every_page_has_a_logout_button_posting_to_logout(client, user):

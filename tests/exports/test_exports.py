@@ -477,6 +477,10 @@ def test_it_checks_access(request, client_as, plan, persona, expected):
     for url in export_urls(plan):
         response = client.get(url)
         assert response.status_code == expected, url
+        if expected == 200 and url == export_urls(plan)[0]:
+            assert plan.title in response.content.decode()  # the plan's periods page
+        elif expected == 200:
+            assert response["Content-Disposition"].startswith("attachment"), url
         if expected == 302:
             assert response["Location"].startswith(reverse("login"))
     response = client.post(

@@ -146,6 +146,15 @@ def test_it_checks_access(client_as, request, world, leader, view, role, expecte
     assert response.status_code == expected
     if expected == 302:
         assert response["Location"].startswith(reverse("login"))
+    if expected == 200:  # and the page shows what it is for
+        shows = {
+            "list": lambda: response.context["period"] == PERIOD_DATE,
+            "export": lambda: response["Content-Type"].startswith("application/vnd.openxml"),
+            "detail": lambda: world["subitem"].name in response.content.decode(),
+            "unit": lambda: world["subitem"].lead_unit.name in response.content.decode(),
+            "leader": lambda: leader.name in response.content.decode(),
+        }
+        assert shows[view](), view
 
 
 @pytest.mark.parametrize(
@@ -179,8 +188,13 @@ def test_a_unit_or_leader_of_another_jurisdiction_is_404_for_a_supervisor(
     assert client.get(reverse("items:unit", args=[elsewhere.lead_unit_id])).status_code == 404
     assert client.get(reverse("items:leader", args=[other_leader.pk])).status_code == 404
     admin = client_as(admin_user)
-    assert admin.get(reverse("items:unit", args=[elsewhere.lead_unit_id])).status_code == 200
-    assert admin.get(reverse("items:leader", args=[other_leader.pk])).status_code == 200
+    unit_page = admin.get(reverse("items:unit", args=[elsewhere.lead_unit_id]))
+    assert unit_page.status_code == 200
+    assert unit_page.context["unit"] == elsewhere.lead_unit
+    assert names(unit_page) == ["新建北仑中学"]
+    leader_page = admin.get(reverse("items:leader", args=[other_leader.pk]))
+    assert leader_page.status_code == 200
+    assert "王北仑" in leader_page.content.decode() and names(leader_page) == ["新建北仑中学"]
 
 
 def test_the_pages_refuse_other_methods(client_as, supervisor, world, leader):
@@ -441,7 +455,9 @@ def test_the_export_writes_every_page_not_only_the_first(client_as, admin_user, 
     assert sheet.max_row == 1 + 35
 
 
-@pytest.mark.parametrize("text", ["=SUM(A1:A9)", "+1+2", "-3", "@cmd", '=HYPERLINK("x")'])
+@pytest.mark.parametrize(
+    "text", ["=SUM(A1:A9)", "+1+2", "-3", "@cmd", '=HYPERLINK("x")', "\tcmd", "\r=1+1"]
+)
 def test_text_that_looks_like_a_formula_is_exported_as_text(
     client_as, supervisor, plan, unit, text
 ):
@@ -453,6 +469,7 @@ def test_text_that_looks_like_a_formula_is_exported_as_text(
     row = next(sheet.iter_rows(min_row=2))
     assert row[1].value == text
     assert row[1].data_type == "s"
+    assert row[1].quotePrefix  # the formula guard of every export (progress.formatting)
     assert row[2].value == f"(1) {text}"
     assert row[2].data_type == "s"
 
@@ -462,7 +479,7 @@ def test_text_that_looks_like_a_formula_is_exported_as_text(
 
 @pytest.fixture
 def employment(plan, unit, co_unit, leader) -> dict:
-    """PRODUCT.md's 新增就业 (人): 4600, 11000, 16000, 23000 at the quarter ends; 9800 reported
+    """docs/samples.md's 新增就业 (人): 4600, 11000, 16000, 23000 at the quarter ends; 9800 reported
     for June, milestones overdue, done early and done on time."""
     sub = make_subitem(
         make_project(plan, number="8", name="促进就业", leaders=[leader]),

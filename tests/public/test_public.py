@@ -114,13 +114,18 @@ def xlsx_text(response) -> str:
 def test_everyone_reads_published_tables(request, client_as, plan, published, persona):
     user = None if persona == "anonymous" else request.getfixturevalue(persona)
     client = client_as(user)
-    for url in (
-        reverse("public:index"),
-        reverse("public:jurisdiction", args=[plan.jurisdiction.pk]),
-        table_url(plan),
-        xlsx_url(plan),
-    ):
-        assert client.get(url).status_code == 200, url
+    pages = {
+        reverse("public:index"): plan.jurisdiction.name,
+        reverse("public:jurisdiction", args=[plan.jurisdiction.pk]): plan.title,
+        table_url(plan): "2024年西青区民生实事项目3月进度表",
+    }
+    for url, shown in pages.items():
+        response = client.get(url)
+        assert response.status_code == 200, url
+        assert shown in response.content.decode(), url
+    response = client.get(xlsx_url(plan))
+    assert response.status_code == 200
+    assert "2024年西青区民生实事项目3月进度表" in xlsx_text(response)
 
 
 @pytest.mark.parametrize("persona", EVERYONE)
@@ -153,7 +158,7 @@ def test_a_jurisdiction_with_nothing_published_is_404(client, plan, other_jurisd
 
 
 def test_unpublishing_takes_the_table_down(client, plan, published, supervisor):
-    assert client.get(table_url(plan)).status_code == 200
+    assert "已审核的进展" in client.get(table_url(plan)).content.decode()
     publication_unpublish(plan=plan, period=PERIOD, user=supervisor)
     assert client.get(table_url(plan)).status_code == 404
     assert client.get(xlsx_url(plan)).status_code == 404

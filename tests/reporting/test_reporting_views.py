@@ -157,6 +157,17 @@ def test_it_checks_access(client_as, request, world, view, role, expected):
     assert response.status_code == expected
     if expected == 302:
         assert response["Location"].startswith(reverse("login"))
+    if expected == 200:  # and the page shows what it is for
+        html = "" if view == "attachment" else response.content.decode()
+        shows = {
+            "my_reports": lambda: response.context["period"] is not None,
+            # submitted: the page shows the report, locked until the review
+            "report_edit": lambda: response.context["report"].state == State.SUBMITTED,
+            "report_detail": lambda: "完成选址" in html or "按计划推进" in html,
+            "attachment": lambda: response["Content-Type"].startswith("image/"),
+            "contribution_edit": lambda: 'name="text"' in html,
+        }
+        assert shows[view](), view
 
 
 @pytest.mark.parametrize(
@@ -201,7 +212,10 @@ def test_a_bad_or_off_cycle_period_is_not_found(client_as, reporter, subitem, un
     assert client.get(edit_url(subitem, "2024-13")).status_code == 404
     assert client.get(edit_url(subitem, "may")).status_code == 404
     assert client.get(edit_url(quarterly, "2024-05")).status_code == 404
-    assert client.get(edit_url(quarterly, "2024-06")).status_code == 200
+    june = client.get(edit_url(quarterly, "2024-06"))  # a quarter's end: the form
+    assert june.status_code == 200
+    assert june.context["quarterly"] and june.context["period"] == datetime.date(2024, 6, 1)
+    assert 'name="completion"' in june.content.decode()
 
 
 # --- the start page ---------------------------------------------------------------------------
@@ -255,6 +269,25 @@ def test_start_page_lists_co_operated_items_with_a_contribution_link(
     assert response.context["to_report"] == []
     assert [s.pk for s in response.context["cooperating"]] == [subitem.pk]
     assert contribution_url(subitem) in response.content.decode()
+
+
+def test_a_co_unit_is_not_asked_for_an_item_completed_earlier(en_client, co_reporter, subitem):
+    done = make_report(subitem, datetime.date(2024, 3, 1), status=Status.COMPLETED)
+    client = en_client(co_reporter)
+
+    response = client.get(reverse("reporting:my_reports"), {"period": PERIOD})
+
+    assert [s.pk for s in response.context["cooperating"]] == [subitem.pk]
+    page = response.content.decode()
+    assert contribution_url(subitem) not in page  # no form to fill
+    assert "Completed in 2024-03: nothing to add." in page
+    response = client.get(contribution_url(subitem))
+    assert "form" not in response.context
+    assert reverse("reporting:report_detail", args=[done.pk]) in response.content.decode()
+    # nor through the service
+    with pytest.raises(services.ReportError, match="completed in an earlier period"):
+        services.contribution_save(subitem=subitem, period=PERIOD_DATE, user=co_reporter, text="x")
+    assert not Contribution.objects.exists()
 
 
 def _fill(plan, unit, co_unit, n: int) -> None:

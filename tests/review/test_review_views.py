@@ -97,6 +97,15 @@ def test_it_checks_access(request, en_client, submitted, persona, list_status, r
         if expected == 302:
             assert response["Location"].startswith(reverse("login"))
             assert "next=" in response["Location"]
+        if expected == 200:  # and the page shows what it is for
+            page = response.content.decode()
+            if url == report_url(submitted):
+                assert "新建社区食堂5处" in page and response.context["report"] == submitted
+            elif url == QUEUE_URL:
+                mine = persona != "other_supervisor"
+                assert (submitted in response.context["reports"]) is mine
+            else:
+                assert "Missing reports for" in page
 
 
 @pytest.mark.parametrize(("persona", "list_status", "report_status"), PERSONAS)

@@ -98,12 +98,15 @@ def ms(due, achieved_in=None):
 def test_a_milestone_due_today_is_not_overdue():
     # June report: the Q2 milestone is due on 30 June, the last day of the period
     assert (
-        status_rules.milestone_status(ms(date(YEAR, 6, 30)), date(YEAR, 6, 1), date(YEAR, 6, 30)) is None
+        status_rules.milestone_status(ms(date(YEAR, 6, 30)), date(YEAR, 6, 1), date(YEAR, 6, 30))
+        is None
     )
 
 
 def test_a_milestone_whose_date_passed_unachieved_is_overdue():
-    reason = status_rules.milestone_status(ms(date(YEAR, 6, 30)), date(YEAR, 7, 1), date(YEAR, 7, 31))
+    reason = status_rules.milestone_status(
+        ms(date(YEAR, 6, 30)), date(YEAR, 7, 1), date(YEAR, 7, 31)
+    )
     assert (reason.kind, reason.status) == ("overdue", "lagging")
 
 
