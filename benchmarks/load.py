@@ -9,7 +9,7 @@ A script, not a test; every request goes to 127.0.0.1 and it stops by itself. It
 
 1. creates the PostgreSQL database `load_bench` (dropping an old one), migrates it with the
    production settings and fills it with `manage.py seed_synthetic --subitems 20000` for this
-   year up to last month, so that this month's period is the one being filled now (PRODUCT.md:
+   year up to last month, so that this month's period is the one being filled now (docs/glossary.md:
    the reports of a month all come in during the same few days). --reuse keeps the database
    and only deletes what an earlier run submitted;
 2. creates the accounts through the ORM: --reporters reporters spread over the units that lead

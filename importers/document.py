@@ -1,4 +1,4 @@
-"""The JSON document of an import (PRODUCT.md), built from a parsed plan. Pure."""
+"""The JSON document of an import (docs/sources.md), built from a parsed plan. Pure."""
 
 from __future__ import annotations
 

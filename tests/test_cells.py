@@ -1,4 +1,4 @@
-"""The cell parsers on the real-world cases of PRODUCT.md. Pure functions: no database."""
+"""The cell parsers on the real-world cases of docs/sources.md. Pure functions: no database."""
 
 from __future__ import annotations
 

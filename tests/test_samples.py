@@ -1,4 +1,4 @@
-"""The five samples give PRODUCT.md's figures and spot checks, through the real command."""
+"""The five samples give docs/samples.md's figures and spot checks, through the real command."""
 
 import io
 import json
@@ -26,7 +26,7 @@ from projects.models import (
 SAMPLES = Path(__file__).resolve().parent.parent / "fixtures" / "samples"
 EXPECTED = json.loads((SAMPLES / "expected.json").read_text(encoding="utf-8"))
 
-# PRODUCT.md's table, written out here so the test does not only trust expected.json.
+# docs/samples.md's table, written out here so the test does not only trust expected.json.
 TABLE = {
     "xiqing-2023-minxin-plan.xlsx": dict(
         categories=20, projects=31, subitems=39, milestones=151, reports=0

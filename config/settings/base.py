@@ -165,7 +165,7 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 
 ATTACHMENT_MAX_BYTES = env_int("ATTACHMENT_MAX_BYTES", 10 * 1024 * 1024)
 
-# Status rules (PRODUCT.md): thresholds of actual / expected, and the reporting deadline.
+# Status rules (docs/status.md): thresholds of actual / expected, and the reporting deadline.
 STATUS_LAGGING_BELOW = float(os.environ.get("STATUS_LAGGING_BELOW", "0.95"))
 STATUS_AHEAD_ABOVE = float(os.environ.get("STATUS_AHEAD_ABOVE", "1.05"))
 REPORT_DEADLINE_DAY = env_int("REPORT_DEADLINE_DAY", 5)
