@@ -69,6 +69,26 @@ def quarter_ends(year: int) -> list[datetime.date]:
 
 # --- Who -----------------------------------------------------------------------------------
 
+# The personas of an access matrix, as fixture names (tests/conftest.py); None is anonymous.
+ROLES = (
+    "admin_user",
+    "supervisor",
+    "other_supervisor",  # of another jurisdiction
+    "reporter",  # of the lead unit
+    "co_reporter",  # of a co-operating unit
+    "other_reporter",  # of an unrelated unit
+    None,
+)
+
+
+def access_matrix(expected: dict[str, Sequence[int]]) -> list[tuple[str, str | None, int]]:
+    """{view: (one status code per persona of ROLES)} as (view, persona, code) parameters."""
+    return [
+        (view, role, code)
+        for view, codes in expected.items()
+        for role, code in zip(ROLES, codes, strict=True)
+    ]
+
 
 def make_user(username: str, role: str, **fields) -> User:
     """A user in one of the three groups (projects.roles), with the password PASSWORD."""

@@ -8,6 +8,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from factories import (
+    BEILUN,
+    import_sample,
     make_category,
     make_complete_subitem,
     make_import_batch,
@@ -423,21 +425,9 @@ def test_import_link_is_shown_to_admins_only(client):
 
 @pytest.mark.django_db
 def test_correcting_a_report_in_the_admin_refreshes_its_status(admin_client):
-    import io
-    from pathlib import Path
-
-    from django.core.management import call_command
-
     from progress.models import ItemStatus
 
-    samples = Path(__file__).resolve().parent.parent / "fixtures" / "samples"
-    call_command(
-        "import_tasklist",
-        str(samples / "beilun-2024-10-progress.xlsx"),
-        "--jurisdiction",
-        "北仑区",
-        stdout=io.StringIO(),
-    )
+    import_sample(BEILUN, "北仑区")
     report = ProgressReport.objects.filter(status="on_track").first()
     url = reverse("admin:progress_progressreport_change", args=[report.pk])
     form = admin_client.get(url).context["adminform"].form

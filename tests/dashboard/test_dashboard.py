@@ -6,17 +6,14 @@ Real database, real views, no mocks."""
 from __future__ import annotations
 
 import datetime
-import io
 import re
 from collections import Counter
 from html import unescape
-from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from django.conf import settings
 from django.core.cache import cache
-from django.core.management import call_command
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
@@ -647,19 +644,7 @@ def test_the_counts_add_up_over_many_items(en_client, jurisdiction, supervisor):
 @pytest.mark.django_db
 def test_deleting_a_plan_in_the_admin_clears_the_cached_counts(admin_client):
 
-    from django.urls import reverse
-
-    from projects.models import Plan
-
-    samples = Path(__file__).resolve().parents[2] / "fixtures" / "samples"
-    call_command(
-        "import_tasklist",
-        str(samples / "beilun-2024-10-progress.xlsx"),
-        "--jurisdiction",
-        "北仑区",
-        stdout=io.StringIO(),
-    )
-    plan = Plan.objects.get()
+    plan = import_sample(BEILUN, "北仑区")
     url = reverse("dashboard:overview")
     before = admin_client.get(url, {"jurisdiction": plan.jurisdiction_id, "period": "2024-10"})
     assert before.status_code == 200

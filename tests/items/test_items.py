@@ -13,6 +13,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 from factories import (
+    access_matrix,
     make_category,
     make_indicator,
     make_leader,
@@ -103,15 +104,6 @@ def names(response) -> list[str]:
 
 # --- access: every view x every role -------------------------------------------------------
 
-ROLES = [
-    "admin_user",
-    "supervisor",
-    "other_supervisor",
-    "reporter",
-    "co_reporter",
-    "other_reporter",
-    None,
-]
 EXPECTED = {
     #            admin sup  other-sup lead  co   unrelated anonymous
     "list": (200, 200, 200, 200, 200, 200, 302),
@@ -120,11 +112,7 @@ EXPECTED = {
     "unit": (200, 200, 404, 200, 403, 403, 302),
     "leader": (200, 200, 404, 403, 403, 403, 302),
 }
-MATRIX = [
-    (view, role, code)
-    for view, codes in EXPECTED.items()
-    for role, code in zip(ROLES, codes, strict=True)
-]
+MATRIX = access_matrix(EXPECTED)
 
 
 def urls_of(subitem: SubItem, leader: Leader) -> dict[str, str]:

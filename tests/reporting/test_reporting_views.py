@@ -15,6 +15,7 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from factories import (
+    access_matrix,
     make_indicator,
     make_milestone,
     make_plan,
@@ -124,15 +125,6 @@ def world(subitem, reporter):
     }
 
 
-ROLES = [
-    "admin_user",
-    "supervisor",
-    "other_supervisor",
-    "reporter",
-    "co_reporter",
-    "other_reporter",
-    None,
-]
 EXPECTED = {
     #                   admin sup  other-sup lead  co   unrelated anonymous
     "my_reports": (200, 200, 200, 200, 200, 200, 302),
@@ -141,11 +133,7 @@ EXPECTED = {
     "attachment": (200, 200, 404, 200, 200, 404, 302),
     "contribution_edit": (403, 403, 404, 403, 200, 404, 302),
 }
-MATRIX = [
-    (view, role, code)
-    for view, codes in EXPECTED.items()
-    for role, code in zip(ROLES, codes, strict=True)
-]
+MATRIX = access_matrix(EXPECTED)
 
 
 @pytest.mark.parametrize(("view", "role", "expected"), MATRIX)
