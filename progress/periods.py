@@ -125,10 +125,11 @@ def _periods(rows: QuerySet) -> QuerySet:
 def default_period(rows: QuerySet, today: date | None = None) -> date:
     """pick_default over ItemStatus rows (already narrowed to the page's items): one query
     when any has a report, two otherwise."""
-    latest = rows.filter(has_report=True).order_by("-period").values_list("period", flat=True)
+    reported = rows.filter(has_report=True).order_by("-period")
+    latest = reported.values_list("period", flat=True).first()
     return pick_default(
-        latest_reported=latest.first(),
-        item_periods=() if latest.exists() else _periods(rows),
+        latest_reported=latest,
+        item_periods=_periods(rows) if latest is None else (),
         now=period_now(today),
     )
 

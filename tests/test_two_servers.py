@@ -35,6 +35,7 @@ KEEP = ("PATH", "HOME", "LANG", "LC_ALL", "TMPDIR", "VIRTUAL_ENV")
 
 SETUP = f"""
 from django.contrib.auth.models import Group
+from progress.statuses import refresh_statuses
 from projects import roles
 from projects.models import Jurisdiction, Plan, Project, SubItem, Unit, User
 
@@ -43,6 +44,7 @@ unit = Unit.objects.create(jurisdiction=j, name="区教育局")
 plan = Plan.objects.create(jurisdiction=j, title="2024年民生实事项目清单", year=2024)
 project = Project.objects.create(plan=plan, number="1", name="新建养老服务设施", order=1)
 subitem = SubItem.objects.create(project=project, number=1, name="新建10处养老服务设施", lead_unit=unit)
+refresh_statuses(subitem_ids=[subitem.pk])  # as the import and the admin do for a new item
 user = User.objects.create_user(username="reporter", password={PASSWORD!r}, jurisdiction=j, unit=unit)
 user.groups.add(Group.objects.get_or_create(name=roles.REPORTER)[0])
 print(subitem.pk)
