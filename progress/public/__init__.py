@@ -1,0 +1,1 @@
+"""The public pages, /public/: the published tables, without a login."""

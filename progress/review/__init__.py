@@ -1,0 +1,2 @@
+"""The review, /review/: the queue of submitted reports, one report's review (approve, return,
+reopen) and the missing-reports page."""
