@@ -42,6 +42,7 @@ def _sample(projects: list[dict]) -> list[dict]:
                 "category": project.get("category"),
                 "name": project.get("name"),
                 "leaders": project.get("leaders") or [],
+                "page": project.get("page"),
                 "subitem_total": len(subitems),
                 "subitems": [
                     {
@@ -52,6 +53,7 @@ def _sample(projects: list[dict]) -> list[dict]:
                         "milestones": len(sub.get("milestones") or []),
                         "indicators": sub.get("indicators") or [],
                         "status": (sub.get("report") or {}).get("status"),
+                        "page": sub.get("page"),
                     }
                     for sub in subitems[:SAMPLE_SUBITEMS]
                 ],

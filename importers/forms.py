@@ -9,7 +9,7 @@ from django.conf import settings
 from django.core.validators import RegexValidator
 from django.utils.translation import gettext_lazy as _
 
-ALLOWED_EXTENSIONS = (".xlsx", ".docx", ".csv", ".tsv", ".txt")
+ALLOWED_EXTENSIONS = (".xlsx", ".docx", ".pdf", ".csv", ".tsv", ".txt")
 PASTED_FILENAME = "pasted.tsv"
 
 
@@ -22,7 +22,10 @@ class UploadForm(forms.Form):
     file = forms.FileField(
         label=_("File"),
         required=False,
-        help_text=_("An .xlsx, .docx, .csv, .tsv or .txt file with the list as a table."),
+        help_text=_(
+            "An .xlsx, .docx, .pdf, .csv, .tsv or .txt file with the list as a table. A PDF must "
+            "hold text (not a scan) and a table with ruled lines."
+        ),
         error_messages={"empty": _("The file is empty.")},
         widget=forms.FileInput(attrs={"accept": ",".join(ALLOWED_EXTENSIONS)}),
     )
@@ -70,7 +73,7 @@ class UploadForm(forms.Form):
         if ext not in ALLOWED_EXTENSIONS:
             raise forms.ValidationError(
                 _(
-                    "Files of type “%(ext)s” cannot be imported. Use .xlsx, .docx, .csv, .tsv or .txt."
+                    "Files of type “%(ext)s” cannot be imported. Use .xlsx, .docx, .pdf, .csv, .tsv or .txt."
                 ),
                 code="extension",
                 params={"ext": ext or _("(none)")},

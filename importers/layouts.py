@@ -97,7 +97,7 @@ def build_plan(tables: list[Table], *, filename: str, options: Options) -> Parse
         )
 
     title = pick_title(title_lines) or filename.rsplit(".", 1)[0]
-    info = cells.parse_title(title)
+    info = cells.parse_title(title, title_lines)
     plan = ParsedPlan(
         title=cells.plan_title(title),
         jurisdiction=options.jurisdiction or info.jurisdiction,
@@ -131,6 +131,7 @@ def build_plan(tables: list[Table], *, filename: str, options: Options) -> Parse
             )
         )
 
+    plan.row_pages = {t.row_number(i): p for t, _, _ in located for i, p in enumerate(t.row_pages)}
     reader = _RowReader(plan)
     for table, hdr, start in located:
         reader.read(table, hdr, start)

@@ -22,7 +22,8 @@ SPREADSHEET = ".xlsx"
 WORD = ".docx"
 CSV = ".csv"
 TEXT = (".tsv", ".txt")
-EXTENSIONS = (SPREADSHEET, WORD, CSV, *TEXT)
+PDF = ".pdf"
+EXTENSIONS = (SPREADSHEET, WORD, CSV, *TEXT, PDF)
 
 
 def extension(filename: str) -> str:
@@ -34,7 +35,9 @@ def read_tables(data: bytes, filename: str) -> list[Table]:
     ext = extension(filename)
     if ext not in EXTENSIONS:
         raise ImportFileError(
-            _("Files of type “%(ext)s” cannot be imported. Use .xlsx, .docx, .csv or pasted text.")
+            _(
+                "Files of type “%(ext)s” cannot be imported. Use .xlsx, .docx, .pdf, .csv or pasted text."
+            )
             % {"ext": ext or _("(none)")}
         )
     check_size(data)
@@ -47,6 +50,10 @@ def read_tables(data: bytes, filename: str) -> list[Table]:
             tables = read_docx(data)
         elif ext == CSV:
             tables = [read_delimited(decode_text(data))]
+        elif ext == PDF:
+            from importers.pdf import read_pdf
+
+            tables = read_pdf(data)
         else:
             tables = [read_delimited(decode_text(data), delimiter="\t")]
     except ImportFileError:

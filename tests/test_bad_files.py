@@ -229,7 +229,12 @@ BAD_FILES = [
     ("empty-xlsx", lambda: b"", "清单.xlsx", ["empty"]),
     ("empty-docx", lambda: b"", "清单.docx", ["empty"]),
     ("empty-csv", lambda: b"", "清单.csv", ["empty"]),
-    ("pdf", lambda: b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj\n", "清单.pdf", ["type", ".pdf"]),
+    (
+        "truncated-pdf",
+        lambda: b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj\n",
+        "清单.pdf",
+        ["damaged", ".pdf"],
+    ),
     ("doc", lambda: b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(504), "清单.doc", ["type", ".doc"]),
     ("no-extension", small_plan_xlsx, "清单", ["type", ".xlsx"]),
     (

@@ -376,7 +376,7 @@ def _truncated_xlsx() -> bytes:
 
 BAD_FILES = {
     "empty": ("list.xlsx", b"", "The file is empty."),
-    "wrong extension": ("list.pdf", b"%PDF-1.4 hello", "cannot be imported"),
+    "wrong extension": ("list.pages", b"PK\x03\x04 hello", "cannot be imported"),
     "random bytes": ("list.xlsx", bytes(range(256)) * 8, "not a valid .xlsx file"),
     "truncated": ("list.xlsx", _truncated_xlsx(), "not a valid .xlsx file"),
     "zip bomb": (

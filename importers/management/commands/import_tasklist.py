@@ -11,9 +11,7 @@ from importers.types import ImportFileError
 
 
 class Command(BaseCommand):
-    help = (
-        "Import a yearly task list or a progress table (.xlsx, .docx, .csv, .tsv), all or nothing."
-    )
+    help = "Import a yearly task list or a progress table (.xlsx, .docx, .pdf, .csv, .tsv), all or nothing."
 
     def add_arguments(self, parser):
         parser.add_argument("file")

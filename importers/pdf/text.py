@@ -1,0 +1,236 @@
+"""A cell's text from the characters a PDF placed in it. Pure: glyphs in, text out.
+
+A PDF has no words, lines or paragraphs, only characters at positions. Inside a table cell the
+printing program wrapped the text to the cell's width; reading it back, a line break is undone
+(the next line's first unbreakable piece would not have fitted on the line: a wrap) or kept
+(it would have fitted: the text had a new line there). A wrap joins Chinese without a space, and
+Latin words and numbers with one, unless the break fell inside a word or number that was wider
+than the cell ("1498" / "4 平方米" is 14984 平方米). Where a line full of Chinese ends, a wrap
+and a new line look the same: SOFT_BREAK marks it, free text joins there (cells.clean_text)
+and a list of units or persons may split there (cells.split_units).
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from itertools import pairwise
+
+from importers.cells import SOFT_BREAK
+
+# A line may not begin with these (they stay with the character before them) ...
+NO_LINE_START = frozenset("，。、；：？！）》」』】〕〉”’%‰℃·…,.;:!?)]}>/-—～~")
+# ... nor end with these (they go with the character after them).
+NO_LINE_END = frozenset("（《「『【〔〈“‘([{<")
+_SPACES = frozenset(" \t\u3000\xa0")
+# No line break on either side of a quotation mark (Unicode line breaking, class QU).
+QUOTES = frozenset("“”‘’\"'")
+SENTENCE_END = frozenset("。；;！？!?")
+_ENUMERATOR = re.compile(
+    r"(?:\d{1,2}\s*[.、．)）]|[（(]\s*\d{1,2}\s*[)）]|[一二三四五六七八九十]{1,3}\s*[、.．]|[①-⑳])"
+)
+# Horizontal gap between two characters, in units of the font size, read as a space; between
+# Chinese and Latin text word processors add about a quarter of the size of their own.
+SPACE_GAP = 0.2
+AUTOSPACE = 0.25
+# Slack, in units of the font size, when deciding whether a piece would have fitted on a line.
+FIT_SLACK = 0.0
+
+
+@dataclass(frozen=True, slots=True)
+class Glyph:
+    """One character as placed on the page (PDF points, top-down like pdfplumber)."""
+
+    text: str
+    x0: float
+    x1: float
+    top: float
+    bottom: float
+    size: float
+
+
+@dataclass(slots=True)
+class Line:
+    """One printed line: its glyphs left to right, and the spaces seen between them."""
+
+    glyphs: list[Glyph]
+    spaced: list[bool]  # spaced[i]: a space came before glyphs[i]
+
+    @property
+    def x0(self) -> float:
+        return self.glyphs[0].x0
+
+    @property
+    def x1(self) -> float:
+        return self.glyphs[-1].x1
+
+    @property
+    def top(self) -> float:
+        return min(g.top for g in self.glyphs)
+
+    @property
+    def bottom(self) -> float:
+        return max(g.bottom for g in self.glyphs)
+
+    @property
+    def size(self) -> float:
+        return max(g.size for g in self.glyphs)
+
+    @property
+    def text(self) -> str:
+        return "".join(
+            (" " if s else "") + g.text for g, s in zip(self.glyphs, self.spaced, strict=True)
+        )
+
+
+def is_cjk(ch: str) -> bool:
+    """Chinese, Japanese and Korean characters and the punctuation Chinese text uses (full
+    width, and the quotes, dashes and ellipsis of General Punctuation)."""
+    if not ch or ch.isascii():
+        return False
+    return unicodedata.east_asian_width(ch) in ("W", "F") or "\u2010" <= ch <= "\u206f" or ch == "·"
+
+
+def is_word_char(ch: str) -> bool:
+    """A character of a Latin word or a number: no line break inside a run of these."""
+    return bool(ch) and not is_cjk(ch) and not ch.isspace()
+
+
+def group_lines(glyphs: Iterable[Glyph]) -> list[Line]:
+    """Glyphs (in any order) to lines, top to bottom, each left to right.
+
+    Space glyphs become gaps; a glyph drawn twice at almost the same place (fake bold) counts
+    once.
+    """
+    ordered = sorted(glyphs, key=lambda g: (g.top, g.x0))
+    rows: list[list[Glyph]] = []
+    for g in ordered:
+        if rows:
+            row = rows[-1]
+            bottom = max(x.bottom for x in row[-3:])
+            middle = (g.top + g.bottom) / 2
+            if middle < bottom:
+                row.append(g)
+                continue
+        rows.append([g])
+    lines = []
+    for row in rows:
+        row.sort(key=lambda g: g.x0)
+        kept: list[Glyph] = []
+        spaced: list[bool] = []
+        pending_space = False
+        for g in row:
+            if g.text in _SPACES or not g.text.strip():
+                pending_space = bool(kept)
+                continue
+            if kept:
+                prev = kept[-1]
+                if g.text == prev.text and abs(g.x0 - prev.x0) < 0.25 * g.size:
+                    continue  # drawn twice for a bold effect
+                gap = g.x0 - prev.x1
+                limit = SPACE_GAP + (AUTOSPACE if is_cjk(g.text) != is_cjk(prev.text) else 0)
+                spaced.append(pending_space or gap > limit * max(g.size, prev.size))
+            else:
+                spaced.append(False)
+            kept.append(g)
+            pending_space = False
+        if kept:
+            lines.append(Line(kept, spaced))
+    return lines
+
+
+def _first_piece_width(line: Line, after_glyph: Glyph) -> float:
+    """Width of what a line-breaking program could not have split off the line's start, as it
+    would have stood at the end of the line before (after `after_glyph`): a word or number, or
+    one Chinese character, with the punctuation that sticks to it, and the extra space that
+    word processors put between Chinese and Latin text."""
+    glyphs, spaced = line.glyphs, line.spaced
+    n = len(glyphs)
+    i = 0
+    while i < n - 1 and glyphs[i].text in NO_LINE_END:
+        i += 1
+    while True:
+        if is_word_char(glyphs[i].text) and glyphs[i].text not in QUOTES:
+            while i + 1 < n and not spaced[i + 1] and _in_word(glyphs[i + 1].text):
+                i += 1
+        while i + 1 < n and not spaced[i + 1] and glyphs[i + 1].text in NO_LINE_START:
+            i += 1
+        if i + 1 < n and not spaced[i + 1]:
+            here, there = glyphs[i].text, glyphs[i + 1].text
+            if QUOTES & {here, there} or (_in_word(here) and _in_word(there)):
+                # no break on either side of a quotation mark (立“互, 杯’两), nor between a
+                # punctuation mark and the number after it (工;10)
+                i += 1
+                continue
+        break
+    width = glyphs[i].x1 - glyphs[0].x0
+    size = max(after_glyph.size, glyphs[0].size)
+    if is_cjk(after_glyph.text) != is_cjk(glyphs[0].text):
+        width += AUTOSPACE * size
+    if i + 1 < n and not spaced[i + 1] and is_cjk(glyphs[i].text) != is_cjk(glyphs[i + 1].text):
+        width += AUTOSPACE * size
+    return width
+
+
+def _in_word(ch: str) -> bool:
+    return is_word_char(ch) and ch not in QUOTES
+
+
+def _trailing_word_width(line: Line) -> float:
+    glyphs, spaced = line.glyphs, line.spaced
+    i = len(glyphs) - 1
+    while i > 0 and not spaced[i] and is_word_char(glyphs[i - 1].text):
+        i -= 1
+    return glyphs[-1].x1 - glyphs[i].x0
+
+
+def _leading_word_width(line: Line) -> float:
+    glyphs, spaced = line.glyphs, line.spaced
+    i = 0
+    while i + 1 < len(glyphs) and not spaced[i + 1] and is_word_char(glyphs[i + 1].text):
+        i += 1
+    return glyphs[i].x1 - glyphs[0].x0
+
+
+def line_break(before: Line, after: Line, *, left: float, right: float) -> str:
+    """What stood between two printed lines of one cell: a new line, a space, nothing (a word
+    broken at the cell's edge) or SOFT_BREAK (a wrap next to a Chinese character, which may
+    also have been a new line: the cell parsers decide, knowing the column).
+
+    `left` and `right` are the edges the text was wrapped to.
+    """
+    slack = FIT_SLACK * max(before.size, after.size)
+    room = right - before.x1
+    if _first_piece_width(after, before.glyphs[-1]) <= room + slack:
+        return "\n"  # it would have fitted: the text broke the line itself
+    a, b = before.glyphs[-1].text, after.glyphs[0].text
+    if a in SENTENCE_END and _ENUMERATOR.match(after.text):
+        return "\n"  # a numbered item begins: "…安装。" / "2.已完成…"
+    if not (is_word_char(a) and is_word_char(b)):
+        return SOFT_BREAK  # a wrap in Chinese text, or a new line after a name that filled the line
+    if _trailing_word_width(before) + _leading_word_width(after) > right - left + slack:
+        return ""  # one word or number wider than the cell, broken where the cell ended
+    return " "
+
+
+def join_lines(lines: Sequence[Line], *, left: float, right: float) -> str:
+    """The text of a cell from its printed lines (see the module's docstring)."""
+    if not lines:
+        return ""
+    parts = [lines[0].text]
+    for before, after in pairwise(lines):
+        parts.append(line_break(before, after, left=left, right=right))
+        parts.append(after.text)
+    return "".join(parts)
+
+
+def text_edges(lines: Sequence[Line], x0: float, x1: float) -> tuple[float, float]:
+    """The left and right edges a cell's text was wrapped to: the cell's edges less the
+    padding seen on the left (the same on the right: cells are padded evenly)."""
+    if not lines:
+        return x0, x1
+    pad = max(0.0, min(line.x0 for line in lines) - x0)
+    pad = min(pad, (x1 - x0) / 4)
+    return x0 + pad, x1 - pad
