@@ -35,8 +35,9 @@ _ENUMERATOR = re.compile(
 # Chinese and Latin text word processors add about a quarter of the size of their own.
 SPACE_GAP = 0.2
 AUTOSPACE = 0.25
-# Slack, in units of the font size, when deciding whether a piece would have fitted on a line.
-FIT_SLACK = 0.0
+# A space between two Latin words or numbers, in units of the font size (a font's own is
+# 0.22-0.33): taken wide, so that a wrap is never read as a new line.
+SPACE_WIDTH = 0.35
 
 
 @dataclass(frozen=True, slots=True)
@@ -141,11 +142,13 @@ def group_lines(glyphs: Iterable[Glyph]) -> list[Line]:
     return lines
 
 
-def _first_piece_width(line: Line, after_glyph: Glyph) -> float:
+def _first_piece_width(line: Line, after_glyph: Glyph | None, then: Line | None = None) -> float:
     """Width of what a line-breaking program could not have split off the line's start, as it
-    would have stood at the end of the line before (after `after_glyph`): a word or number, or
-    one Chinese character, with the punctuation that sticks to it, and the extra space that
-    word processors put between Chinese and Latin text."""
+    would have stood at the end of the line before (after `after_glyph`): a word, or one
+    Chinese character, or a number with the character after it (1处, 20个), with the
+    punctuation that sticks to it, and the extra space that word processors put between
+    Chinese and Latin text. When the piece fills the whole line and goes on in the line
+    `then` (a word broken at the cell's edge), that part counts too."""
     glyphs, spaced = line.glyphs, line.spaced
     n = len(glyphs)
     i = 0
@@ -159,6 +162,9 @@ def _first_piece_width(line: Line, after_glyph: Glyph) -> float:
             i += 1
         if i + 1 < n and not spaced[i + 1]:
             here, there = glyphs[i].text, glyphs[i + 1].text
+            if here.isdigit() and is_cjk(there) and there not in NO_LINE_END:
+                i += 1  # a number keeps the measure word after it: 25个
+                continue
             if QUOTES & {here, there} or (_in_word(here) and _in_word(there)):
                 # no break on either side of a quotation mark (立“互, 杯’两), nor between a
                 # punctuation mark and the number after it (工;10)
@@ -166,24 +172,28 @@ def _first_piece_width(line: Line, after_glyph: Glyph) -> float:
                 continue
         break
     width = glyphs[i].x1 - glyphs[0].x0
-    size = max(after_glyph.size, glyphs[0].size)
-    if is_cjk(after_glyph.text) != is_cjk(glyphs[0].text):
-        width += AUTOSPACE * size
-    if i + 1 < n and not spaced[i + 1] and is_cjk(glyphs[i].text) != is_cjk(glyphs[i + 1].text):
-        width += AUTOSPACE * size
+    if i == n - 1 and then is not None and _unbreakable(glyphs[-1].text, then.glyphs[0].text):
+        width += _first_piece_width(then, None)
+    if after_glyph is not None and is_cjk(after_glyph.text) != is_cjk(glyphs[0].text):
+        width += AUTOSPACE * max(after_glyph.size, glyphs[0].size)
     return width
+
+
+def _unbreakable(a: str, b: str) -> bool:
+    """No line break between these two characters but where a word is too wide for the cell."""
+    return (_in_word(a) and _in_word(b)) or (a.isdigit() and is_cjk(b)) or b in NO_LINE_START
 
 
 def _in_word(ch: str) -> bool:
     return is_word_char(ch) and ch not in QUOTES
 
 
-def _trailing_word_width(line: Line) -> float:
+def _whole_line_word_width(line: Line) -> float | None:
+    """The width of the line when it is one word or number from end to end, else None."""
     glyphs, spaced = line.glyphs, line.spaced
-    i = len(glyphs) - 1
-    while i > 0 and not spaced[i] and is_word_char(glyphs[i - 1].text):
-        i -= 1
-    return glyphs[-1].x1 - glyphs[i].x0
+    if any(spaced[1:]) or not all(is_word_char(g.text) for g in glyphs):
+        return None
+    return glyphs[-1].x1 - glyphs[0].x0
 
 
 def _leading_word_width(line: Line) -> float:
@@ -194,23 +204,31 @@ def _leading_word_width(line: Line) -> float:
     return glyphs[i].x1 - glyphs[0].x0
 
 
-def line_break(before: Line, after: Line, *, left: float, right: float) -> str:
+def line_break(
+    before: Line, after: Line, *, left: float, right: float, then: Line | None = None
+) -> str:
     """What stood between two printed lines of one cell: a new line, a space, nothing (a word
     broken at the cell's edge) or SOFT_BREAK (a wrap next to a Chinese character, which may
     also have been a new line: the cell parsers decide, knowing the column).
 
-    `left` and `right` are the edges the text was wrapped to.
+    `left` and `right` are the edges the text was wrapped to; `then` is the line after
+    `after`, if any.
     """
-    slack = FIT_SLACK * max(before.size, after.size)
-    room = right - before.x1
-    if _first_piece_width(after, before.glyphs[-1]) <= room + slack:
-        return "\n"  # it would have fitted: the text broke the line itself
     a, b = before.glyphs[-1].text, after.glyphs[0].text
+    if then is not None and right - after.x1 >= then.glyphs[0].x1 - then.glyphs[0].x0:
+        then = None  # `after` ended with room to spare: no word of it goes on in `then`
+    piece = _first_piece_width(after, before.glyphs[-1], then)
+    if is_word_char(a) and is_word_char(b):
+        piece += SPACE_WIDTH * after.size  # two words on one line stand a space apart
+    if piece <= right - before.x1:
+        return "\n"  # it would have fitted: the text broke the line itself
     if a in SENTENCE_END and _ENUMERATOR.match(after.text):
         return "\n"  # a numbered item begins: "…安装。" / "2.已完成…"
     if not (is_word_char(a) and is_word_char(b)):
         return SOFT_BREAK  # a wrap in Chinese text, or a new line after a name that filled the line
-    if _trailing_word_width(before) + _leading_word_width(after) > right - left + slack:
+    word = _whole_line_word_width(before)
+    full = right - before.x1 < after.glyphs[0].x1 - after.glyphs[0].x0
+    if word is not None and full and word + _leading_word_width(after) > right - left:
         return ""  # one word or number wider than the cell, broken where the cell ended
     return " "
 
@@ -220,8 +238,9 @@ def join_lines(lines: Sequence[Line], *, left: float, right: float) -> str:
     if not lines:
         return ""
     parts = [lines[0].text]
-    for before, after in pairwise(lines):
-        parts.append(line_break(before, after, left=left, right=right))
+    for k, (before, after) in enumerate(pairwise(lines)):
+        then = lines[k + 2] if k + 2 < len(lines) else None
+        parts.append(line_break(before, after, left=left, right=right, then=then))
         parts.append(after.text)
     return "".join(parts)
 
