@@ -58,6 +58,7 @@ class Line:
 
     glyphs: list[Glyph]
     spaced: list[bool]  # spaced[i]: a space came before glyphs[i]
+    trailing_space: bool = False  # a space was printed after the last glyph (a wrap at a space)
 
     @property
     def x0(self) -> float:
@@ -138,7 +139,7 @@ def group_lines(glyphs: Iterable[Glyph]) -> list[Line]:
             kept.append(g)
             pending_space = False
         if kept:
-            lines.append(Line(kept, spaced))
+            lines.append(Line(kept, spaced, trailing_space=pending_space))
     return lines
 
 
@@ -189,11 +190,15 @@ def _in_word(ch: str) -> bool:
 
 
 def _whole_line_word_width(line: Line) -> float | None:
-    """The width of the line when it is one word or number from end to end, else None."""
+    """The width of the line when it is one word or number from end to end (after the
+    punctuation that may not begin a line: 、4.733), else None."""
     glyphs, spaced = line.glyphs, line.spaced
-    if any(spaced[1:]) or not all(is_word_char(g.text) for g in glyphs):
+    start = 0
+    while start < len(glyphs) - 1 and glyphs[start].text in NO_LINE_START:
+        start += 1
+    if any(spaced[start + 1 :]) or not all(is_word_char(g.text) for g in glyphs[start:]):
         return None
-    return glyphs[-1].x1 - glyphs[0].x0
+    return glyphs[-1].x1 - glyphs[start].x0
 
 
 def _leading_word_width(line: Line) -> float:
@@ -218,14 +223,18 @@ def line_break(
     if then is not None and right - after.x1 >= then.glyphs[0].x1 - then.glyphs[0].x0:
         then = None  # `after` ended with room to spare: no word of it goes on in `then`
     piece = _first_piece_width(after, before.glyphs[-1], then)
-    if is_word_char(a) and is_word_char(b):
+    if before.trailing_space or (is_word_char(a) and is_word_char(b)):
         piece += SPACE_WIDTH * after.size  # two words on one line stand a space apart
-    if piece <= right - before.x1:
-        return "\n"  # it would have fitted: the text broke the line itself
+    if piece <= right - before.x1 and b not in NO_LINE_START:
+        return "\n"  # it would have fitted, and may begin a line: the text broke the line itself
+    if before.trailing_space:
+        return " "  # wrapped at a space the line still shows: 体系 / and 建设
     if a in SENTENCE_END and _ENUMERATOR.match(after.text):
         return "\n"  # a numbered item begins: "…安装。" / "2.已完成…"
     if not (is_word_char(a) and is_word_char(b)):
         return SOFT_BREAK  # a wrap in Chinese text, or a new line after a name that filled the line
+    if a in "-/":
+        return ""  # wrapped after a hyphen or slash: 2022- / 2023
     word = _whole_line_word_width(before)
     full = right - before.x1 < after.glyphs[0].x1 - after.glyphs[0].x0
     if word is not None and full and word + _leading_word_width(after) > right - left:
