@@ -116,9 +116,7 @@ def test_beilun_statuses_and_lagging_explanation_from_the_pdf(documents):
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize(
-    "name", ["beilun-2024-10-progress.xlsx", "xiqing-2023-minxin-plan.xlsx"]
-)
+@pytest.mark.parametrize("name", ["beilun-2024-10-progress.xlsx", "xiqing-2023-minxin-plan.xlsx"])
 def test_the_pdf_after_its_file_changes_nothing_but_the_source(name):
     """Importing the PDF of a list already imported from its file finds every row the same:
     only the plan's source file changes. Nothing is written twice."""

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from importers.pdf.grid import Stitcher, page_table
 from importers.pdf.text import Glyph, group_lines
@@ -119,10 +120,14 @@ def read_pdf(data: bytes) -> list[Table]:
                 page.close()
             if time.monotonic() - started > limit_seconds:
                 raise ImportFileError(
-                    _(
-                        "Reading the PDF took more than %(seconds)d seconds (%(done)d of %(pages)d "
-                        "pages read); it is refused. Import the Excel or Word file instead, or "
-                        "split the PDF."
+                    ngettext(
+                        "Reading the PDF took more than %(seconds)d seconds (%(done)d of its "
+                        "%(pages)d page read); it is refused. Import the Excel or Word file "
+                        "instead, or split the PDF.",
+                        "Reading the PDF took more than %(seconds)d seconds (%(done)d of its "
+                        "%(pages)d pages read); it is refused. Import the Excel or Word file "
+                        "instead, or split the PDF.",
+                        seen.pages,
                     )
                     % {"seconds": limit_seconds, "done": number, "pages": seen.pages}
                 )
@@ -182,25 +187,39 @@ def _read_page(page, number: int, stitcher: Stitcher, seen: _Seen) -> None:
 
 
 def _nothing_found(seen: _Seen) -> ImportFileError:
+    """What was found instead of a table: a scan, empty pages, or text without a ruled table."""
+    values = {"pages": seen.pages, "images": seen.images, "chars": seen.chars}
     if not seen.chars and seen.images:
         return ImportFileError(
-            _(
-                "The PDF has no text, only images (%(images)d on %(pages)d pages): it is a scan. "
-                "A scan cannot be read as a table; import the Excel or Word file, or a PDF "
-                "saved from it."
+            ngettext(
+                "The PDF has no text, only images (%(images)d on its %(pages)d page): it is a "
+                "scan, which cannot be read as a table. Import the Excel or Word file, or a PDF "
+                "saved from it.",
+                "The PDF has no text, only images (%(images)d on its %(pages)d pages): it is a "
+                "scan, which cannot be read as a table. Import the Excel or Word file, or a PDF "
+                "saved from it.",
+                seen.pages,
             )
-            % {"images": seen.images, "pages": seen.pages}
+            % values
         )
     if not seen.chars:
         return ImportFileError(
-            _("The PDF's %(pages)d pages hold no text and no images: there is nothing to import.")
-            % {"pages": seen.pages}
+            ngettext(
+                "The PDF's %(pages)d page holds no text and no images: there is nothing to import.",
+                "The PDF's %(pages)d pages hold no text and no images: there is nothing to import.",
+                seen.pages,
+            )
+            % values
         )
     return ImportFileError(
-        _(
-            "The PDF has text (%(chars)d characters on %(pages)d pages, beginning “%(sample)s”) "
-            "but no table drawn with ruled lines: only a table with lines around its cells can "
-            "be read from a PDF."
+        ngettext(
+            "The PDF has text (%(chars)d characters on its %(pages)d page, beginning "
+            "“%(sample)s”) but no table drawn with ruled lines: only a table with lines around "
+            "its cells can be read from a PDF.",
+            "The PDF has text (%(chars)d characters on its %(pages)d pages, beginning "
+            "“%(sample)s”) but no table drawn with ruled lines: only a table with lines around "
+            "its cells can be read from a PDF.",
+            seen.pages,
         )
-        % {"chars": seen.chars, "pages": seen.pages, "sample": seen.sample}
+        % {**values, "sample": seen.sample}
     )
