@@ -166,7 +166,7 @@ class _Cell:
         first, last = self.page_lines[0], self.page_lines[-1]
         return (
             first.top - self.box[1] <= first.size + 2
-            and self.box[3] - last.bottom <= 1.5 * last.size + 1
+            and self.box[3] - last.bottom <= last.size + 1
         )
 
 
@@ -312,22 +312,33 @@ class Stitcher:
         self, whole: _Whole, table: PageTable, columns: list[int], *, start: int, goes_on: bool
     ) -> None:
         """Add the page table's rows from `start`; the first one goes on the last row when
-        `goes_on`. A merged cell cut by the page break stays one cell."""
+        `goes_on`. A merged cell cut by the page break stays one cell: one the page left open
+        (Calc), an empty one that goes on merged, and one whose text ran to the end of the last
+        page and goes on beside such an empty one (a task's name, beside its 序号, over the
+        sub-rows on the next page)."""
         mapped: dict[int, int] = {}  # page cell -> whole cell
         if whole.rows:
             above = whole.rows[-1]
             ids = self._row(table, columns, start)
+            overflow: list[tuple[int, int]] = []  # page cells that may hold a merged cell's rest
+            blocks: set[tuple[int, int]] = set()  # the rows of the empty merged cells going on
             for c, i in enumerate(ids):
-                if i in mapped:
+                if i in mapped or any(i == j for j, _ in overflow):
                     continue
                 cell, target = table.cells[i], whole.cells[above[c]]
                 same_span = [x == i for x in ids] == [g == above[c] for g in above]
-                cut_merge = same_span and (
-                    target.open_below
-                    or (not cell.lines and (cell.r1 - cell.r0 > 1 or target.rows > 1))
-                )
-                if goes_on or cut_merge:
+                if not same_span:
+                    continue
+                merged = cell.r1 - cell.r0 > 1 or target.rows > 1
+                if goes_on or target.open_below or (not cell.lines and merged):
                     mapped[i] = above[c]
+                    if not cell.lines and merged:
+                        blocks.add((cell.r0, cell.r1))
+                elif self.rows_split and target.full() and cell.r1 - cell.r0 > 1:
+                    overflow.append((i, above[c]))
+            for i, g in overflow:
+                if (table.cells[i].r0, table.cells[i].r1) in blocks:
+                    mapped[i] = g
         for r in range(start, table.height):
             ids = self._row(table, columns, r)
             new_row = not (r == start and goes_on)
