@@ -17,7 +17,7 @@ SQLITE_URL ?= sqlite:///$(CURDIR)/db.sqlite3
 PYTEST_ARGS ?=
 CI_MODE := $(filter 1 true yes,$(shell printf '%s' "$${CI:-}" | tr A-Z a-z))
 
-.PHONY: help setup messages run serve test lint test-sqlite test-postgres bench-import bench-load bench-export
+.PHONY: help setup messages run serve test lint test-sqlite test-postgres bench-import bench-load bench-export bench-pdf
 
 help:
 	@echo "make run    set up, migrate, load the demo data and accounts, serve on http://127.0.0.1:8000"
@@ -116,3 +116,7 @@ bench-load: setup
 
 bench-export: setup
 	$(PY) benchmarks/export_bench.py
+
+# Needs LibreOffice (soffice) and a Chinese font (fonts-noto-cjk) to print the list to PDF.
+bench-pdf: setup
+	$(PY) benchmarks/pdf_bench.py

@@ -140,3 +140,30 @@ def test_a_pdf_imports_for_real_and_is_kept_on_record():
     batch = ImportBatch.objects.get()
     assert batch.original_name == pdf_of(name).name
     assert batch.file.name.endswith(".pdf")
+
+
+def test_pages_cut_from_a_long_pdf_keep_split_rows_and_running_names_whole():
+    """Pages 288-290 of a 310-page print of the plan (fixtures/pdf/make_pdfs.sh says how it
+    was made): 经开集 / 团 is a row of one line per cell split by the page break, and task 3017's
+    name runs on past the page beside its empty 序号, over the next page's sub-rows."""
+    from importers.cells import clean_name
+    from importers.readers import read_tables
+
+    (table,) = read_tables((PDFS / "tasks-pages-288-290.pdf").read_bytes(), "tasks.pdf")
+    numbers = [clean_name(row[0].text) for row in table.rows]
+    units = [clean_name(row[2].text) for row in table.rows]
+    assert numbers == ["3015", "3016", "3016", "3016", "3016", "3017", "3017"]
+    assert units == [
+        "协同办南站公司",
+        "工信局",
+        "科技局",
+        "经开集团",
+        "永泰恒基",
+        "工信局",
+        "经开集团",
+    ]
+    assert table.row_pages == [1, 1, 2, 2, 3, 3, 3]
+    names = [row[1] for row in table.rows[-2:]]
+    assert names[0] == names[1]  # one merged cell, its text from both pages
+    assert clean_name(names[0].text).startswith("壮大集成电路产业")
+    assert "芯国际" in clean_name(names[0].text)

@@ -16,7 +16,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from importers.headers import Header, find_header, is_repeated_header
-from importers.pdf.text import Glyph, Line, group_lines, join_lines, text_edges
+from importers.pdf.text import Glyph, Line, group_lines, join_lines, line_break, text_edges
 from importers.types import Cell, Table
 
 Box = tuple[float, float, float, float]  # x0, top, x1, bottom
@@ -158,6 +158,12 @@ class _Cell:
         left, right = text_edges(self.lines, self.x0, self.x1)
         return join_lines(self.lines, left=left, right=right)
 
+    def wraps_into(self, lines: list[Line]) -> bool:
+        """Whether its last line on the page was wrapped, the text going on in `lines` (the
+        first line there would not have fitted at its end)."""
+        left, right = text_edges(self.page_lines + lines, self.box[0], self.box[2])
+        return line_break(self.page_lines[-1], lines[0], left=left, right=right) != "\n"
+
     def full(self) -> bool:
         """Its text filled the cell from top to bottom on its last page: no other line would
         have fitted, so the text may go on at the top of the next page."""
@@ -165,8 +171,7 @@ class _Cell:
             return False
         first, last = self.page_lines[0], self.page_lines[-1]
         return (
-            first.top - self.box[1] <= first.size + 2
-            and self.box[3] - last.bottom <= last.size + 1
+            first.top - self.box[1] <= first.size + 2 and self.box[3] - last.bottom <= last.size + 1
         )
 
 
@@ -294,18 +299,22 @@ class Stitcher:
     def _goes_on(self, whole: _Whole, table: PageTable, columns: list[int], r: int) -> bool:
         """Whether the page's first row is the rest of the row the last page ended with (a row
         split by the page break). Every cell with text on this page must sit under a cell whose
-        text filled it to the end of the last page; and either one of those ran over several
-        lines, or a cell with text on the last page has nothing more here (it was finished)."""
+        text filled it to the end of the last page; and one of those ran over several lines,
+        or all of them ended their line at the cell's right edge."""
         if not self.rows_split or not whole.rows:
             return False
         above = [whole.cells[g] for g in whole.rows[-1]]
         here = [bool(table.cells[i].lines) for i in self._row(table, columns, r)]
         if not any(here):
             return True  # only the bottom padding of a split row went over
-        if not all(above[c].full() for c, filled in enumerate(here) if filled):
+        ids = self._row(table, columns, r)
+        pairs = [(above[c], table.cells[i].lines) for c, i in enumerate(ids) if here[c]]
+        if not all(cell.full() for cell, _ in pairs):
             return False
-        return any(len(above[c].page_lines) >= 2 for c, filled in enumerate(here) if filled) or any(
-            above[c].page_lines and not filled for c, filled in enumerate(here)
+        # a row of one line each that ended the page is split only if every line was wrapped
+        # into the next page (经开集 / 团), not when it was a row of short values
+        return any(len(cell.page_lines) >= 2 for cell, _ in pairs) or all(
+            cell.wraps_into(lines) for cell, lines in pairs
         )
 
     def _append(
