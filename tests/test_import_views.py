@@ -325,8 +325,11 @@ def test_an_edited_table_updates_in_place(admin_client):
     assert changes["milestones"]["created"] == 0
     assert changes["projects"]["created"] == 0
     assert _plan_rows() == written
+    # one of the plan's two sub-items changes: more than IMPORT_LARGE_CHANGE_SHARE of it
+    page = admin_client.get(response["Location"]).content.decode()
+    assert "1 of the 2 sub-items" in page and 'name="confirm_large"' in page
 
-    admin_client.post(reverse("importers:confirm", args=[second.pk]))
+    admin_client.post(reverse("importers:confirm", args=[second.pk]), {"confirm_large": "1"})
     second.refresh_from_db()
     assert second.state == ImportBatch.State.APPLIED
     assert second.plan_id == first.plan_id
