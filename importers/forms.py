@@ -18,6 +18,15 @@ def megabytes(n: int) -> str:
     return f"{n / (1024 * 1024):.3g}"
 
 
+def paste_too_large(size: int) -> str:
+    """The message for pasted text over the import limit (also when the request carrying it is
+    over Django's limit, before any form sees it: config.errors)."""
+    return _(
+        "The pasted text is too large (%(size)s MB); the limit is %(limit)s MB. Save the table "
+        "as an .xlsx or .csv file and upload the file instead."
+    ) % {"size": megabytes(size), "limit": megabytes(settings.IMPORT_MAX_UPLOAD_BYTES)}
+
+
 class UploadForm(forms.Form):
     file = forms.FileField(
         label=_("File"),
@@ -80,10 +89,12 @@ class UploadForm(forms.Form):
 
     def clean_text(self):
         text = self.cleaned_data.get("text", "")
-        if text.strip():
-            self._check_size(len(text.encode("utf-8")))
-            return text
-        return ""
+        if not text.strip():
+            return ""
+        size = len(text.encode("utf-8"))
+        if size > settings.IMPORT_MAX_UPLOAD_BYTES:
+            raise forms.ValidationError(paste_too_large(size), code="too_large")
+        return text
 
     def _check_size(self, size: int) -> None:
         limit = settings.IMPORT_MAX_UPLOAD_BYTES

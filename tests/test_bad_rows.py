@@ -14,6 +14,8 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import models
+from django.test import Client
+from django.urls import reverse
 from django.utils import translation
 
 from importers import cells
@@ -267,3 +269,40 @@ def test_a_table_without_data_rows_is_an_error(data):
     assert not outcome.applied
     assert ["no data rows" in e["message"] for e in outcome.document["errors"]] == [True]
     assert not Plan.objects.exists()
+
+
+# --- 7. the pasted text over the request limit, in the site's language ------------------------------
+
+
+@pytest.mark.parametrize("language", ["zh-hans", "en"])
+def test_a_paste_over_the_request_limit_is_refused_in_the_sites_language(
+    admin_user, settings, language
+):
+    """Django refuses the body before the view (the CSRF check reads the form first): the
+    page that says so is in the user's language, with what to do, not a bare 400."""
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 4096
+    client = Client(enforce_csrf_checks=True, HTTP_ACCEPT_LANGUAGE=language)
+    client.force_login(admin_user)
+    client.get(reverse("importers:upload"))
+    token = client.cookies["csrftoken"].value
+    text = "\t".join(HEADER) + "\n" + ("\t".join(GOOD) + "\n") * 100
+    response = client.post(
+        reverse("importers:upload"), {"text": text, "csrfmiddlewaretoken": token}
+    )
+    assert response.status_code == 413
+    page = response.content.decode()
+    assert f'lang="{language}"' in page
+    expected = "粘贴的内容过大" if language == "zh-hans" else "The pasted text is too large"
+    assert expected in page
+    assert "MB" in page
+    assert not ImportBatch.objects.exists()
+
+
+def test_a_paste_over_the_import_limit_says_pasted_text_not_file(client_as, admin_user, settings):
+    settings.IMPORT_MAX_UPLOAD_BYTES = 1024
+    client = client_as(admin_user)
+    text = "\t".join(HEADER) + "\n" + ("\t".join(GOOD) + "\n") * 20
+    response = client.post(reverse("importers:upload"), {"text": text, "year": "2024"})
+    assert response.status_code == 200
+    assert response.context["form"].has_error("text", "too_large")
+    assert "粘贴的内容过大" in response.content.decode()
