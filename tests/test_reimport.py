@@ -328,6 +328,7 @@ def test_a_withdrawn_item_is_out_of_my_items_missing_reports_lists_and_exports(
     # the item and its history stay readable for those who may see it
     detail = client_as(supervisor).get(reverse("items:detail", args=[reported.pk]))
     assert detail.status_code == 200
+    assert "本子项已于" in detail.content.decode()  # withdrawn on …
     # and no new report can be filed on it
     form = client_as(lead).get(reverse("reporting:report_edit", args=[reported.pk, june]))
     assert form.status_code == 403
