@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import io
 
+import docx
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
@@ -17,6 +18,7 @@ from django.db import models
 from django.test import Client
 from django.urls import reverse
 from django.utils import translation
+from test_bad_files import QUARTERS, docx_bytes, xlsx_bytes
 
 from importers import cells
 from importers.models import ImportBatch
@@ -306,3 +308,38 @@ def test_a_paste_over_the_import_limit_says_pasted_text_not_file(client_as, admi
     assert response.status_code == 200
     assert response.context["form"].has_error("text", "too_large")
     assert "粘贴的内容过大" in response.content.decode()
+
+
+# --- the same cases in the other formats ---------------------------------------------------------
+
+
+def test_header_only_xlsx_and_docx_are_errors():
+    header = ["序号", "项目名称", "牵头单位", *QUARTERS]
+    for data, name in (
+        (xlsx_bytes([[TITLE], header]), "清单.xlsx"),
+        (docx_bytes(TITLE, header, []), "清单.docx"),
+    ):
+        outcome = run_import(data=data, filename=name)
+        assert ["no data rows" in e["message"] for e in outcome.document["errors"]] == [True], name
+    assert not Plan.objects.exists()
+
+
+def test_a_duplicate_xlsx_row_warns_but_a_row_merged_into_the_one_above_is_silent():
+    header = ["序号", "项目名称", "牵头单位", *QUARTERS]
+    row = ["1", "新建养老服务设施", "区民政局", "完成选址", "开工建设", "——", "建成投用"]
+    outcome = run_import(data=xlsx_bytes([[TITLE], header, row, row]), filename="清单.xlsx")
+    assert [w["row"] for w in outcome.document["warnings"] if "repeats" in w["message"]] == [4]
+    assert SubItem.objects.count() == 1
+
+    # every cell of the second row merged with the first: one row to the reader's eye, and
+    # no warning about a duplicate that the file does not show
+    data = docx_bytes(TITLE, header, [row, row])
+    document = docx.Document(io.BytesIO(data))
+    table = document.tables[0]
+    for c in range(len(header)):
+        table.cell(1, c).merge(table.cell(2, c)).text = row[c]
+    out = io.BytesIO()
+    document.save(out)
+    outcome = run_import(data=out.getvalue(), filename="清单.docx")
+    assert outcome.document["summary"]["subitems"] == 1
+    assert not [w for w in outcome.document["warnings"] if "repeats" in w["message"]]
