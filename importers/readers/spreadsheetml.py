@@ -60,21 +60,35 @@ def _read_row(sheet: _Sheet, el, where: str) -> None:
         shape.hidden_rows.add(r)
     covered = sheet.taken.pop(r, set())
     c = -1
+    # Excel's ss:Index is the absolute column. LibreOffice's export counts only the positions
+    # that a merged range from above does not cover (and reads its own files back shifted);
+    # such a row shows itself by a first cell without ss:Index on a covered first position,
+    # which Excel never writes, and is read by LibreOffice's count.
+    counted = 0 in covered and next(
+        (cell.get(SS + "Index") is None for cell in el if cell.tag == SS + "Cell"), False
+    )
     for cell in el:
         if cell.tag != SS + "Cell":
             continue
         index = _int(cell, "Index")
-        c = index - 1 if index else c + 1
-        while index is None and c in covered:
-            c += 1
+        if index and counted:
+            c, k = -1, 0
+            while k < index:
+                c += 1
+                k += c not in covered
+        else:
+            c = index - 1 if index else c + 1
+            while index is None and c in covered:
+                c += 1
         across, down = _int(cell, "MergeAcross") or 0, _int(cell, "MergeDown") or 0
         data = cell.find(SS + "Data")
         text = _value(data) if data is not None else ""
         if text:
             check_text(text, where=where, row=r, col=c)
             sheet.values[(r, c)] = text
-        shape.include(r + down, c + across)
+            shape.include(r, c)
         if across or down:
+            shape.include(r + down, c + across)
             shape.add_merge(r, c, r + down, c + across)
             shape.check(where)  # the merged area before the positions are marked
             for rr in range(r + 1, r + down + 1):
@@ -89,7 +103,7 @@ def read_spreadsheetml(data: bytes) -> list[Table]:
     tables: list[Table] = []
     sheet = _Sheet()
     name = ""
-    tags = (SS + "Row", SS + "Column", SS + "Worksheet", SS + "Table")
+    tags = (SS + "Row", SS + "Column", SS + "Worksheet")
     for _event, el in iterparse(io.BytesIO(data), kind="xls", tags=tags):
         if el.tag == SS + "Row":
             worksheet = el.getparent().getparent() if el.getparent() is not None else None
