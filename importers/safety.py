@@ -28,6 +28,9 @@ _CHUNK = 1024 * 1024
 def size_text(n: int) -> str:
     """21403648 -> "20.41 MB (21,403,648 bytes)": precise enough that a file 1 byte over the
     limit never reads as the limit itself."""
+    if n < 1024 * 1024:
+        kb = f"{n / 1024:.2f}".rstrip("0").rstrip(".")
+        return _("%(kb)s KB (%(bytes)s bytes)") % {"kb": kb, "bytes": f"{n:,}"}
     mb = f"{n / (1024 * 1024):.2f}".rstrip("0").rstrip(".")
     return _("%(mb)s MB (%(bytes)s bytes)") % {"mb": mb, "bytes": f"{n:,}"}
 

@@ -12,7 +12,8 @@ from importers.types import ImportFileError
 
 class Command(BaseCommand):
     help = (
-        "Import a yearly task list or a progress table (.xlsx, .docx, .csv, .tsv), all or nothing."
+        "Import a yearly task list or a progress table (.xlsx, .xls, .ods, .docx, .doc, .csv, "
+        ".tsv, .txt), all or nothing."
     )
 
     def add_arguments(self, parser):
