@@ -12,6 +12,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
+from django.conf import settings
 from django.utils.translation import gettext as _
 
 from importers.safety import check_grid, check_merged_area, check_text
@@ -90,6 +91,7 @@ def build_table(
     merge_tops = set(origins.values())
     top_texts: dict[tuple[int, int], str] = {}
     visible_cols = [c for c in range(width) if c not in shape.hidden_cols]
+    max_chars = settings.IMPORT_MAX_CELL_CHARS
     out: list[list[Cell]] = []
     numbers: list[int] = []
     for r, first, values in rows:
@@ -102,7 +104,8 @@ def build_table(
                 break
             text = cell_text(value)
             if text:
-                check_text(text, where=where, row=r, col=c)
+                if len(text) > max_chars:
+                    check_text(text, where=where, row=r, col=c)
                 texts[c] = text
                 if (r, c) in merge_tops:
                     top_texts[(r, c)] = text

@@ -27,6 +27,17 @@ def _true(value: str | None) -> bool:
     return value in ("1", "true")
 
 
+_COLUMNS: dict[str, int] = {}
+
+
+def _column(letters: str) -> int | None:
+    """'AB' -> 27, remembered; None for what is not a column's letters."""
+    if not (0 < len(letters) <= 3 and letters.isascii() and letters.isalpha()):
+        return None
+    _COLUMNS[letters] = column_index(letters)
+    return _COLUMNS[letters]
+
+
 def _cell(ref: str) -> tuple[int, int] | None:
     m = _REF.match(ref.strip())
     return (int(m.group(2)) - 1, column_index(m.group(1))) if m else None
@@ -74,16 +85,22 @@ def scan_sheet(archive: zipfile.ZipFile, part: str, *, where: str) -> Shape:
                 check_rows(row_index + 1, where=where)
             if _true(el.get("hidden")):
                 shape.hidden_rows.add(row_index)
-            col = -1
+            # every cell that holds something (a value, an inline string, a formula: calamine
+            # keeps it), wherever it says it is: a cell's r may name any row and column
+            k = -1
             for c in el:
-                if not c.tag.endswith("}c"):
-                    continue
-                pos = _cell(c.get("r") or "")
-                if pos is None:
-                    pos = (row_index, col + 1)
-                col = pos[1]
-                if len(c):  # a value, an inline string or a formula: calamine keeps it
-                    shape.include(*pos)
+                k += 1
+                if len(c):
+                    ref = c.get("r") or ""
+                    letters = ref.rstrip("0123456789")
+                    col = _COLUMNS.get(letters)
+                    if col is None:
+                        col = _column(letters)
+                    digits = ref[len(letters) :]
+                    if col is None or not digits:
+                        shape.include(row_index, k)  # without r, a cell's place is its count
+                    else:
+                        shape.include(int(digits) - 1, col)
             el.clear()
             while el.getprevious() is not None:
                 del el.getparent()[0]
