@@ -145,3 +145,23 @@ def test_instructions_sheet_in_front_is_passed_over(ext):
     tables = read_tables(data, f"xiqing-instructions.{ext}")
     assert tables[0].source == "填报说明"  # read, but it holds no table header
     assert len(tables) == 2
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("name", ["qingdao-2023-city-plan.xls", "qingdao-2023-city-plan.ods"])
+def test_the_web_upload_accepts_the_new_formats(admin_client, name):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from django.urls import reverse
+
+    from importers.models import ImportBatch
+
+    upload = SimpleUploadedFile(name, (FORMATS / name).read_bytes())
+    page = admin_client.get(reverse("importers:upload")).content.decode()
+    assert ".xls" in page and ".ods" in page and ".doc" in page  # the file input's accept list
+    response = admin_client.post(
+        reverse("importers:upload"), {"file": upload, "jurisdiction": "青岛市"}
+    )
+    assert response.status_code == 302, response.context and response.context["form"].errors
+    batch = ImportBatch.objects.get()
+    want = EXPECTED["qingdao-2023-city-plan.xlsx"]["summary"]
+    assert {k: batch.summary["counts"][k] for k in want} == want

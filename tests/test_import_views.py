@@ -428,7 +428,7 @@ def test_oversized_upload_names_the_limit(admin_client, settings):
     errors = response.context["form"].errors["file"]
     assert errors and f"the limit is {size_text(10 * 1024)}" in errors[0]
     assert f"too large: {size_text(response.context['form'].files['file'].size)}" in errors[0]
-    assert "MB" in response.content.decode()
+    assert "KB" in response.content.decode()  # 14 KB over a 10 KB limit
     assert not ImportBatch.objects.exists()
     assert _plan_rows() == NOTHING
 
