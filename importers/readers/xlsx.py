@@ -20,7 +20,6 @@ from importers.safety import check_rows, check_zip, column_index, iterparse, not
 from importers.types import Table
 
 _REF = re.compile(r"^\$?([A-Za-z]{1,3})\$?(\d{1,7})$")
-_RELS = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}id"
 
 
 def _true(value: str | None) -> bool:
@@ -60,7 +59,9 @@ def sheet_parts(archive: zipfile.ZipFile) -> list[tuple[str, str, bool]]:
     sheets = []
     for _event, el in iterparse(archive.open("xl/workbook.xml"), kind="xlsx"):
         if el.tag.endswith("}sheet"):
-            part = rels.get(el.get(_RELS) or "", "")
+            # r:id, in the transitional or the strict relationships namespace
+            rid = next((v for k, v in el.attrib.items() if k.endswith("}id")), "")
+            part = rels.get(rid, "")
             if part.startswith("xl/worksheets/"):
                 state = el.get("state") or "visible"
                 sheets.append((el.get("name") or "", part, state == "visible"))
@@ -121,14 +122,15 @@ def scan_sheet(archive: zipfile.ZipFile, part: str, *, where: str) -> Shape:
 def read_xlsx(data: bytes) -> list[Table]:
     archive = check_zip(data, kind="xlsx")
     with archive:
+        sheets = sheet_parts(archive)
+        if not sheets:
+            raise not_valid("xlsx")
         plan = []
-        for name, part, visible in sheet_parts(archive):
+        for name, part, visible in sheets:
             if not visible:
                 continue
             shape = scan_sheet(archive, part, where=sheet_label(name))
             shape.check(sheet_label(name))
             plan.append((name, shape))
-    if not plan:
-        raise not_valid("xlsx")
     with CalamineWorkbook.from_filelike(io.BytesIO(data)) as workbook:
         return [read_sheet(workbook, name, shape) for name, shape in plan if shape.height]
