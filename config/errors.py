@@ -17,14 +17,15 @@ from django.views import defaults
 def bad_request(request: HttpRequest, exception: Exception) -> HttpResponse:
     if not isinstance(exception, RequestDataTooBig):
         return defaults.bad_request(request, exception)
-    from importers.forms import megabytes, paste_too_large
+    from importers.forms import paste_too_large
+    from importers.safety import size_text
 
     size = int(request.META.get("CONTENT_LENGTH") or 0)
     upload = reverse("importers:upload")
     if request.path == upload:
         message = paste_too_large(size)
     else:
-        message = _("What was sent is too large (%(size)s MB).") % {"size": megabytes(size)}
+        message = _("What was sent is too large: %(size)s.") % {"size": size_text(size)}
     return render(
         request,
         "request_too_large.html",

@@ -163,6 +163,11 @@ IMPORT_MAX_CELLS = env_int("IMPORT_MAX_CELLS", 2_000_000)  # rows x columns of o
 # A re-import that would change or withdraw more than this share of the sub-items a plan
 # already has needs a second confirmation (the preview's checkbox, --yes on the command line).
 IMPORT_LARGE_CHANGE_SHARE = float(os.environ.get("IMPORT_LARGE_CHANGE_SHARE", "0.2"))
+IMPORT_MAX_ROWS = env_int("IMPORT_MAX_ROWS", 50_000)  # rows of one table (or sheet)
+IMPORT_MAX_CELL_CHARS = env_int("IMPORT_MAX_CELL_CHARS", 32_767)  # Excel's own limit for a cell
+# .doc files are converted by LibreOffice (soffice) in a subprocess with this time limit.
+IMPORT_SOFFICE = os.environ.get("IMPORT_SOFFICE", "soffice")
+IMPORT_CONVERT_TIMEOUT = env_int("IMPORT_CONVERT_TIMEOUT", 60)
 DATA_UPLOAD_MAX_MEMORY_SIZE = IMPORT_MAX_UPLOAD_BYTES + 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 

@@ -15,8 +15,8 @@ LISTED = 50  # rows of "not in this file" printed per kind; --json lists them al
 
 class Command(BaseCommand):
     help = (
-        "Import a yearly task list or a progress table (.xlsx, .docx, .csv, .tsv), all or nothing. "
-        "What the file leaves out is kept unless --withdraw-missing."
+        "Import a yearly task list or a progress table (.xlsx, .xls, .ods, .docx, .doc, .csv, "
+        ".tsv, .txt), all or nothing. What the file leaves out is kept unless --withdraw-missing."
     )
 
     def add_arguments(self, parser):
