@@ -17,3 +17,5 @@ urlpatterns = [
     path("items/", include("progress.urls_items")),
     path("dashboard/", include("progress.urls_dashboard")),
 ]
+
+handler400 = "config.errors.bad_request"

@@ -35,6 +35,24 @@ class Table:
         return self.row_numbers[index] if index < len(self.row_numbers) else index + 1
 
 
+@dataclass(frozen=True)
+class Limits:
+    """The longest text each field of a plan takes (the models' max_length, read by the import
+    service), checked while the rows are read: a value that does not fit is an error on its
+    row and column, never a database error."""
+
+    jurisdiction: int
+    title: int
+    category: int
+    project_number: int
+    project_name: int
+    subitem_name: int
+    unit: int
+    person: int
+    leader: int
+    subitems_per_project: int
+
+
 @dataclass
 class Issue:
     row: int | None

@@ -61,7 +61,7 @@ def default_period(user, today: date | None = None) -> date:
 
 
 def my_items(user, period: date) -> list[SubItem]:
-    """The sub-items the user's unit leads in plans of the period's year, each with
+    """The active sub-items the user's unit leads in plans of the period's year, each with
     `.current` (this period's report or None), `.previous` (last period's) and `.done_before`
     (a report of an earlier period that marked it completed)."""
     if not user.unit_id:
@@ -73,7 +73,8 @@ def my_items(user, period: date) -> list[SubItem]:
     )
     completed = completed_earlier(OuterRef("pk"), period)
     qs = (
-        SubItem.objects.filter(lead_unit_id=user.unit_id, project__plan__year=period.year)
+        SubItem.objects.active()
+        .filter(lead_unit_id=user.unit_id, project__plan__year=period.year)
         .select_related("project__plan", "lead_unit")
         .annotate(done_before=Exists(completed))
         .prefetch_related(Prefetch("reports", queryset=reports, to_attr="recent_reports"))
@@ -97,7 +98,8 @@ def cooperating_items(user, period: date) -> QuerySet[SubItem]:
         return SubItem.objects.none()
     mine = Contribution.objects.filter(period=period, unit_id=user.unit_id)
     return (
-        SubItem.objects.filter(co_unit_links__unit_id=user.unit_id, project__plan__year=period.year)
+        SubItem.objects.active()
+        .filter(co_unit_links__unit_id=user.unit_id, project__plan__year=period.year)
         .select_related("project__plan", "lead_unit")
         .prefetch_related(Prefetch("contributions", queryset=mine, to_attr="my_contributions"))
         .order_by("project__plan__title", "project__order", "number")
@@ -124,7 +126,7 @@ def report_events(report: ProgressReport) -> QuerySet[ReviewEvent]:
 
 
 def missing_reports(*, jurisdiction_id: int | None, period: date) -> QuerySet[SubItem]:
-    """Lead sub-items of the period's year with no submitted or approved report for the period
+    """Active lead sub-items of the period's year with no submitted or approved report for the period
     (drafts count as missing), and not completed earlier."""
     done = ProgressReport.objects.filter(
         subitem=OuterRef("pk"),
@@ -132,7 +134,7 @@ def missing_reports(*, jurisdiction_id: int | None, period: date) -> QuerySet[Su
         state__in=[ProgressReport.State.SUBMITTED, ProgressReport.State.APPROVED],
     )
     completed = completed_earlier(OuterRef("pk"), period)
-    qs = SubItem.objects.filter(project__plan__year=period.year, lead_unit__isnull=False)
+    qs = SubItem.objects.active().filter(project__plan__year=period.year, lead_unit__isnull=False)
     if jurisdiction_id is not None:
         qs = qs.filter(project__plan__jurisdiction_id=jurisdiction_id)
     qs = qs.filter(~Exists(done), ~Exists(completed))

@@ -39,6 +39,7 @@ from projects.models import (
     Plan,
     Project,
     SubItem,
+    active_q,
 )
 from projects.naming import chinese_ordinal
 
@@ -100,9 +101,9 @@ def _reports(ids: list[int], period: date, *, ledger: bool) -> dict[int, Report]
 
 
 def _subitem_rows(plan: Plan, period: date | None, chunk_size: int) -> Iterator[list[dict]]:
-    """The plan's sub-items in the order of the list, as value rows in chunks: one query,
+    """The plan's active sub-items in the order of the list, as value rows in chunks: one query,
     streamed; with `done_before` (completed in an approved report of an earlier period)."""
-    qs = SubItem.objects.filter(project__plan=plan)
+    qs = SubItem.objects.active().filter(project__plan=plan)
     fields = [
         "id",
         "number",
@@ -151,7 +152,8 @@ def monthly_table_rows(
         co_units = _co_units(ids)
         leaders = _leaders_of(rows)
         targets = _by_subitem(
-            Milestone.objects.filter(subitem_id__in=ids, due__gte=first, due__lte=last)
+            Milestone.objects.active()
+            .filter(subitem_id__in=ids, due__gte=first, due__lte=last)
             .order_by("subitem_id", "due", "order", "id")
             .values_list("subitem_id", "text")
         )
@@ -201,7 +203,9 @@ def plan_rows(plan: Plan, *, chunk_size: int = CHUNK) -> Iterator[PlanRow]:
         )
     }
     sizes = dict(
-        Project.objects.filter(plan=plan).annotate(n=Count("subitems")).values_list("id", "n")
+        Project.objects.filter(plan=plan)
+        .annotate(n=Count("subitems", filter=active_q("subitems__")))
+        .values_list("id", "n")
     )
     for rows in _subitem_rows(plan, None, chunk_size):
         ids = [r["id"] for r in rows]
@@ -215,7 +219,8 @@ def plan_rows(plan: Plan, *, chunk_size: int = CHUNK) -> Iterator[PlanRow]:
         ):
             persons.setdefault(sub_id, {}).setdefault(unit, name)
         milestones = _by_subitem(
-            Milestone.objects.filter(subitem_id__in=ids)
+            Milestone.objects.active()
+            .filter(subitem_id__in=ids)
             .order_by("subitem_id", "due", "order", "id")
             .values_list("subitem_id", "due", "text")
         )
@@ -265,7 +270,7 @@ class PeriodLine:
 def plan_periods(plan: Plan) -> tuple[int, list[PeriodLine]]:
     """The plan's sub-item count and its reporting periods, each with the number of approved
     reports and its publication (three queries)."""
-    total = SubItem.objects.filter(project__plan=plan).count()
+    total = SubItem.objects.active().filter(project__plan=plan).count()
     counts = dict(
         ProgressReport.objects.filter(subitem__project__plan=plan, state=APPROVED)
         .values_list("period")

@@ -126,7 +126,8 @@ def test_the_pdf_after_its_file_changes_nothing_but_the_source(name):
     assert doc["changes"]["plans"]["updated"] == 1
     for kind, counts in doc["changes"].items():
         if kind != "plans":
-            assert counts["created"] == counts["updated"] == counts["deleted"] == 0, kind
+            assert counts["created"] == counts["updated"] == counts["not_in_file"] == 0, kind
+            assert counts["withdrawn"] == 0, kind
     assert row_counts() == before
     assert Plan.objects.get().source_file == pdf_of(name).name
 
