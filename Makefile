@@ -17,7 +17,7 @@ SQLITE_URL ?= sqlite:///$(CURDIR)/db.sqlite3
 PYTEST_ARGS ?=
 CI_MODE := $(filter 1 true yes,$(shell printf '%s' "$${CI:-}" | tr A-Z a-z))
 
-.PHONY: help setup messages run serve test lint test-sqlite test-postgres bench-import bench-load bench-export
+.PHONY: help setup messages run serve test lint test-sqlite test-postgres bench-import bench-load bench-export fixtures-formats bench-pdf
 
 help:
 	@echo "make run    set up, migrate, load the demo data and accounts, serve on http://127.0.0.1:8000"
@@ -107,6 +107,11 @@ test: lint test-sqlite test-postgres
 bench-import: setup
 	$(PY) benchmarks/import_bench.py
 
+# The legacy-format files of fixtures/formats, made once from the samples by LibreOffice and
+# committed (see the script's docstring); needs soffice. Tests only read them.
+fixtures-formats: setup
+	$(PY) fixtures/formats/make_formats.py
+
 # Two gunicorn servers on PostgreSQL (PG_URL's server, database load_bench) with the synthetic
 # 20,000-item jurisdiction; Redis when one answers on 127.0.0.1:6379. BENCH_ARGS="--reuse" keeps
 # the seeded database.
@@ -116,3 +121,7 @@ bench-load: setup
 
 bench-export: setup
 	$(PY) benchmarks/export_bench.py
+
+# Needs LibreOffice (soffice) and a Chinese font (fonts-noto-cjk) to print the list to PDF.
+bench-pdf: setup
+	$(PY) benchmarks/pdf_bench.py

@@ -10,8 +10,10 @@ A script, not a test. It
    第一季度…第四季度 / 分管区领导), 大项 merged over its projects, projects with (1)(2)(3) sub-rows
    whose 序号, 子项名称, units and leaders are merged, several units per cell with their persons,
    quarterly plan texts with cumulative numbers and "——";
-2. times openpyxl alone on that file: load_workbook(data_only=True, normal mode, as
-   importers/readers.py does) plus reading every value of the sheet, best of 3;
+2. times openpyxl alone on that file: load_workbook(data_only=True, normal mode, not
+   read_only) plus reading every value of the sheet, best of 3; and the importer's own reader
+   (importers.readers.read_tables: pre-scan of the sheet XML, python-calamine, the table of
+   cells), best of 3, as `reader_s`;
 3. imports it with importers.services.run_import into a fresh database, in a child process so
    that the peak RSS is the import's own and not the generator's: one timed import, then the
    same file again ("reimport", which must change nothing). Peak memory is measured twice: the
@@ -19,7 +21,7 @@ A script, not a test. It
    tracemalloc peak of a dry run of the same import into the same still-empty database
    (tracemalloc slows Python down, so it never runs during the timed import);
 4. prints the figures and ends with one line:
-   import_s=X.XX openpyxl_s=X.XX ratio=X.XX peak_mb=XXX
+   import_s=X.XX openpyxl_s=X.XX ratio=X.XX peak_mb=XXX reader_s=X.XX
 
 The database: a new SQLite file in the temporary directory, unless DATABASE_URL is set in the
 environment; then that database is used as it is and must be empty (it is migrated, and the
@@ -372,7 +374,7 @@ def max_rss_mb() -> float:
 
 
 def time_openpyxl(data: bytes, repeat: int = 3) -> tuple[float, int]:
-    """openpyxl alone, the way the importer opens the file: normal mode, data_only=True."""
+    """openpyxl alone: normal mode (not read_only), data_only=True, every value read."""
     import openpyxl
 
     best, count = float("inf"), 0
@@ -388,6 +390,32 @@ def time_openpyxl(data: bytes, repeat: int = 3) -> tuple[float, int]:
         best = min(best, time.perf_counter() - t0)
         del wb
     return best, count
+
+
+def time_reader(path: Path, env: dict, repeat: int = 3) -> dict:
+    """The importer's own reader (importers.readers.read_tables: the pre-scan of the sheet XML
+    and python-calamine) on the same file, best of 3, in a child process with Django set up."""
+    out = path.with_suffix(".reader.json")
+    cmd = [sys.executable, str(Path(__file__).resolve()), "--child", "reader", "--file", str(path)]
+    subprocess.run([*cmd, "--out", str(out)], env=env, cwd=ROOT, check=True)
+    return json.loads(out.read_text())
+
+
+def _reader_child(path: Path, out: Path, repeat: int = 3) -> None:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.local")
+    import django
+
+    django.setup()
+    from importers.readers import read_tables
+
+    data = path.read_bytes()
+    best, cells = float("inf"), 0
+    for _ in range(repeat):
+        t0 = time.perf_counter()
+        tables = read_tables(data, path.name)
+        best = min(best, time.perf_counter() - t0)
+        cells = sum(len(row) for t in tables for row in t.rows)
+    out.write_text(json.dumps({"reader_s": best, "cells": cells}))
 
 
 def _django() -> float:
@@ -491,10 +519,15 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=2024)
     parser.add_argument("--keep", action="store_true", help="keep the temporary directory")
     parser.add_argument("--profile", action="store_true", help="cProfile a dry-run import too")
-    parser.add_argument("--child", choices=("import", "trace", "profile"), help=argparse.SUPPRESS)
+    parser.add_argument(
+        "--child", choices=("import", "trace", "profile", "reader"), help=argparse.SUPPRESS
+    )
     parser.add_argument("--file", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--out", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.child == "reader":
+        _reader_child(args.file, args.out)
+        return
     if args.child:
         child(args.child, args.file, args.out)
         return
@@ -538,6 +571,11 @@ def bench(args: argparse.Namespace, tmp: Path, started: float) -> None:
         f"openpyxl alone (load_workbook data_only + {cells} values, best of 3): {openpyxl_s:.2f} s"
     )
 
+    reader = time_reader(path, env)
+    print(
+        f"importers.readers.read_tables ({reader['cells']} cells, best of 3): {reader['reader_s']:.2f} s"
+    )
+
     trace = run_child("trace", path, env)
     profile = run_child("profile", path, env) if args.profile else None
     res = run_child("import", path, env)
@@ -561,6 +599,7 @@ def bench(args: argparse.Namespace, tmp: Path, started: float) -> None:
     )
     print(f"{'database':<34}{res['vendor']} (migrate {res['migrate_s']:.2f} s, not timed)")
     print(f"{'openpyxl alone':<34}{openpyxl_s:8.2f} s")
+    print(f"{"the importer's reader alone":<34}{reader['reader_s']:8.2f} s")
     print(
         f"{'import (fresh database)':<34}{import_s:8.2f} s   ratio {ratio:.2f} (aim < {AIM_RATIO:g})"
     )
@@ -589,7 +628,8 @@ def bench(args: argparse.Namespace, tmp: Path, started: float) -> None:
         f"end to end {time.perf_counter() - started:.1f} s; peak_mb is the max RSS of the import process"
     )
     print(
-        f"import_s={import_s:.2f} openpyxl_s={openpyxl_s:.2f} ratio={ratio:.2f} peak_mb={peak_mb:.0f}"
+        f"import_s={import_s:.2f} openpyxl_s={openpyxl_s:.2f} ratio={ratio:.2f} peak_mb={peak_mb:.0f} "
+        f"reader_s={reader['reader_s']:.2f}"
     )
 
 

@@ -17,3 +17,5 @@ urlpatterns = [
     path("items/", include("progress.items.urls")),
     path("dashboard/", include("progress.dashboard.urls")),
 ]
+
+handler400 = "config.errors.bad_request"

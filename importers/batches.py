@@ -7,6 +7,7 @@ confirmation can apply exactly what the admin saw in the preview.
 from __future__ import annotations
 
 import json
+from dataclasses import asdict
 from pathlib import PurePath
 from typing import Any
 from uuid import uuid4
@@ -18,12 +19,19 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from importers.models import ImportBatch
-from importers.services import run_import
+from importers.services import ImportOutcome, run_import
 from importers.types import ImportFileError
 from projects.models import Jurisdiction
 
 SAMPLE_PROJECTS = 5
 SAMPLE_SUBITEMS = 10
+NOT_IN_FILE_SHOWN = 200  # rows of each kind kept for the preview; the totals are kept too
+
+
+class ConfirmationNeeded(Exception):
+    """The confirmed import changes so much of the plan that it needs the second confirmation;
+    nothing was written and the batch waits for confirmation still. The message names the
+    numbers, in the user's language."""
 
 
 def _plain(value: Any) -> Any:
@@ -42,6 +50,7 @@ def _sample(projects: list[dict]) -> list[dict]:
                 "category": project.get("category"),
                 "name": project.get("name"),
                 "leaders": project.get("leaders") or [],
+                "page": project.get("page"),
                 "subitem_total": len(subitems),
                 "subitems": [
                     {
@@ -52,12 +61,24 @@ def _sample(projects: list[dict]) -> list[dict]:
                         "milestones": len(sub.get("milestones") or []),
                         "indicators": sub.get("indicators") or [],
                         "status": (sub.get("report") or {}).get("status"),
+                        "page": sub.get("page"),
                     }
                     for sub in subitems[:SAMPLE_SUBITEMS]
                 ],
             }
         )
     return sample
+
+
+def _left_out(outcome: ImportOutcome) -> dict[str, Any]:
+    """What the file leaves out (the first rows of each kind, and how many) and the impact on
+    the plan, for the preview's "not in this file" list and its second confirmation."""
+    left_out = _plain(outcome.document.get("not_in_file") or {})
+    return {
+        "not_in_file": {kind: rows[:NOT_IN_FILE_SHOWN] for kind, rows in left_out.items()},
+        "not_in_file_total": {kind: len(rows) for kind, rows in left_out.items()},
+        "impact": asdict(outcome.impact) if outcome.impact else None,
+    }
 
 
 def _options(batch: ImportBatch) -> dict[str, Any]:
@@ -103,6 +124,7 @@ def batch_create(
         "warnings": document.get("warnings") or [],
         "project_total": len(projects),
         "sample": _sample(projects),
+        **_left_out(outcome),
     }
     batch = ImportBatch(
         original_name=PurePath(filename).name[:255],
@@ -122,9 +144,18 @@ def batch_create(
     return batch
 
 
-def batch_apply(*, batch: ImportBatch, user=None) -> bool:
+def batch_apply(
+    *,
+    batch: ImportBatch,
+    user=None,
+    withdraw_missing: bool = False,
+    confirm_large: bool = False,
+) -> bool:
     """Run the confirmed import once. Returns False, doing nothing, when the batch was not
     waiting for confirmation (already applied or failed, perhaps by a parallel request).
+
+    withdraw_missing withdraws (撤销) what the file leaves out. A large change without
+    confirm_large raises ConfirmationNeeded and leaves the batch waiting, nothing written.
 
     The batch is claimed with a conditional UPDATE inside the transaction, so a second
     confirmation blocks until the first commits and then finds nothing to claim.
@@ -148,12 +179,16 @@ def batch_apply(*, batch: ImportBatch, user=None) -> bool:
                 data=data,
                 filename=batch.original_name,
                 dry_run=False,
+                withdraw_missing=withdraw_missing,
+                confirm_large=confirm_large,
                 user=user,
                 **_options(batch),
             )
         except ImportFileError as exc:
             _fail(batch, summary, str(exc))
             return True
+        if outcome.needs_confirmation:  # rolls the claim back with the transaction
+            raise ConfirmationNeeded(outcome.confirmation_message())
         document = _plain(outcome.document)
         summary["result"] = {"changes": _plain(outcome.changes)}
         if not outcome.applied:
@@ -204,6 +239,7 @@ def batch_record(
             "warnings": document.get("warnings") or [],
             "project_total": len(document.get("projects") or []),
             "sample": [],
+            **_left_out(outcome),
             "result": {"changes": _plain(outcome.changes)},
         },
     )

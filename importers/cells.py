@@ -5,6 +5,7 @@ from __future__ import annotations
 import calendar
 import html
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal, InvalidOperation
@@ -26,6 +27,11 @@ _MULTISPACE = re.compile(r"[ \t\u3000]+")
 _ORDINAL_PREFIX = re.compile(r"^\s*[一二三四五六七八九十百]+\s*[、.．]\s*")
 _SUB_NUMBER = re.compile(r"^\s*[（(]\s*(\d+)\s*[)）]\s*")
 
+# Where a PDF's line ended in a cell and the next line's first character would not have fitted:
+# a wrap in running text, or a new line between two short names that filled the line. The
+# readers cannot tell; free text joins there, lists of units and persons may split there.
+SOFT_BREAK = "\u2028"
+
 NO_PLAN = {"", "——", "—", "－", "-", "--", "/", "／", "无", "暂无", "——/"}
 
 
@@ -44,6 +50,7 @@ def clean_text(text: str | None) -> str:
     if not text:
         return ""
     text = strip_html(str(text)).replace("\r\n", "\n").replace("\r", "\n").replace("\xa0", " ")
+    text = text.replace(SOFT_BREAK, "")
     lines = []
     for line in text.split("\n"):
         line = _INNER_SPACE.sub("", line)
@@ -135,6 +142,7 @@ UNIT_SUFFIXES = (
 _PLACEHOLDER_UNIT = re.compile(r"^各")
 _PLACEHOLDER_PERSON = re.compile(r"^各|负责同志|主要负责|负责人|^同志$|^主要$")
 _LIST_SEPARATORS = "、，,；;"
+_ROLE = re.compile(r"领导|负责|同志|书记|主任")  # words of a role, not of a name
 
 
 @dataclass(frozen=True)
@@ -147,7 +155,7 @@ def _tokens(text: str) -> list[tuple[str, str]]:
     """Split on spaces, new lines and list separators, but never inside brackets.
 
     Returns (token, separator-before) pairs: " " when only white space came before the token,
-    "、" when a list separator did, "" for the first token.
+    "、" when a list separator did, SOFT_BREAK when only a PDF line end did, "" for the first.
     """
     out: list[tuple[str, str]] = []
     buf: list[str] = []
@@ -159,6 +167,8 @@ def _tokens(text: str) -> list[tuple[str, str]]:
             depth += 1
         elif ch in ")）":
             depth = max(0, depth - 1)
+        if ch == SOFT_BREAK and depth:
+            continue  # a wrap inside brackets: (节能保 / 暖工程)
         if depth == 0 and (ch.isspace() or ch in _LIST_SEPARATORS):
             if buf:
                 out.append(("".join(buf), tok_sep))
@@ -166,7 +176,9 @@ def _tokens(text: str) -> list[tuple[str, str]]:
                 sep = ""
             if ch in _LIST_SEPARATORS:
                 sep = "、"
-            elif not sep:
+            elif ch == SOFT_BREAK:
+                sep = sep or SOFT_BREAK
+            elif sep in ("", SOFT_BREAK):
                 sep = " "
             continue
         if not buf:
@@ -182,27 +194,68 @@ def _has_unit_suffix(name: str) -> bool:
     return base.endswith(UNIT_SUFFIXES)
 
 
+# Ends of unit names that are not a unit on their own: after a PDF line end they go on the name
+# before them (区政府 / 办公室 is 区政府办公室).
+_BOUND_TAILS = (
+    "办公室",
+    "中心",
+    "分局",
+    "支队",
+    "大队",
+    "委员会",
+    "管委会",
+    "指挥部",
+    "办事处",
+    "政府",
+    "人民政府",
+)
+
+
+def _glued(tok: str, nxt: str, sep: str) -> bool:
+    """Whether a unit name goes on in the next token (see split_units)."""
+    if nxt.startswith(("(", "（")) and sep in (" ", SOFT_BREAK):
+        return True  # a scope in brackets: 市住房城乡建设局 (老旧小区改造)
+    if sep == SOFT_BREAK:
+        base = re.sub(r"[(（].*$", "", nxt)  # 市南区 / 政府(中山路改造提升)
+        branch = tok.startswith("市") and tok.endswith("局") and base.endswith("分局")
+        return (
+            not _has_unit_suffix(tok)
+            or 1 in (len(tok), len(nxt))
+            or base in _BOUND_TAILS
+            or branch  # 市规划资源局 / 西青分局: the city bureau's district branch
+        )
+    return (
+        sep == " "
+        and not _has_unit_suffix(tok)
+        and not nxt.startswith(("区", "市", "县", "各"))
+        and len(tok) >= 2
+    )
+
+
 def split_units(text: str | None) -> list[UnitRef]:
     """Several units in one cell, split by spaces, new lines, 、 , ，.
 
     A unit name broken across lines (区综合行政 / 执法局) is joined again: a token without a
-    unit ending is glued to the next one when only white space separates them.
+    unit ending is glued to the next one when only white space separates them. Where a PDF's
+    line ended (SOFT_BREAK), a token goes on unless it ends like a unit and the next one can
+    stand alone.
     """
     text = strip_html(text or "").strip()
     if is_no_plan(text):
         return []
-    toks = [(t.strip(), s) for t, s in _tokens(text) if t.strip() and not is_no_plan(t)]
+    toks: list[tuple[str, str]] = []
+    for t, s in _tokens(text):
+        if not t.strip() or is_no_plan(t):
+            continue
+        if s == SOFT_BREAK and toks and len(t.strip()) == 1:
+            toks[-1] = (toks[-1][0] + t.strip(), toks[-1][1])  # no unit is one character
+        else:
+            toks.append((t.strip(), s))
     names: list[str] = []
     i = 0
     while i < len(toks):
         tok = toks[i][0]
-        while (
-            i + 1 < len(toks)
-            and not _has_unit_suffix(tok)
-            and toks[i + 1][1] == " "
-            and not toks[i + 1][0].startswith(("区", "市", "县", "各"))
-            and len(tok) >= 2
-        ):
+        while i + 1 < len(toks) and _glued(tok, toks[i + 1][0], toks[i + 1][1]):
             i += 1
             tok += toks[i][0]
         names.append(tok)
@@ -219,14 +272,25 @@ def split_units(text: str | None) -> list[UnitRef]:
 
 def split_groups(text: str | None) -> list[str]:
     """Split a cell into white-space separated groups (one per scoped lead unit), keeping
-    bracketed parts whole."""
+    bracketed parts whole. Where a PDF's line ended (SOFT_BREAK) a new group begins only
+    after a whole unit name and before a name of 市/区/县 (…各区(市)政府 / 市发展改革委…)."""
     text = strip_html(text or "").strip()
     groups, buf, depth = [], [], 0
-    for ch in text:
+    for i, ch in enumerate(text):
         if ch in "(（":
             depth += 1
         elif ch in ")）":
             depth = max(0, depth - 1)
+        if ch == SOFT_BREAK:
+            if (
+                depth == 0
+                and buf
+                and _has_unit_suffix("".join(buf))
+                and text[i + 1 : i + 2] in ("市", "区", "县")
+            ):
+                groups.append("".join(buf))
+                buf = []
+            continue
         if depth == 0 and ch.isspace():
             if buf:
                 groups.append("".join(buf))
@@ -269,12 +333,56 @@ def _join_single_chars(tokens: list[str]) -> list[str]:
     return out
 
 
+def _mend_soft_breaks(toks: list[tuple[str, str]]) -> list[str]:
+    """Names cut where a PDF's line ended (SOFT_BREAK): a lone character at one side of the
+    cut goes with the name at the other, unless it pairs with its neighbour as a padded
+    two-character name (梁 军 庞 / 铁强 is 梁军 and 庞铁强; 王树军 / 王 超 stays)."""
+
+    def run(k: int, step: int) -> int:
+        """How many single characters, padded by spaces, run from k in this direction."""
+        n = 0
+        while 0 <= k < len(toks) and len(toks[k][0]) == 1:
+            n += 1
+            if step < 0 and toks[k][1] != " ":
+                break
+            k += step
+            if step > 0 and k < len(toks) and toks[k][1] != " ":
+                break
+        return n
+
+    out: list[str] = []
+    k = 0
+    while k < len(toks):
+        tok = toks[k][0]
+        nxt = toks[k + 1] if k + 1 < len(toks) else None
+        if nxt and nxt[1] == SOFT_BREAK and len(tok) == 1 and len(nxt[0]) >= 2 and run(k, -1) % 2:
+            out.append(tok + nxt[0])
+            k += 2
+            continue
+        if (
+            toks[k][1] == SOFT_BREAK
+            and out
+            and (
+                (len(out[-1]) >= 2 and len(tok) == 1 and run(k, 1) % 2)
+                or (_ROLE.search(out[-1] + tok) and not _ROLE.search(out[-1]))
+            )
+        ):
+            out[-1] += tok  # 郭金 / 花, and 区委分 / 管领导
+        else:
+            out.append(tok)
+        k += 1
+    return out
+
+
 def split_persons(text: str | None) -> list[str]:
-    """Names in one cell, in the order of the units; placeholders (各街镇 主要负责同志) dropped."""
+    """Names in one cell, in the order of the units; placeholders (各街镇 主要负责同志) dropped.
+    A cell of sentences (，。；) is not cut where a PDF's line ended."""
     text = strip_html(text or "").strip()
     if is_no_plan(text):
         return []
-    toks = [t for t, _ in _tokens(text) if t.strip()]
+    if any(p in text for p in "，。；"):
+        text = text.replace(SOFT_BREAK, "")
+    toks = _mend_soft_breaks([(t, s) for t, s in _tokens(text) if t.strip()])
     return [t for t in _join_single_chars(toks) if not _PLACEHOLDER_PERSON.search(t)]
 
 
@@ -652,13 +760,36 @@ class TitleInfo:
     quarterly: bool = False
 
 
-def parse_title(title: str) -> TitleInfo:
-    """'西青区 2023 年 20 项民心工程进度和责任清单' -> 西青区, 2023, kind peoples_heart."""
+# The line a web page printed to PDF carries: 发布时间：2024-11-28 15:50 来源：北仑区发改局.
+_PUBLISHED = re.compile(
+    r"(?:发布时间|发布日期|成文日期|发文日期)\s*[:：]?\s*(20\d{2})\s*[-/.年]\s*(\d{1,2})"
+)
+_SOURCE = re.compile(
+    rf"来源\s*[:：]\s*(?:[{_CJK}]{{2,3}}省)?(?:[{_CJK}]{{2,3}}市(?=[{_CJK}]{{2,4}}[区县]))?(.+)"
+)
+
+
+def _jurisdiction(text: str) -> str | None:
+    m = _JURISDICTION.match(text)
+    return m.group(1) if m and m.group(1) not in _GENERIC_JURISDICTION else None
+
+
+def parse_title(title: str, lines: Sequence[str] = ()) -> TitleInfo:
+    """'西青区 2023 年 20 项民心工程进度和责任清单' -> 西青区, 2023, kind peoples_heart.
+
+    `lines` are the other lines above the table: where the title does not say the year or
+    the jurisdiction, a 发布时间 line gives the year (the year before, for a month later than
+    the one it was published in) and a 来源 line the jurisdiction (来源：北仑区发改局)."""
     t = clean_name(title)
     year = int(m.group(1)) if (m := _YEAR.search(t)) else None
-    jur = None
-    if (m := _JURISDICTION.match(t)) and m.group(1) not in _GENERIC_JURISDICTION:
-        jur = m.group(1)
+    jur = _jurisdiction(t)
+    published_month = 0
+    for line in lines:
+        line = clean_name(line)
+        if jur is None and (m := _SOURCE.search(line)):
+            jur = _jurisdiction(m.group(1))
+        if year is None and (m := _PUBLISHED.search(line)):
+            year, published_month = int(m.group(1)), int(m.group(2))
     month = None
     if q := parse_quarter(t):
         month = q * 3
@@ -666,6 +797,8 @@ def parse_title(title: str) -> TitleInfo:
         r"(?<![\d.])(1[0-2]|[1-9])\s*月(?:份)?(?:进度|进展|完成|工作|台账|情况|份)", t
     ):
         month = int(m.group(1))
+    if year is not None and not _YEAR.search(t) and month and month > published_month:
+        year -= 1  # 12月进度表, published in January
     if "民心工程" in t:
         kind = "peoples_heart"
     elif "重点工作" in t or "重点任务" in t:

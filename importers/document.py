@@ -30,6 +30,12 @@ def summary(plan: ParsedPlan) -> dict[str, int]:
     }
 
 
+def _page(plan: ParsedPlan, row: int | None) -> dict[str, int]:
+    """{"page": n} for a row of a PDF (the page it is printed on); nothing for other files."""
+    page = plan.row_pages.get(row) if row is not None else None
+    return {"page": page} if page is not None else {}
+
+
 def to_document(plan: ParsedPlan) -> dict:
     return {
         "title": plan.title,
@@ -45,6 +51,7 @@ def to_document(plan: ParsedPlan) -> dict:
                 "name": p.name,
                 "description": p.description,
                 "leaders": p.leaders,
+                **_page(plan, p.row),
                 "subitems": [
                     {
                         "number": s.number,
@@ -52,6 +59,7 @@ def to_document(plan: ParsedPlan) -> dict:
                         "lead_unit": s.lead_unit,
                         "co_units": s.co_units,
                         "persons": s.persons,
+                        **_page(plan, s.row),
                         "milestones": [
                             {"due": m.due.isoformat(), "text": m.text} for m in s.milestones
                         ],
@@ -82,6 +90,6 @@ def to_document(plan: ParsedPlan) -> dict:
             }
             for p in plan.projects
         ],
-        "errors": [e.as_dict() for e in plan.errors],
-        "warnings": [w.as_dict() for w in plan.warnings],
+        "errors": [{**e.as_dict(), **_page(plan, e.row)} for e in plan.errors],
+        "warnings": [{**w.as_dict(), **_page(plan, w.row)} for w in plan.warnings],
     }

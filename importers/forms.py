@@ -9,20 +9,31 @@ from django.conf import settings
 from django.core.validators import RegexValidator
 from django.utils.translation import gettext_lazy as _
 
-ALLOWED_EXTENSIONS = (".xlsx", ".docx", ".csv", ".tsv", ".txt")
+from importers.readers import EXTENSIONS as ALLOWED_EXTENSIONS
+from importers.readers import unsupported_type
+from importers.safety import size_text, too_large_message
+
 PASTED_FILENAME = "pasted.tsv"
 
 
-def megabytes(n: int) -> str:
-    """20971520 -> "20", 10240 -> "0.00977": enough digits to name a small test limit too."""
-    return f"{n / (1024 * 1024):.3g}"
+def paste_too_large(size: int) -> str:
+    """The message for pasted text over the import limit (also when the request carrying it is
+    over Django's limit, before any form sees it: config.errors)."""
+    return _(
+        "The pasted text is too large: %(size)s; the limit is %(limit)s. Save the table "
+        "as an .xlsx or .csv file and upload the file instead."
+    ) % {"size": size_text(size), "limit": size_text(settings.IMPORT_MAX_UPLOAD_BYTES)}
 
 
 class UploadForm(forms.Form):
     file = forms.FileField(
         label=_("File"),
         required=False,
-        help_text=_("An .xlsx, .docx, .csv, .tsv or .txt file with the list as a table."),
+        help_text=_(
+            "An Excel (.xlsx, .xls), OpenDocument (.ods), Word (.docx, .doc), PDF or text (.csv, "
+            ".tsv, .txt) file with the list as a table. A PDF must hold text (not a scan) and a "
+            "table with ruled lines."
+        ),
         error_messages={"empty": _("The file is empty.")},
         widget=forms.FileInput(attrs={"accept": ",".join(ALLOWED_EXTENSIONS)}),
     )
@@ -68,31 +79,22 @@ class UploadForm(forms.Form):
             return upload
         ext = PurePath(upload.name).suffix.lower()
         if ext not in ALLOWED_EXTENSIONS:
-            raise forms.ValidationError(
-                _(
-                    "Files of type “%(ext)s” cannot be imported. Use .xlsx, .docx, .csv, .tsv or .txt."
-                ),
-                code="extension",
-                params={"ext": ext or _("(none)")},
-            )
+            raise forms.ValidationError(str(unsupported_type(ext)), code="extension")
         self._check_size(upload.size)
         return upload
 
     def clean_text(self):
         text = self.cleaned_data.get("text", "")
-        if text.strip():
-            self._check_size(len(text.encode("utf-8")))
-            return text
-        return ""
+        if not text.strip():
+            return ""
+        size = len(text.encode("utf-8"))
+        if size > settings.IMPORT_MAX_UPLOAD_BYTES:
+            raise forms.ValidationError(paste_too_large(size), code="too_large")
+        return text
 
     def _check_size(self, size: int) -> None:
-        limit = settings.IMPORT_MAX_UPLOAD_BYTES
-        if size > limit:
-            raise forms.ValidationError(
-                _("The file is too large (%(size)s MB); the limit is %(limit)s MB."),
-                code="too_large",
-                params={"size": megabytes(size), "limit": megabytes(limit)},
-            )
+        if size > settings.IMPORT_MAX_UPLOAD_BYTES:
+            raise forms.ValidationError(too_large_message(size), code="too_large")
 
     def clean(self):
         cleaned = super().clean()

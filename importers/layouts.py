@@ -18,6 +18,7 @@ from importers.types import (
     Cell,
     ImportFileError,
     Issue,
+    Limits,
     ParsedIndicator,
     ParsedMilestone,
     ParsedPlan,
@@ -32,6 +33,7 @@ _TITLE_WORDS = re.compile(r"清单|进度表|台账|一览表|计划|实事|工�
 _NOTE = re.compile(r"^\s*(注|备注|说明|填报说明|附注)\s*[:：]|^\s*\d+\s*[.、．]\s*\S{2,}[:：]")
 _GENERIC_WORDS = ("工程", "项目", "建设", "改造", "设施", "工作", "提升", "实施")
 _REPORT_ROLES = ("completion", "status", "explanation", "problems", "next_steps")
+FORMULA_STARTS = ("=", "+", "-", "@")  # what a spreadsheet reads as the start of a formula
 
 
 @dataclass
@@ -39,6 +41,14 @@ class Options:
     jurisdiction: str | None = None
     year: int | None = None
     period: date | None = None
+    limits: Limits | None = None  # None: lengths are not checked (the service always gives them)
+
+
+def too_long(text: str, limit: int) -> str:
+    """The message for a text that does not fit its field."""
+    return _(
+        "“%(start)s…” is %(n)d characters long; this field takes at most %(limit)d characters."
+    ) % {"start": text[:20], "n": len(text), "limit": limit}
 
 
 def parse_period(text: str | None) -> date | None:
@@ -97,7 +107,7 @@ def build_plan(tables: list[Table], *, filename: str, options: Options) -> Parse
         )
 
     title = pick_title(title_lines) or filename.rsplit(".", 1)[0]
-    info = cells.parse_title(title)
+    info = cells.parse_title(title, title_lines)
     plan = ParsedPlan(
         title=cells.plan_title(title),
         jurisdiction=options.jurisdiction or info.jurisdiction,
@@ -130,11 +140,35 @@ def build_plan(tables: list[Table], *, filename: str, options: Options) -> Parse
                 ),
             )
         )
+    limits = options.limits
+    if limits and len(plan.title) > limits.title:
+        plan.errors.append(
+            Issue(
+                None,
+                None,
+                _("The title is too long for a plan title: %(why)s Shorten the title line.")
+                % {"why": too_long(plan.title, limits.title)},
+            )
+        )
+    if limits and plan.jurisdiction and len(plan.jurisdiction) > limits.jurisdiction:
+        plan.errors.append(
+            Issue(
+                None,
+                None,
+                _("The jurisdiction name is too long: %(why)s")
+                % {"why": too_long(plan.jurisdiction, limits.jurisdiction)},
+            )
+        )
 
-    reader = _RowReader(plan)
+    plan.row_pages = {t.row_number(i): p for t, _, _ in located for i, p in enumerate(t.row_pages)}
+    reader = _RowReader(plan, limits)
     for table, hdr, start in located:
         reader.read(table, hdr, start)
     reader.finish()
+    if not plan.projects:
+        plan.errors.append(
+            Issue(None, None, _("The table has a header but no data rows: nothing to import."))
+        )
     return plan
 
 
@@ -145,13 +179,15 @@ def _width(header: Header) -> int:
 class _RowReader:
     """Walks data rows and groups them into projects and sub-items."""
 
-    def __init__(self, plan: ParsedPlan) -> None:
+    def __init__(self, plan: ParsedPlan, limits: Limits | None = None) -> None:
         self.plan = plan
+        self.limits = limits
         self.project: ParsedProject | None = None
         self.prev_row: list[Cell] | None = None
         self.category: str | None = None
         self.numbers: dict[str, ParsedProject] = {}
         self.needs_period = False
+        self.seen_rows: dict[tuple[str, ...], tuple[int, list[Cell]]] = {}
 
     # -- helpers ---------------------------------------------------------------------------
     @staticmethod
@@ -170,6 +206,32 @@ class _RowReader:
     def error(self, row: int, col: Column | None, message: str) -> None:
         self.plan.errors.append(Issue(row, col.label if col else None, message))
 
+    def fits(self, row: int, col: Column | None, text: str, field: str) -> bool:
+        """Whether the text fits its field; an error on the row and column when it does not."""
+        limit = getattr(self.limits, field) if self.limits else None
+        if limit is None or len(text) <= limit:
+            return True
+        self.error(row, col, too_long(text, limit))
+        return False
+
+    def names_fit(self, row: int, col: Column | None, names: list[str], field: str) -> bool:
+        """Unit, person or leader names of one cell: each must fit its field, and one that a
+        spreadsheet would read as a formula is a warning."""
+        ok = True
+        for name in names:
+            ok = self.fits(row, col, name, field) and ok
+            if name.startswith(FORMULA_STARTS):
+                self.warn(
+                    row,
+                    col,
+                    _(
+                        "“%(name)s” begins with “%(char)s”, which a spreadsheet reads as a "
+                        "formula. It is kept as text: check the name."
+                    )
+                    % {"name": name[:30], "char": name[0]},
+                )
+        return ok
+
     # -- rows ------------------------------------------------------------------------------
     def read(self, table: Table, header: Header, start: int) -> None:
         for i in range(start, len(table.rows)):
@@ -177,12 +239,35 @@ class _RowReader:
             rownum = table.row_number(i)
             if is_repeated_header(row, header):
                 continue
-            if self._is_prose(row, header):
+            if self._is_prose(row, rownum, header):
+                continue
+            if self._is_repeated_row(row, rownum):
                 continue
             self._read_row(row, rownum, header)
             self.prev_row = row
 
-    def _is_prose(self, row: list[Cell], header: Header) -> bool:
+    def _is_repeated_row(self, row: list[Cell], rownum: int) -> bool:
+        """Empty rows, and rows that repeat an earlier row cell for cell: those are skipped (a
+        warning names both rows), so a row pasted twice is not a second sub-item. A row whose
+        every cell belongs to the cells merged over the row before it adds nothing either."""
+        key = tuple(c.text.strip() for c in row)
+        if not any(key):
+            return True
+        seen = self.seen_rows.get(key)
+        if seen is None:
+            self.seen_rows[key] = (rownum, row)
+            return False
+        first, first_row = seen
+        if [c.origin for c in row] != [c.origin for c in first_row]:
+            self.warn(
+                rownum,
+                None,
+                _("Row %(row)d repeats row %(first)d exactly; it was skipped.")
+                % {"row": rownum, "first": first},
+            )
+        return True
+
+    def _is_prose(self, row: list[Cell], rownum: int, header: Header) -> bool:
         """Notes under the table (注:, 填报说明) and full-width rows; a full-width 一、… row is a
         category heading when the table has no category column."""
         filled = [c for c in row if c.text.strip()]
@@ -203,8 +288,14 @@ class _RowReader:
         number = cells.clean_name(self._text(row, number_col)).rstrip(".、．")
         project_name = cells.clean_name(self._text(row, project_col))
 
+        if not self.fits(rownum, number_col, number, "project_number"):
+            return
+        if not self.fits(rownum, project_col, project_name, "project_name"):
+            return
         if h.one("category"):
             cat = cells.clean_category(self._text(row, h.one("category")))
+            if cat and not self.fits(rownum, h.one("category"), cat, "category"):
+                return
             if cat:
                 self.category = cat
                 if cat not in self.plan.categories:
@@ -272,6 +363,14 @@ class _RowReader:
         co_text = self._text(row, co_col)
         persons_text = self._text(row, h.one("persons"))
         leaders = cells.split_leaders(self._text(row, h.one("leaders")))
+        names_fit = [
+            self.names_fit(rownum, lead_col, [r.name for r in lead_refs], "unit"),
+            self.names_fit(rownum, co_col, [u.name for u in cells.split_units(co_text)], "unit"),
+            self.names_fit(rownum, h.one("persons"), cells.split_persons(persons_text), "person"),
+            self.names_fit(rownum, h.one("leaders"), leaders, "leader"),
+        ]
+        if not all(names_fit):
+            return []
         if not leaders and previous:
             leaders = list(previous.leaders)
 
@@ -296,10 +395,20 @@ class _RowReader:
         milestones_all = self._milestones(row, rownum, h)
         report = self._report(row, rownum, h)
         name, description = self._names(row, h)
+        if not self.fits(rownum, h.one("subitem"), name, "subitem_name"):
+            return []
         scopes = [p[2] for p in plans if p[2]]
         subs = []
         for lead, co, scope in plans:
             number = len(project.subitems) + len(subs) + 1
+            if self.limits and number > self.limits.subitems_per_project:
+                self.error(
+                    rownum,
+                    None,
+                    _("A project takes at most %(limit)d sub-items; this row would be one more.")
+                    % {"limit": self.limits.subitems_per_project},
+                )
+                return []
             unit_names = (
                 [lead] + [r.name for r in lead_refs[1:]] if lead and len(plans) == 1 else [lead]
             )

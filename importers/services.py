@@ -3,22 +3,33 @@
 Parse (pure) -> validate -> write everything in one transaction, or nothing. Rows are matched
 by plan, number and name, so importing the same file again changes nothing and an edited file
 updates in place; reports entered through the web are never overwritten.
+
+A re-import never deletes: sub-items, milestones and indicators that the file leaves out are
+kept as they are and listed as "not in this file"; withdrawing them (撤销) is a separate choice
+(`withdraw_missing`), which archives them with their history, reports, values and achieved
+marks. A file that would change or withdraw more than IMPORT_LARGE_CHANGE_SHARE of the
+sub-items a plan already has is written only with `confirm_large`.
 """
 
 from __future__ import annotations
 
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
+from pathlib import PurePath
 
+from django.conf import settings
 from django.db import transaction
+from django.db.models import Count
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from importers.document import to_document
 from importers.layouts import Options, build_plan, parse_period
+from importers.matching import Stage, merged_order, pair
 from importers.readers import read_tables
-from importers.types import ImportFileError, Issue, ParsedPlan
-from progress.models import ProgressReport
+from importers.types import ImportFileError, Issue, Limits, ParsedPlan
+from progress.models import IndicatorValue, ProgressReport
 from progress.statuses import refresh_statuses
 from projects.models import (
     Category,
@@ -49,6 +60,81 @@ KINDS = (
     "leaders",
     "persons",
 )
+CHANGE_KEYS = ("created", "updated", "unchanged", "not_in_file", "withdrawn")
+SUBITEMS_PER_PROJECT = 10_000  # SubItem.number is a small integer (at most 32767)
+
+
+def field_limits() -> Limits:
+    """The longest text each field takes, from the models: what the parser checks."""
+
+    def longest(model, name: str) -> int:
+        return model._meta.get_field(name).max_length
+
+    return Limits(
+        jurisdiction=longest(Jurisdiction, "name"),
+        title=longest(Plan, "title"),
+        category=longest(Category, "name"),
+        project_number=longest(Project, "number"),
+        project_name=longest(Project, "name"),
+        subitem_name=longest(SubItem, "name"),
+        unit=min(longest(Unit, "name"), longest(Unit, "key"), longest(UnitAlias, "alias")),
+        person=longest(Person, "name"),
+        leader=longest(Leader, "name"),
+        subitems_per_project=SUBITEMS_PER_PROJECT,
+    )
+
+
+@dataclass
+class Impact:
+    """How much of the plan already in the database an import changes: the sub-items that
+    were active before it, those the file changes, those that withdrawing what the file
+    leaves out would withdraw, and those changed either way."""
+
+    existing: int = 0
+    changed: int = 0
+    withdrawn: int = 0
+    changed_or_withdrawn: int = 0
+    limit: float = 0.0
+
+    def touched(self, withdraw: bool) -> int:
+        return self.changed_or_withdrawn if withdraw else self.changed
+
+    def share(self, withdraw: bool) -> float:
+        return self.touched(withdraw) / self.existing if self.existing else 0.0
+
+    def needs_confirmation(self, withdraw: bool) -> bool:
+        return self.existing > 0 and self.share(withdraw) > self.limit
+
+    def as_dict(self, *, withdraw: bool, confirmed: bool) -> dict:
+        return {
+            "existing": self.existing,
+            "changed": self.changed,
+            "withdrawn": self.withdrawn if withdraw else 0,
+            "share": self.share(withdraw),
+            "limit": self.limit,
+            "confirmed": confirmed,
+        }
+
+
+def percent(share: float) -> str:
+    return f"{share:.0%}"
+
+
+def large_change_message(impact: Impact, *, withdraw: bool, title: str) -> str:
+    """What a second confirmation must name: how many sub-items of how many, and the limit."""
+    return _(
+        "This file changes or withdraws %(n)d of the %(total)d sub-items already in “%(title)s” "
+        "(%(share)s: %(changed)d changed, %(withdrawn)d withdrawn), more than the %(limit)s "
+        "that an import may change without a second confirmation."
+    ) % {
+        "n": impact.touched(withdraw),
+        "total": impact.existing,
+        "title": title,
+        "share": percent(impact.share(withdraw)),
+        "changed": impact.changed,
+        "withdrawn": impact.withdrawn if withdraw else 0,
+        "limit": percent(impact.limit),
+    }
 
 
 @dataclass
@@ -57,14 +143,24 @@ class ImportOutcome:
     changes: dict[str, dict[str, int]] = field(default_factory=dict)
     applied: bool = False
     plan_id: int | None = None
+    impact: Impact | None = None
+    withdraw_missing: bool = False
+    needs_confirmation: bool = False  # refused: a large change without confirm_large
 
     @property
     def ok(self) -> bool:
         return not self.document["errors"]
 
+    def confirmation_message(self) -> str:
+        assert self.impact is not None
+        return large_change_message(
+            self.impact, withdraw=self.withdraw_missing, title=self.document["title"]
+        )
 
-class _DryRun(Exception):
-    """Raised inside the transaction to roll a dry run back after counting its changes."""
+
+class _RollBack(Exception):
+    """Raised inside the transaction to roll back a dry run, or a large change that was not
+    confirmed, after counting what it would change."""
 
 
 def parse_file(
@@ -84,7 +180,10 @@ def parse_file(
         ) from exc
     tables = read_tables(data, filename)
     options = Options(
-        jurisdiction=(jurisdiction or "").strip() or None, year=year, period=period_date
+        jurisdiction=(jurisdiction or "").strip() or None,
+        year=year,
+        period=period_date,
+        limits=field_limits(),
     )
     return build_plan(tables, filename=filename, options=options)
 
@@ -97,57 +196,139 @@ def run_import(
     year: int | None = None,
     period: str | None = None,
     dry_run: bool = False,
+    withdraw_missing: bool = False,
+    confirm_large: bool = False,
     user=None,
 ) -> ImportOutcome:
-    """Parse a file and write it, all or nothing. With dry_run, count what would change."""
+    """Parse a file and write it, all or nothing. With dry_run, count what would change.
+
+    What the file leaves out is kept (and listed); with withdraw_missing it is withdrawn. A
+    large change (Impact.needs_confirmation) is rolled back unless confirm_large: the outcome
+    then says needs_confirmation, and nothing is written.
+    """
     parsed = parse_file(
         data=data, filename=filename, jurisdiction=jurisdiction, year=year, period=period
     )
     document = to_document(parsed)
-    outcome = ImportOutcome(document=document)
+    document["not_in_file"] = {"subitems": [], "milestones": [], "indicators": []}
+    document["large_change"] = None
+    outcome = ImportOutcome(document=document, withdraw_missing=withdraw_missing)
     if parsed.errors:
         return outcome
     try:
         with transaction.atomic():
-            writer = _Writer(parsed, filename=filename, user=user)
+            writer = _Writer(
+                parsed, filename=filename, user=user, withdraw_missing=withdraw_missing
+            )
             writer.write()
-            if not dry_run:
-                refresh_statuses(plan_ids=[writer.plan.pk])
+            outcome.impact = impact = writer.impact()
             outcome.changes = writer.changes()
             outcome.plan_id = writer.plan.pk
+            document["not_in_file"] = writer.not_in_file()
+            large = impact.needs_confirmation(withdraw_missing)
+            document["large_change"] = (
+                impact.as_dict(withdraw=withdraw_missing, confirmed=confirm_large)
+                if large
+                else None
+            )
             document["warnings"].extend(w.as_dict() for w in writer.warnings)
             if dry_run:
-                raise _DryRun
-    except _DryRun:
+                raise _RollBack
+            if large and not confirm_large:
+                outcome.needs_confirmation = True
+                raise _RollBack
+            refresh_statuses(plan_ids=[writer.plan.pk])
+    except _RollBack:
         outcome.plan_id = None
         return outcome
     outcome.applied = True
     return outcome
 
 
+def _subitem_stages(lead_id) -> list[Stage]:
+    """From the surest to the loosest; a withdrawn sub-item comes back only on its name."""
+
+    def active(key):
+        return lambda s: None if s.withdrawn_at else key(s)
+
+    return [
+        Stage(
+            lambda s: (s.number, s.name, s.lead_unit_id), lambda p: (p.number, p.name, lead_id(p))
+        ),
+        Stage(lambda s: (s.name, s.lead_unit_id), lambda p: (p.name, lead_id(p))),
+        Stage(lambda s: (s.number, s.name), lambda p: (p.number, p.name)),
+        Stage(lambda s: s.name, lambda p: p.name),
+        Stage(active(lambda s: s.number), lambda p: p.number),
+    ]
+
+
+def _active_only(key):
+    return lambda x: None if x.withdrawn_at else key(x)
+
+
+MILESTONE_STAGES = [
+    Stage(lambda m: (m.due, m.text), lambda p: (p.due, p.text)),
+    Stage(_active_only(lambda m: m.due), lambda p: p.due),
+    Stage(_active_only(lambda m: m.text), lambda p: p.text),
+    # one left on each side: its date and its text changed
+    Stage(_active_only(lambda m: True), lambda p: True, single=True),
+]
+INDICATOR_STAGES = [
+    Stage(lambda i: (i.name, i.unit), lambda p: (p.name, p.unit)),
+    Stage(_active_only(lambda i: i.unit), lambda p: p.unit, single=True),
+]
+
+
 class _Writer:
     """Writes one parsed plan with a fixed number of queries per kind (bulk, not per row)."""
 
-    def __init__(self, parsed: ParsedPlan, *, filename: str, user) -> None:
+    def __init__(
+        self, parsed: ParsedPlan, *, filename: str, user, withdraw_missing: bool = False
+    ) -> None:
         self.parsed = parsed
-        self.filename = filename
+        self.filename = PurePath(filename).name[: Plan._meta.get_field("source_file").max_length]
         self.user = user if getattr(user, "is_authenticated", False) else None
+        self.withdraw_missing = withdraw_missing
+        self.now = timezone.now()
         self.counts: dict[str, Counter] = defaultdict(Counter)
         self.warnings: list[Issue] = []
+        self.active_before: set[int] = set()  # sub-items of the plan active before the import
+        self.changed: set[int] = set()  # of those, the ones the file changes
+        self.left_out: set[int] = set()  # of those, the ones withdrawing would change
+        self.missing_subitems: list[SubItem] = []  # active, not in the file
+        self.missing_milestones: list[Milestone] = []  # active, of sub-items in the file
+        self.missing_indicators: list[Indicator] = []
 
     def changes(self) -> dict[str, dict[str, int]]:
-        return {
-            k: {
-                "created": c["created"],
-                "updated": c["updated"],
-                "unchanged": c["unchanged"],
-                "deleted": c["deleted"],
-            }
-            for k, c in ((k, self.counts[k]) for k in KINDS)
-        }
+        return {kind: {key: self.counts[kind][key] for key in CHANGE_KEYS} for kind in KINDS}
 
     def _count(self, kind: str, what: str, n: int = 1) -> None:
         self.counts[kind][what] += n
+
+    def impact(self) -> Impact:
+        return Impact(
+            existing=len(self.active_before),
+            changed=len(self.changed & self.active_before),
+            withdrawn=len(self.missing_subitems),
+            changed_or_withdrawn=len((self.changed | self.left_out) & self.active_before),
+            limit=settings.IMPORT_LARGE_CHANGE_SHARE,
+        )
+
+    def _touch(self, subitem_ids) -> None:
+        self.changed.update(subitem_ids)
+
+    def _withdraw(self, obj) -> None:
+        obj.withdrawn_at = self.now
+        obj.withdrawn_by = self.user
+
+    @staticmethod
+    def _restore(obj) -> bool:
+        """Bring back a withdrawn row that the file holds again; True when it was withdrawn."""
+        if obj.withdrawn_at is None:
+            return False
+        obj.withdrawn_at = None
+        obj.withdrawn_by = None
+        return True
 
     # ------------------------------------------------------------------------------------
     def write(self) -> None:
@@ -248,6 +429,10 @@ class _Writer:
     def unit(self, name: str | None) -> Unit | None:
         return self.aliases.get(name) if name else None
 
+    def lead_id(self, parsed_subitem) -> int | None:
+        lead = self.unit(parsed_subitem.lead_unit)
+        return lead.pk if lead else None
+
     # -- categories and projects -----------------------------------------------------------
     def _write_categories(self) -> None:
         existing = {c.name: c for c in self.plan.categories.all()}
@@ -270,23 +455,41 @@ class _Writer:
         self._count("categories", "unchanged", len(self.categories) - len(new) - len(changed))
 
     def _write_projects(self) -> None:
-        existing = {p.number: p for p in self.plan.projects.all()}
+        """Projects match by 序号. Those the file leaves out keep their place in the list."""
+        existing = {p.number: p for p in self.plan.projects.order_by("order", "pk")}
         self.projects: dict[str, Project] = {}
+        self.renamed_projects: set[int] = set()
+        placed = merged_order(
+            list(existing),
+            [pp.number if pp.number in existing else None for pp in self.parsed.projects],
+        )
+        orders = {(where, key): order for order, (where, key) in enumerate(placed, start=1)}
         new, changed = [], []
-        for order, pp in enumerate(self.parsed.projects, start=1):
+        for index, pp in enumerate(self.parsed.projects):
             values = {
-                "name": pp.name[:1000],
+                "name": pp.name,
                 "description": pp.description,
                 "category_id": self.categories[pp.category].pk if pp.category else None,
-                "order": order,
             }
             obj = existing.get(pp.number)
             if obj is None:
-                obj = Project(plan=self.plan, number=pp.number, **values)
+                obj = Project(
+                    plan=self.plan, number=pp.number, order=orders["file", index], **values
+                )
                 new.append(obj)
-            elif _assign(obj, values):
-                changed.append(obj)
+            else:
+                if _assign(obj, values):
+                    self.renamed_projects.add(obj.pk)
+                if (
+                    _assign(obj, {"order": orders["file", index]})
+                    or obj.pk in self.renamed_projects
+                ):
+                    changed.append(obj)
             self.projects[pp.number] = obj
+        left_out = [p for number, p in existing.items() if number not in self.projects]
+        for obj in left_out:
+            if _assign(obj, {"order": orders["kept", obj.number]}):
+                changed.append(obj)
         bulk_create_with_history(new, Project, default_user=self.user)
         if changed:
             bulk_update_with_history(
@@ -295,75 +498,150 @@ class _Writer:
                 ["name", "description", "category", "order"],
                 default_user=self.user,
             )
+        in_file_changed = len([p for p in changed if p.number in self.projects])
         self._count("projects", "created", len(new))
-        self._count("projects", "updated", len(changed))
-        self._count("projects", "unchanged", len(self.projects) - len(new) - len(changed))
+        self._count("projects", "updated", in_file_changed)
+        self._count("projects", "unchanged", len(self.projects) - len(new) - in_file_changed)
+        self._count("projects", "not_in_file", len(left_out))  # their sub-items are listed
 
     def _write_subitems(self) -> None:
-        existing = {
-            (s.project_id, s.number): s for s in SubItem.objects.filter(project__plan=self.plan)
-        }
+        """Sub-items match inside their project (number, name and lead unit, from the surest
+        to the loosest: see _subitem_stages); the file's order gives the numbers, and those it
+        leaves out keep their place among them."""
+        by_project: dict[int, list[SubItem]] = defaultdict(list)
+        for s in SubItem.objects.filter(project__plan=self.plan).order_by("project_id", "number"):
+            by_project[s.project_id].append(s)
+            if s.withdrawn_at is None:
+                self.active_before.add(s.pk)
+        stages = _subitem_stages(self.lead_id)
         self.subitems: list[tuple[SubItem, object]] = []
-        new, changed = [], []
+        new, changed, renumbered = [], [], []
+        kept: list[SubItem] = []
+        in_file_projects = set()
         for pp in self.parsed.projects:
             project = self.projects[pp.number]
-            for ps in pp.subitems:
-                values = {
-                    "name": ps.name[:1000],
-                    "description": ps.description,
-                    "lead_unit_id": lead.pk if (lead := self.unit(ps.lead_unit)) else None,
-                }
-                obj = existing.get((project.pk, ps.number))
-                if obj is None:
-                    obj = SubItem(project=project, number=ps.number, **values)
-                    new.append(obj)
-                elif _assign(obj, values):
-                    changed.append(obj)
-                self.subitems.append((obj, ps))
-        bulk_create_with_history(new, SubItem, default_user=self.user)
-        if changed:
-            bulk_update_with_history(
-                changed, SubItem, ["name", "description", "lead_unit"], default_user=self.user
+            olds = by_project.get(project.pk, []) if project.pk else []
+            in_file_projects.add(project.pk)
+            matched = pair(olds, pp.subitems, stages)
+            placed = merged_order(
+                [o.pk for o in olds],
+                [olds[matched[j]].pk if j in matched else None for j in range(len(pp.subitems))],
             )
-        self._count("subitems", "created", len(new))
-        self._count("subitems", "updated", len(changed))
-        self._count("subitems", "unchanged", len(self.subitems) - len(new) - len(changed))
+            numbers = {key: n for n, key in enumerate(placed, start=1)}
+            by_pk = {o.pk: o for o in olds}
+            for j, ps in enumerate(pp.subitems):
+                values = {
+                    "name": ps.name,
+                    "description": ps.description,
+                    "lead_unit_id": self.lead_id(ps),
+                }
+                number = numbers["file", j]
+                if j not in matched:
+                    obj = SubItem(project=project, number=number, **values)
+                    new.append(obj)
+                else:
+                    obj = olds[matched[j]]
+                    edited = _assign(obj, values)
+                    restored = self._restore(obj)
+                    moved = obj.number != number
+                    if moved:
+                        renumbered.append((obj, number))
+                    if edited or project.pk in self.renamed_projects:
+                        self._touch([obj.pk])
+                    if edited or restored or moved:
+                        changed.append(obj)
+                self.subitems.append((obj, ps))
+            for (where, key), number in numbers.items():
+                if where != "kept":
+                    continue
+                obj = by_pk[key]
+                kept.append(obj)
+                if obj.number != number:
+                    renumbered.append((obj, number))
+                    changed.append(obj)
+        for project_id, olds in by_project.items():
+            if project_id not in in_file_projects:
+                kept.extend(olds)
+        missing = [s for s in kept if s.withdrawn_at is None]
+        self.missing_subitems = missing
+        self.left_out.update(s.pk for s in missing)
+        if self.withdraw_missing:
+            for obj in missing:
+                self._withdraw(obj)
+            listed = {id(obj) for obj in changed}
+            changed.extend(obj for obj in missing if id(obj) not in listed)
+        self._renumber(renumbered, by_project)
+        if changed:  # before the new ones: the moved sub-items leave their parking numbers
+            bulk_update_with_history(
+                changed,
+                SubItem,
+                ["number", "name", "description", "lead_unit", "withdrawn_at", "withdrawn_by"],
+                default_user=self.user,
+            )
+        bulk_create_with_history(new, SubItem, default_user=self.user)
+        in_file = {obj.pk for obj, _ in self.subitems}
+        updated = len([s for s in changed if s.pk in in_file])
+        self._count_rows("subitems", len(self.subitems), new, updated, missing)
+
+    @staticmethod
+    def _renumber(moves: list[tuple[SubItem, int]], by_project: dict[int, list[SubItem]]) -> None:
+        """Numbers are unique in a project: park the sub-items that move above every number
+        the project has, then give them their numbers (saved with the other changes, before
+        the new sub-items are inserted)."""
+        if not moves:
+            return
+        top: dict[int, int] = {}
+        for obj, number in moves:
+            numbers = [s.number for s in by_project[obj.project_id]]
+            top[obj.project_id] = max(top.get(obj.project_id, 0), number, *numbers)
+        for obj, _number in moves:
+            top[obj.project_id] += 1
+            obj.number = top[obj.project_id]
+        SubItem.objects.bulk_update([obj for obj, _ in moves], ["number"])
+        for obj, number in moves:
+            obj.number = number
 
     # -- many-to-many links: co-units, persons, leaders -------------------------------------
     def _write_links(self) -> None:
         sub_ids = [s.pk for s, _ in self.subitems]
         project_ids = [p.pk for p in self.projects.values()]
-        _sync_links(
-            CoUnit.objects.filter(subitem_id__in=sub_ids),
-            "subitem_id",
-            "unit_id",
-            {
-                (s.pk, self.unit(u).pk, i)
-                for s, ps in self.subitems
-                for i, u in enumerate(ps.co_units)
-                if self.unit(u)
-            },
-            lambda a, b, i: CoUnit(subitem_id=a, unit_id=b, order=i),
+        self._touch(
+            _sync_links(
+                CoUnit.objects.filter(subitem_id__in=sub_ids),
+                "subitem_id",
+                "unit_id",
+                {
+                    (s.pk, self.unit(u).pk, i)
+                    for s, ps in self.subitems
+                    for i, u in enumerate(ps.co_units)
+                    if self.unit(u)
+                },
+                lambda a, b, i: CoUnit(subitem_id=a, unit_id=b, order=i),
+            )
         )
         through = SubItem.persons.through
-        _sync_links(
-            through.objects.filter(subitem_id__in=sub_ids),
-            "subitem_id",
-            "person_id",
-            {
-                (s.pk, self.persons[(self.unit(u).pk, n)].pk, 0)
-                for s, ps in self.subitems
-                for u, n in ps.persons.items()
-            },
-            lambda a, b, i: through(subitem_id=a, person_id=b),
+        self._touch(
+            _sync_links(
+                through.objects.filter(subitem_id__in=sub_ids),
+                "subitem_id",
+                "person_id",
+                {
+                    (s.pk, self.persons[(self.unit(u).pk, n)].pk, 0)
+                    for s, ps in self.subitems
+                    for u, n in ps.persons.items()
+                },
+                lambda a, b, i: through(subitem_id=a, person_id=b),
+            )
         )
         through = SubItem.leaders.through
-        _sync_links(
-            through.objects.filter(subitem_id__in=sub_ids),
-            "subitem_id",
-            "leader_id",
-            {(s.pk, self.leaders[n].pk, 0) for s, ps in self.subitems for n in ps.leaders},
-            lambda a, b, i: through(subitem_id=a, leader_id=b),
+        self._touch(
+            _sync_links(
+                through.objects.filter(subitem_id__in=sub_ids),
+                "subitem_id",
+                "leader_id",
+                {(s.pk, self.leaders[n].pk, 0) for s, ps in self.subitems for n in ps.leaders},
+                lambda a, b, i: through(subitem_id=a, leader_id=b),
+            )
         )
         through = Project.leaders.through
         _sync_links(
@@ -380,62 +658,72 @@ class _Writer:
 
     # -- milestones and indicators ------------------------------------------------------------
     def _write_milestones(self) -> None:
-        existing = {
-            (m.subitem_id, m.order): m
-            for m in Milestone.objects.filter(subitem__project__plan=self.plan)
-        }
-        wanted: set[tuple[int, int]] = set()
-        new, changed = [], []
+        """Milestones match by date and text, then by either, then the one left on each side;
+        a matched one keeps its order (and its achieved marks), new ones go after it."""
+        existing: dict[int, list[Milestone]] = defaultdict(list)
+        for m in Milestone.objects.filter(subitem__project__plan=self.plan).order_by(
+            "subitem_id", "due", "order", "pk"
+        ):
+            existing[m.subitem_id].append(m)
+        new, changed, missing = [], [], []
         for sub, ps in self.subitems:
-            for order, pm in enumerate(ps.milestones, start=1):
-                wanted.add((sub.pk, order))
-                obj = existing.get((sub.pk, order))
-                if obj is None:
-                    new.append(Milestone(subitem=sub, order=order, due=pm.due, text=pm.text))
-                elif _assign(obj, {"due": pm.due, "text": pm.text}):
+            olds = existing.get(sub.pk, [])
+            matched = pair(olds, ps.milestones, MILESTONE_STAGES)
+            next_order = max((m.order for m in olds), default=0) + 1
+            for j, pm in enumerate(ps.milestones):
+                if j not in matched:
+                    new.append(Milestone(subitem=sub, order=next_order, due=pm.due, text=pm.text))
+                    next_order += 1
+                    self._touch([sub.pk])
+                    continue
+                obj = olds[matched[j]]
+                edited = _assign(obj, {"due": pm.due, "text": pm.text})
+                if edited:
+                    self._touch([sub.pk])
+                if self._restore(obj) or edited:
                     changed.append(obj)
-        stale = [m.pk for key, m in existing.items() if key not in wanted]
-        if stale:
-            Milestone.objects.filter(pk__in=stale).delete()
-        # Rows derived from the plan text are created without per-row history (the import itself
-        # is the record: ImportBatch keeps who, when and the file); later changes are tracked.
-        Milestone.objects.bulk_create(new)
-        if changed:
-            bulk_update_with_history(changed, Milestone, ["due", "text"], default_user=self.user)
+            missing += self._unmatched(sub, olds, matched)
+        self.missing_milestones = missing
+        self._save_rows(Milestone, new, changed, missing, ["due", "text"])
         total = sum(len(ps.milestones) for _, ps in self.subitems)
-        self._count("milestones", "created", len(new))
-        self._count("milestones", "updated", len(changed))
-        self._count("milestones", "deleted", len(stale))
-        self._count("milestones", "unchanged", total - len(new) - len(changed))
+        self._count_rows("milestones", total, new, len(changed), missing)
 
     def _write_indicators(self) -> None:
-        existing = {
-            (i.subitem_id, i.name, i.unit): i
-            for i in Indicator.objects.filter(subitem__project__plan=self.plan)
-        }
-        new, keep = [], {}
+        """Indicators match by name and measure (or, one left on each side, by measure); their
+        targets follow the file, their reported values stay."""
+        existing: dict[int, list[Indicator]] = defaultdict(list)
+        for i in Indicator.objects.filter(subitem__project__plan=self.plan).order_by("pk"):
+            existing[i.subitem_id].append(i)
+        new, changed, missing = [], [], []
+        keep: list[tuple[Indicator, object]] = []
         for sub, ps in self.subitems:
-            for pi in ps.indicators:
-                key = (sub.pk, pi.name, pi.unit)
-                obj = existing.get(key)
-                if obj is None:
+            olds = existing.get(sub.pk, [])
+            matched = pair(olds, ps.indicators, INDICATOR_STAGES)
+            for j, pi in enumerate(ps.indicators):
+                if j not in matched:
                     obj = Indicator(subitem=sub, name=pi.name, unit=pi.unit)
                     new.append(obj)
-                keep[key] = (obj, pi)
-        Indicator.objects.bulk_create(new)
-        stale = [i.pk for key, i in existing.items() if key not in keep]
-        if stale:
-            Indicator.objects.filter(pk__in=stale).delete()
-        self._count("indicators", "created", len(new))
-        self._count("indicators", "deleted", len(stale))
-        self._count("indicators", "unchanged", len(keep) - len(new))
+                    self._touch([sub.pk])
+                else:
+                    obj = olds[matched[j]]
+                    edited = _assign(obj, {"name": pi.name, "unit": pi.unit})
+                    if edited:
+                        self._touch([sub.pk])
+                    if self._restore(obj) or edited:
+                        changed.append(obj)
+                keep.append((obj, pi))
+            missing += self._unmatched(sub, olds, matched)
+        self.missing_indicators = missing
+        self._save_rows(Indicator, new, changed, missing, ["name", "unit"])
 
+        # targets of the indicators in the file follow the file
+        kept_ids = {obj.pk for obj, _ in keep}
         targets = {
             (t.indicator_id, t.due): t
-            for t in IndicatorTarget.objects.filter(indicator__subitem__project__plan=self.plan)
+            for t in IndicatorTarget.objects.filter(indicator_id__in=kept_ids)
         }
         new_t, changed_t, wanted = [], [], set()
-        for obj, pi in keep.values():
+        for obj, pi in keep:
             for due, value in pi.targets.items():
                 wanted.add((obj.pk, due))
                 t = targets.get((obj.pk, due))
@@ -444,14 +732,52 @@ class _Writer:
                 elif t.value != value:
                     t.value = value
                     changed_t.append(t)
-        stale_t = [t.pk for key, t in targets.items() if key not in wanted and key[0] not in stale]
-        if stale_t:
-            IndicatorTarget.objects.filter(pk__in=stale_t).delete()
+        stale_t = [t for key, t in targets.items() if key not in wanted]
+        for t in stale_t:  # a due date the file no longer gives: kept in the target's history
+            t._history_user = self.user
+            t.delete()
         IndicatorTarget.objects.bulk_create(new_t)
         if changed_t:
             bulk_update_with_history(changed_t, IndicatorTarget, ["value"], default_user=self.user)
-        if changed_t or stale_t:
-            self._count("indicators", "updated", len({t.indicator_id for t in changed_t}))
+        created = {o.pk for o in new}
+        retargeted = {t.indicator_id for t in [*changed_t, *stale_t, *new_t]} - created
+        by_pk = {obj.pk: obj for obj, _ in keep}
+        self._touch(by_pk[i].subitem_id for i in retargeted)
+        updated = {o.pk for o in changed} | retargeted
+        self._count_rows("indicators", len(keep), new, len(updated), missing)
+
+    def _unmatched(self, sub: SubItem, olds: list, matched: dict[int, int]) -> list:
+        """The active rows of a sub-item in the file that the file does not hold."""
+        taken = set(matched.values())
+        missing = [obj for i, obj in enumerate(olds) if i not in taken and obj.withdrawn_at is None]
+        if missing:
+            self.left_out.add(sub.pk)
+        return missing
+
+    def _save_rows(self, model, new: list, changed: list, missing: list, fields: list[str]):
+        """Create the new milestones or indicators, save the changed ones and, when asked, the
+        withdrawn ones, with history. Rows derived from the plan text are created without
+        per-row history (the import itself is the record: ImportBatch keeps who, when and the
+        file); later changes are tracked."""
+        withdrawn = missing if self.withdraw_missing else []
+        for obj in withdrawn:
+            self._withdraw(obj)
+        model.objects.bulk_create(new)
+        if changed or withdrawn:
+            bulk_update_with_history(
+                changed + withdrawn,
+                model,
+                [*fields, "withdrawn_at", "withdrawn_by"],
+                default_user=self.user,
+            )
+
+    def _count_rows(self, kind: str, total: int, new: list, updated: int, missing: list) -> None:
+        self._count(kind, "created", len(new))
+        self._count(kind, "updated", updated)
+        self._count(kind, "unchanged", total - len(new) - updated)
+        self._count(kind, "not_in_file", len(missing))
+        if self.withdraw_missing:
+            self._count(kind, "withdrawn", len(missing))
 
     # -- reports ------------------------------------------------------------------------------
     def _write_reports(self) -> None:
@@ -504,6 +830,78 @@ class _Writer:
         self._count("reports", "created", len(new))
         self._count("reports", "updated", len(changed))
 
+    # -- what the file leaves out ---------------------------------------------------------------
+    def not_in_file(self) -> dict[str, list[dict]]:
+        """The active sub-items, milestones and indicators of the plan that the file does not
+        hold, with what hangs on them (reports, achieved marks, values): three queries."""
+        subs = self.missing_subitems
+        reports = _counts(ProgressReport.objects, "subitem_id", [s.pk for s in subs])
+        marks = _counts(
+            ProgressReport.milestones_achieved.through.objects,
+            "milestone_id",
+            [m.pk for m in self.missing_milestones],
+        )
+        values = _counts(
+            IndicatorValue.objects, "indicator_id", [i.pk for i in self.missing_indicators]
+        )
+        projects = {p.pk: p for p in self.plan.projects.all()} if subs else {}
+        units = {u.pk: u.name for u in self.units.values()}
+        numbers = {p.pk: p.number for p in self.projects.values()}
+        in_file = {s.pk: s for s, _ in self.subitems}
+
+        def where(subitem_id: int) -> dict:
+            sub = in_file[subitem_id]
+            return {
+                "project": numbers[sub.project_id],
+                "subitem": sub.number,
+                "subitem_name": sub.name,
+            }
+
+        return {
+            "subitems": [
+                {
+                    "project": projects[s.project_id].number,
+                    "project_name": projects[s.project_id].name,
+                    "number": s.number,
+                    "name": s.name,
+                    "lead_unit": units.get(s.lead_unit_id),
+                    "reports": reports.get(s.pk, 0),
+                }
+                for s in sorted(subs, key=lambda s: (projects[s.project_id].order, s.number))
+            ],
+            "milestones": [
+                {
+                    **where(m.subitem_id),
+                    "due": m.due.isoformat(),
+                    "text": m.text,
+                    "achieved": marks.get(m.pk, 0),
+                }
+                for m in self.missing_milestones
+            ],
+            "indicators": [
+                {
+                    **where(i.subitem_id),
+                    "name": i.name,
+                    "unit": i.unit,
+                    "values": values.get(i.pk, 0),
+                }
+                for i in self.missing_indicators
+            ],
+        }
+
+
+def _counts(manager, key: str, ids: list[int]) -> dict[int, int]:
+    """How many rows point at each of `ids` through `key`; no query for no ids."""
+    if not ids:
+        return {}
+    return dict(
+        manager.filter(**{f"{key}__in": ids})
+        .values_list(key)
+        .annotate(n=Count("pk"))
+        .values_list(key, "n")
+        .order_by()
+    )
+
 
 def _assign(obj, values: dict) -> bool:
     """Set the fields that differ; True when something changed."""
@@ -515,13 +913,17 @@ def _assign(obj, values: dict) -> bool:
     return changed
 
 
-def _sync_links(queryset, left: str, right: str, wanted: set[tuple[int, int, int]], make) -> None:
-    """Make a link table hold exactly the wanted (left, right) pairs."""
+def _sync_links(
+    queryset, left: str, right: str, wanted: set[tuple[int, int, int]], make
+) -> set[int]:
+    """Make a link table hold exactly the wanted (left, right) pairs. Returns the left ids
+    whose links changed."""
     have = {(getattr(x, left), getattr(x, right)): x.pk for x in queryset}
     want_pairs = {(a, b): i for a, b, i in wanted}
-    stale = [pk for pair, pk in have.items() if pair not in want_pairs]
+    stale = [(pair_, pk) for pair_, pk in have.items() if pair_ not in want_pairs]
     if stale:
-        queryset.model.objects.filter(pk__in=stale).delete()
+        queryset.model.objects.filter(pk__in=[pk for _, pk in stale]).delete()
     new = [make(a, b, i) for (a, b), i in want_pairs.items() if (a, b) not in have]
     if new:
         queryset.model.objects.bulk_create(new)
+    return {a for (a, _b), _pk in stale} | {a for (a, _b) in want_pairs if (a, _b) not in have}

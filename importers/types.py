@@ -29,9 +29,28 @@ class Table:
     title_lines: list[str] = field(default_factory=list)  # prose seen before the table
     source: str = ""  # "Sheet1", "table 2", ...
     row_numbers: list[int] = field(default_factory=list)  # 1-based row in the file, per row
+    row_pages: list[int] = field(default_factory=list)  # PDF: the page each row is printed on
 
     def row_number(self, index: int) -> int:
         return self.row_numbers[index] if index < len(self.row_numbers) else index + 1
+
+
+@dataclass(frozen=True)
+class Limits:
+    """The longest text each field of a plan takes (the models' max_length, read by the import
+    service), checked while the rows are read: a value that does not fit is an error on its
+    row and column, never a database error."""
+
+    jurisdiction: int
+    title: int
+    category: int
+    project_number: int
+    project_name: int
+    subitem_name: int
+    unit: int
+    person: int
+    leader: int
+    subitems_per_project: int
 
 
 @dataclass
@@ -105,3 +124,4 @@ class ParsedPlan:
     projects: list[ParsedProject] = field(default_factory=list)
     errors: list[Issue] = field(default_factory=list)
     warnings: list[Issue] = field(default_factory=list)
+    row_pages: dict[int, int] = field(default_factory=dict)  # PDF: row number -> page

@@ -10,13 +10,15 @@ from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from importers.batches import batch_apply, batch_create
+from importers.batches import ConfirmationNeeded, batch_apply, batch_create
 from importers.forms import UploadForm
 from importers.models import ImportBatch
+from importers.services import CHANGE_KEYS, Impact, large_change_message
 from importers.types import ImportFileError
 from projects.models import Jurisdiction
 from projects.roles import is_admin
@@ -51,8 +53,9 @@ def admin_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpRespo
     return wrapped
 
 
-def change_rows(changes: dict, counts: dict | None = None) -> tuple[list[dict], bool]:
-    """Per-kind rows for the changes table, in a fixed order; whether any kind has deletions."""
+def change_rows(changes: dict, counts: dict | None = None) -> tuple[list[dict], dict]:
+    """Per-kind rows for the changes table, in a fixed order; which of the columns "not in
+    this file" and "withdrawn" any kind has a number for."""
     counts = counts or {}
     labels = dict(KINDS)
     kinds = [k for k, _label in KINDS if k in changes or k in counts]
@@ -64,13 +67,16 @@ def change_rows(changes: dict, counts: dict | None = None) -> tuple[list[dict], 
             {
                 "label": labels.get(kind, kind),
                 "in_file": counts.get(kind),
-                "created": c.get("created", 0),
-                "updated": c.get("updated", 0),
-                "unchanged": c.get("unchanged", 0),
-                "deleted": c.get("deleted", 0),
+                **{key: c.get(key, 0) for key in CHANGE_KEYS},
             }
         )
-    return rows, any(r["deleted"] for r in rows)
+    shown = {key: any(r[key] for r in rows) for key in ("not_in_file", "withdrawn")}
+    return rows, shown
+
+
+def _flag(request: HttpRequest, name: str) -> bool:
+    """A ticked checkbox of the confirmation form."""
+    return request.POST.get(name, "") not in ("", "0", "false")
 
 
 @admin_required
@@ -109,10 +115,13 @@ def upload(request: HttpRequest) -> HttpResponse:
 def preview(request: HttpRequest, pk: int) -> HttpResponse:
     batch = get_object_or_404(ImportBatch.objects.select_related("created_by", "plan"), pk=pk)
     summary = batch.summary or {}
-    rows, show_deleted = change_rows(summary.get("changes") or {}, summary.get("counts"))
+    rows, shown = change_rows(summary.get("changes") or {}, summary.get("counts"))
     result = summary.get("result") or {}
-    result_rows, result_deleted = change_rows(result.get("changes") or {})
+    result_rows, result_shown = change_rows(result.get("changes") or {})
     sample = summary.get("sample") or []
+    impact = Impact(**summary["impact"]) if summary.get("impact") else None
+    title = summary.get("title") or batch.original_name
+    left_out = summary.get("not_in_file") or {}
     return render(
         request,
         "importers/preview.html",
@@ -120,14 +129,25 @@ def preview(request: HttpRequest, pk: int) -> HttpResponse:
             "batch": batch,
             "summary": summary,
             "rows": rows,
-            "show_deleted": show_deleted,
+            "shown": shown,
             "result_rows": result_rows,
-            "result_deleted": result_deleted,
+            "result_shown": result_shown,
             "errors": summary.get("errors") or [],
             "warnings": summary.get("warnings") or [],
             "sample": sample,
             "more_projects": max((summary.get("project_total") or 0) - len(sample), 0),
             "can_confirm": batch.state == ImportBatch.State.PREVIEWED and not summary.get("errors"),
+            "not_in_file": left_out,
+            "not_in_file_total": summary.get("not_in_file_total") or {},
+            "has_left_out": any(left_out.values()),
+            "withdraw_checked": request.GET.get("withdraw") == "1",
+            # asked again after a refused confirmation, whatever the preview's numbers were
+            "ask_large": request.GET.get("large") == "1",
+            "large": impact is not None and impact.needs_confirmation(False),
+            "large_message": impact and large_change_message(impact, withdraw=False, title=title),
+            "large_if_withdrawn": impact is not None and impact.needs_confirmation(True),
+            "large_if_withdrawn_message": impact
+            and large_change_message(impact, withdraw=True, title=title),
         },
     )
 
@@ -136,20 +156,40 @@ def preview(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def confirm(request: HttpRequest, pk: int) -> HttpResponse:
     batch = get_object_or_404(ImportBatch, pk=pk)
-    if not batch_apply(batch=batch, user=request.user):
+    withdraw = _flag(request, "withdraw_missing")
+    try:
+        claimed = batch_apply(
+            batch=batch,
+            user=request.user,
+            withdraw_missing=withdraw,
+            confirm_large=_flag(request, "confirm_large"),
+        )
+    except ConfirmationNeeded as exc:
+        messages.error(
+            request,
+            _(
+                "%(numbers)s Nothing was imported: check the numbers, tick “I have checked these "
+                "numbers” and confirm again."
+            )
+            % {"numbers": str(exc)},
+        )
+        url = reverse("importers:preview", args=[batch.pk])
+        return redirect(f"{url}?large=1&withdraw=1" if withdraw else f"{url}?large=1")
+    if not claimed:
         messages.info(request, _("This import was already confirmed; nothing was imported again."))
     elif batch.state == ImportBatch.State.APPLIED:
-        totals = {"created": 0, "updated": 0, "unchanged": 0}
+        totals = dict.fromkeys(("created", "updated", "unchanged", "withdrawn"), 0)
         for counts in (batch.summary.get("result") or {}).get("changes", {}).values():
             for key in totals:
                 totals[key] += counts.get(key, 0)
+        text = _(
+            "“%(title)s” was imported: %(created)s records created, %(updated)s updated, "
+            "%(unchanged)s unchanged."
+        )
+        if totals["withdrawn"]:
+            text += " " + _("%(withdrawn)s records not in the file were withdrawn (撤销).")
         messages.success(
-            request,
-            _(
-                "“%(title)s” was imported: %(created)s records created, %(updated)s updated, "
-                "%(unchanged)s unchanged."
-            )
-            % {"title": batch.summary.get("title") or batch.original_name, **totals},
+            request, text % {"title": batch.summary.get("title") or batch.original_name, **totals}
         )
     else:
         messages.error(request, batch.summary.get("failure") or _("Nothing was imported."))

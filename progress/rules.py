@@ -53,10 +53,16 @@ def is_co_reporter(user, obj) -> bool:
     return user.unit_id in co_unit_ids(_subitem(obj))
 
 
+@rules.predicate
+def is_active_item(user, obj) -> bool:
+    """Not withdrawn (撤销): a withdrawn sub-item is read, not reported on."""
+    return obj is not None and _subitem(obj).withdrawn_at is None
+
+
 can_view = is_admin | is_supervisor_here | is_lead_reporter | is_co_reporter
-can_report = is_lead_reporter
+can_report = is_lead_reporter & is_active_item
 can_review = is_admin | is_supervisor_here
-can_contribute = is_co_reporter
+can_contribute = is_co_reporter & is_active_item
 
 rules.add_perm("progress.view_item", can_view)
 rules.add_perm("progress.fill_report", can_report)

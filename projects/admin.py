@@ -10,8 +10,10 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
 from django.db.models import Count
+from django.utils import timezone
 from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 from simple_history.admin import SimpleHistoryAdmin
 
 from .models import (
@@ -414,7 +416,8 @@ class CoUnitInline(admin.TabularInline):
 
 class MilestoneInline(admin.TabularInline):
     model = Milestone
-    fields = ("order", "due", "text")
+    fields = ("order", "due", "text", "withdrawn_at")
+    readonly_fields = ("withdrawn_at",)
     extra = 0
 
     def formfield_for_dbfield(self, db_field, request, **kwargs):
@@ -425,7 +428,8 @@ class MilestoneInline(admin.TabularInline):
 
 class IndicatorInline(admin.TabularInline):
     model = Indicator
-    fields = ("name", "unit")
+    fields = ("name", "unit", "withdrawn_at")
+    readonly_fields = ("withdrawn_at",)
     extra = 0
     show_change_link = True
 
@@ -449,11 +453,60 @@ class RefreshStatusMixin:
         return getattr(obj, "subitem_id", None) or obj.pk
 
 
+class WithdrawnFilter(admin.SimpleListFilter):
+    title = _("withdrawn (撤销)")
+    parameter_name = "withdrawn"
+
+    def lookups(self, request, model_admin):
+        return (("no", _("Active")), ("yes", _("Withdrawn")))
+
+    def queryset(self, request, queryset):
+        if self.value() == "no":
+            return queryset.active()
+        if self.value() == "yes":
+            return queryset.withdrawn()
+        return queryset
+
+
+class WithdrawMixin:
+    """Withdraw (撤销) or restore sub-items, milestones and indicators from their changelist:
+    kept with their history, out of reporting while withdrawn (projects.models.Withdrawable)."""
+
+    actions = ("withdraw_selected", "restore_selected")
+
+    def _set_withdrawn(self, request, queryset, withdrawn: bool) -> int:
+        from progress.statuses import refresh_statuses
+
+        rows = list(queryset.active() if withdrawn else queryset.withdrawn())
+        for obj in rows:
+            obj.withdrawn_at = timezone.now() if withdrawn else None
+            obj.withdrawn_by = request.user if withdrawn else None
+            obj._history_user = request.user
+            obj.save(update_fields=["withdrawn_at", "withdrawn_by"])
+        refresh_statuses(subitem_ids={self.subitem_id_of(obj) for obj in rows})
+        return len(rows)
+
+    @admin.action(description=_("Withdraw (撤销) the selected rows"))
+    def withdraw_selected(self, request, queryset):
+        n = self._set_withdrawn(request, queryset, True)
+        self.message_user(
+            request, ngettext("%(n)d row withdrawn.", "%(n)d rows withdrawn.", n) % {"n": n}
+        )
+
+    @admin.action(description=_("Restore the selected withdrawn rows"))
+    def restore_selected(self, request, queryset):
+        n = self._set_withdrawn(request, queryset, False)
+        self.message_user(
+            request, ngettext("%(n)d row restored.", "%(n)d rows restored.", n) % {"n": n}
+        )
+
+
 @admin.register(SubItem)
-class SubItemAdmin(RefreshStatusMixin, SimpleHistoryAdmin):
-    list_display = ("short_name", "number", "short_project", "plan", "lead_unit")
+class SubItemAdmin(WithdrawMixin, RefreshStatusMixin, SimpleHistoryAdmin):
+    list_display = ("short_name", "number", "short_project", "plan", "lead_unit", "withdrawn_at")
     list_display_links = ("short_name",)
     list_filter = (
+        WithdrawnFilter,
         "project__plan__jurisdiction",
         "project__plan__year",
         "project__plan",
@@ -468,7 +521,18 @@ class SubItemAdmin(RefreshStatusMixin, SimpleHistoryAdmin):
         "lead_unit__name",
     )
     autocomplete_fields = ("project", "lead_unit", "persons", "leaders")
-    fields = ("project", "number", "name", "description", "lead_unit", "persons", "leaders")
+    fields = (
+        "project",
+        "number",
+        "name",
+        "description",
+        "lead_unit",
+        "persons",
+        "leaders",
+        "withdrawn_at",
+        "withdrawn_by",
+    )
+    readonly_fields = ("withdrawn_at", "withdrawn_by")
     inlines = (CoUnitInline, MilestoneInline, IndicatorInline)
 
     @admin.display(description=_("name"), ordering="name")
@@ -485,9 +549,13 @@ class SubItemAdmin(RefreshStatusMixin, SimpleHistoryAdmin):
 
 
 @admin.register(Milestone)
-class MilestoneAdmin(RefreshStatusMixin, SimpleHistoryAdmin):
-    list_display = ("due", "short_text", "short_subitem", "plan")
-    list_filter = ("subitem__project__plan__jurisdiction", "subitem__project__plan")
+class MilestoneAdmin(WithdrawMixin, RefreshStatusMixin, SimpleHistoryAdmin):
+    list_display = ("due", "short_text", "short_subitem", "plan", "withdrawn_at")
+    list_filter = (
+        WithdrawnFilter,
+        "subitem__project__plan__jurisdiction",
+        "subitem__project__plan",
+    )
     list_select_related = ("subitem__project__plan",)
     search_fields = ("text", "subitem__name", "subitem__project__name")
     date_hierarchy = "due"
@@ -513,10 +581,14 @@ class IndicatorTargetInline(admin.TabularInline):
 
 
 @admin.register(Indicator)
-class IndicatorAdmin(RefreshStatusMixin, SimpleHistoryAdmin):
+class IndicatorAdmin(WithdrawMixin, RefreshStatusMixin, SimpleHistoryAdmin):
     ordering = ("subitem", "id")
-    list_display = ("name", "unit", "short_subitem", "plan", "target_count")
-    list_filter = ("subitem__project__plan__jurisdiction", "subitem__project__plan")
+    list_display = ("name", "unit", "short_subitem", "plan", "target_count", "withdrawn_at")
+    list_filter = (
+        WithdrawnFilter,
+        "subitem__project__plan__jurisdiction",
+        "subitem__project__plan",
+    )
     list_select_related = ("subitem__project__plan",)
     search_fields = ("name", "subitem__name", "subitem__project__name")
     autocomplete_fields = ("subitem",)

@@ -2,11 +2,52 @@
 
 from datetime import date
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
+
+
+def active_q(prefix: str = "") -> Q:
+    """Not withdrawn (撤销): the one definition of an active sub-item, milestone or indicator,
+    usable through a relation (`active_q("subitems__")`)."""
+    return Q(**{f"{prefix}withdrawn_at__isnull": True})
+
+
+class WithdrawableQuerySet(models.QuerySet):
+    def active(self) -> "WithdrawableQuerySet":
+        return self.filter(active_q())
+
+    def withdrawn(self) -> "WithdrawableQuerySet":
+        return self.exclude(active_q())
+
+
+class Withdrawable(models.Model):
+    """A plan row that can be withdrawn (撤销) instead of deleted: out of reporting, the
+    dashboards and the exports, kept with its history, reports, values and achieved marks.
+    A re-import that holds it again brings it back."""
+
+    withdrawn_at = models.DateTimeField(_("withdrawn"), null=True, blank=True, editable=False)
+    withdrawn_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
+        verbose_name=_("withdrawn by"),
+    )
+
+    objects = WithdrawableQuerySet.as_manager()
+
+    class Meta:
+        abstract = True
+
+    @property
+    def is_withdrawn(self) -> bool:
+        return self.withdrawn_at is not None
 
 
 class Jurisdiction(models.Model):
@@ -255,7 +296,7 @@ class Project(models.Model):
         return f"{self.number}. {self.name}"
 
 
-class SubItem(models.Model):
+class SubItem(Withdrawable):
     """What is scheduled and reported on; a project has one or more."""
 
     project = models.ForeignKey(
@@ -319,7 +360,7 @@ class CoUnit(models.Model):
         return str(self.unit)
 
 
-class Milestone(models.Model):
+class Milestone(Withdrawable):
     subitem = models.ForeignKey(
         SubItem, on_delete=models.CASCADE, related_name="milestones", verbose_name=_("sub-item")
     )
@@ -340,7 +381,7 @@ class Milestone(models.Model):
         return f"{self.due:%Y-%m-%d} {self.text[:30]}"
 
 
-class Indicator(models.Model):
+class Indicator(Withdrawable):
     subitem = models.ForeignKey(
         SubItem, on_delete=models.CASCADE, related_name="indicators", verbose_name=_("sub-item")
     )

@@ -86,6 +86,16 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo):
     return report
 
 
+@pytest.fixture(autouse=True)
+def _fresh_cache() -> None:
+    """Each test starts with an empty cache: the dashboards key their cached counts by
+    jurisdiction id and a version that is bumped on commit, and a test's rolled-back
+    transaction never commits, so a later test reusing the id would read the earlier counts."""
+    from django.core.cache import cache
+
+    cache.clear()
+
+
 @pytest.fixture(scope="session")
 def browser_type_launch_args(browser_type_launch_args: dict) -> dict:
     """Debian's Chromium, never a downloaded browser; flags for a root user without a network."""

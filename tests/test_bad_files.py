@@ -7,6 +7,7 @@ check what the bad ones must not break: encodings, pasted text, merged cells, tw
 
 from __future__ import annotations
 
+import codecs
 import io
 import json
 import os
@@ -14,6 +15,7 @@ import random
 import re
 import subprocess
 import sys
+import time
 import zipfile
 from decimal import Decimal
 from pathlib import Path
@@ -229,8 +231,18 @@ BAD_FILES = [
     ("empty-xlsx", lambda: b"", "清单.xlsx", ["empty"]),
     ("empty-docx", lambda: b"", "清单.docx", ["empty"]),
     ("empty-csv", lambda: b"", "清单.csv", ["empty"]),
-    ("pdf", lambda: b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj\n", "清单.pdf", ["type", ".pdf"]),
-    ("doc", lambda: b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(504), "清单.doc", ["type", ".doc"]),
+    (
+        "truncated-pdf",
+        lambda: b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj\n",
+        "清单.pdf",
+        ["damaged", ".pdf"],
+    ),
+    (
+        "broken-doc",
+        lambda: b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(504),
+        "清单.doc",
+        ["not a valid .doc", "damaged"],
+    ),
     ("no-extension", small_plan_xlsx, "清单", ["type", ".xlsx"]),
     (
         "text-named-xlsx",
@@ -274,7 +286,7 @@ BAD_FILES = [
         "binary-csv",
         lambda: bytes(range(256)) * 16,
         "清单.csv",
-        ["not text", "UTF-8", "GB18030"],
+        ["not text", "UTF-8", "GB18030", "UTF-16"],
     ),
     (
         "no-needed-columns-xlsx",
@@ -318,8 +330,8 @@ def test_zip_bomb_over_the_uncompressed_cap_is_refused(tmp_path):
     data = with_zeros(small_plan_xlsx(), "xl/media/image1.bin", 300)
     assert len(data) < MB
     message = refused(tmp_path, data, "清单.xlsx")
-    assert "unpacks to 300 MB" in message
-    assert "200 MB" in message
+    assert "unpacks to 300.02 MB (314,591,010 bytes)" in message
+    assert "200 MB (209,715,200 bytes)" in message
 
 
 def test_zip_bomb_member_with_a_huge_ratio_under_the_cap_is_refused(tmp_path, settings):
@@ -746,3 +758,319 @@ def test_a_small_file_with_billions_of_cells_is_refused_not_read(tmp_path, make,
     result = read_isolated(tmp_path, data, filename)
     assert result["outcome"] in ("parsed", "refused"), result
     assert not result.get("memory"), result
+
+
+# --- the guards hold whatever the XML looks like (issue 9) ------------------------------------
+
+
+def merged_xlsx(merge_element: bytes) -> bytes:
+    """small_plan_xlsx with one more <mergeCells> block holding `merge_element`."""
+    data = small_plan_xlsx()
+    with zipfile.ZipFile(io.BytesIO(data)) as z:
+        sheet = z.read("xl/worksheets/sheet1.xml")
+    block = b'<mergeCells count="1">' + merge_element + b"</mergeCells>"
+    sheet = sheet.replace(b"<pageMargins", block + b"<pageMargins", 1)
+    assert block in sheet
+    return replace_member(data, "xl/worksheets/sheet1.xml", sheet)
+
+
+MERGE_VARIANTS = {
+    "double-quoted": b'<mergeCell ref="A5:XFD1048576"/>',
+    "single-quoted": b"<mergeCell ref='A5:XFD1048576'/>",
+    "attribute-after-another": b"<mergeCell xmlns:x='urn:x' x:note='a' ref='A5:XFD1048576'/>",
+    "spaces-around-equals": b'<mergeCell   ref = "A5:XFD1048576" />',
+    "corners-reversed": b'<mergeCell ref="XFD1048576:A5"/>',
+    "prefixed-element": b'<s:mergeCell xmlns:s="http://schemas.openxmlformats.org/spreadsheetml/2006/main" ref="A5:XFD1048576"/>',
+}
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="the memory limit needs Linux RLIMIT_DATA")
+@pytest.mark.parametrize("variant", list(MERGE_VARIANTS))
+def test_a_huge_merged_range_is_refused_however_its_xml_is_written(tmp_path, variant):
+    """Under a 256 MB and 4 s CPU limit: refused from the parsed XML, never expanded."""
+    data = merged_xlsx(MERGE_VARIANTS[variant])
+    assert len(data) < 12 * 1024
+    result = read_isolated(tmp_path, data, "清单.xlsx")
+    assert result["outcome"] == "refused", result
+    assert "merges more cells" in result["message"]
+
+
+def test_many_small_merged_ranges_over_the_limit_are_refused(tmp_path, settings):
+    settings.IMPORT_MAX_CELLS = 1000
+    merges = b"".join(f'<mergeCell ref="A{r}:J{r}"/>'.encode() for r in range(10, 130))
+    assert "merges more cells" in refused(tmp_path, merged_xlsx(merges), "清单.xlsx")
+
+
+def test_a_far_cell_is_refused_by_the_pre_scan_naming_it(tmp_path):
+    """python-calamine would allocate the whole sheet up to the farthest cell (and abort the
+    process); the pre-scan of the sheet XML refuses first and says where the cell is."""
+    message = refused(tmp_path, far_cell_xlsx(), "清单.xlsx")
+    assert "more than 50,000 rows (row 1,048,576 holds data)" in message
+    wb = openpyxl.load_workbook(io.BytesIO(small_plan_xlsx()))
+    wb.active["XFD10"] = "注"  # far to the right: 10 rows by 16,384 columns is under the limit
+    wb.active["XFD200"] = "注"  # 200 rows by 16,384 columns is not
+    out = io.BytesIO()
+    wb.save(out)
+    message = refused(tmp_path, out.getvalue(), "清单.xlsx")
+    assert "200 rows by 16,384 columns (to cell XFD200)" in message
+
+
+def far_cell_xls() -> bytes:
+    """A real .xls (LibreOffice's) with one cell record moved to the last cell, IV65536: the
+    Workbook stream rewritten in place with olefile, same length."""
+    import olefile
+
+    from importers.readers.xls import VALUE_RECORDS, _records
+
+    data = (ROOT / "fixtures" / "formats" / "qingdao-2023-city-plan.xls").read_bytes()
+    ole = olefile.OleFileIO(io.BytesIO(data), write_mode=True)
+    stream = bytearray(ole.openstream("Workbook").read())
+    positions = [pos for rtype, body, pos in _records(bytes(stream), 0) if rtype in VALUE_RECORDS]
+    assert not positions  # the globals substream holds no cells: walk the sheet's records
+    from importers.readers.xls import BOUNDSHEET
+
+    offset = next(
+        int.from_bytes(body[:4], "little")
+        for rtype, body, _ in _records(bytes(stream), 0)
+        if rtype == BOUNDSHEET
+    )
+    pos = next(p for rtype, _b, p in _records(bytes(stream), offset) if rtype in VALUE_RECORDS)
+    stream[pos + 4 : pos + 8] = (65535).to_bytes(2, "little") + (255).to_bytes(2, "little")
+    ole.write_stream("Workbook", bytes(stream))
+    out = ole.fp.getvalue()
+    ole.close()
+    return out
+
+
+def test_a_far_cell_in_an_xls_is_refused_before_calamine_reads_it(tmp_path):
+    message = refused(tmp_path, far_cell_xls(), "清单.xls")
+    assert "(row 65,536 holds data)" in message
+
+
+def far_cell_ods() -> bytes:
+    data = (ROOT / "fixtures" / "formats" / "qingdao-2023-city-plan.ods").read_bytes()
+    with zipfile.ZipFile(io.BytesIO(data)) as z:
+        content = z.read("content.xml")
+    far = (
+        b'<table:table-row table:number-rows-repeated="1000000"><table:table-cell/></table:table-row>'
+        b'<table:table-row><table:table-cell office:value-type="string"><text:p>x</text:p>'
+        b"</table:table-cell></table:table-row></table:table>"
+    )
+    content = content.replace(b"</table:table>", far, 1)
+    return replace_member(data, "content.xml", content)
+
+
+def test_a_far_cell_in_an_ods_is_refused_before_calamine_reads_it(tmp_path):
+    message = refused(tmp_path, far_cell_ods(), "清单.ods")
+    assert "50,000 rows" in message
+
+
+def test_a_csv_over_the_row_limit_is_refused_early_in_little_memory(settings):
+    """Issue 9: 200,000 rows (7 MB) against the 50,000-row limit: refused in the first
+    streaming pass, which keeps nothing; memory measured in this process with tracemalloc."""
+    import time
+    import tracemalloc
+
+    assert settings.IMPORT_MAX_ROWS == 50_000
+    rows = "".join(f"{n},新建养老服务设施第{n}处,区民政局,完成选址\n" for n in range(200_000))
+    data = f"{TITLE}\n序号,项目名称,牵头单位,第一季度\n{rows}".encode()
+    assert len(data) > 7 * MB
+    tracemalloc.start()
+    started = time.perf_counter()
+    try:
+        with pytest.raises(ImportFileError) as refusal:
+            run_import(data=data, filename="清单.csv")
+        elapsed = time.perf_counter() - started
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert "more than 50,000 rows" in str(refusal.value)
+    assert peak < 8 * MB, f"peak {peak / MB:.1f} MB"  # the file itself is 7 MB and not copied
+    assert elapsed < 20  # seconds, under tracemalloc on a slow shared machine
+    assert counts() == NOTHING
+
+
+def test_a_csv_at_the_row_limit_is_read(settings):
+    settings.IMPORT_MAX_ROWS = 1_002
+    rows = "".join(f"{n},项目{n},区民政局,完成选址\n" for n in range(1, 1001))
+    data = f"{TITLE}\n序号,项目名称,牵头单位,第一季度\n{rows}".encode()
+    assert (
+        run_import(data=data, filename="清单.csv", dry_run=True).document["summary"]["projects"]
+        == 1000
+    )
+    settings.IMPORT_MAX_ROWS = 1_001
+    with pytest.raises(ImportFileError, match="more than 1,001 rows"):
+        run_import(data=data, filename="清单.csv", dry_run=True)
+
+
+# --- clear messages (issue 9 point 7) ---------------------------------------------------------
+
+FORMATS = ROOT / "fixtures" / "formats"
+
+
+@pytest.mark.parametrize("name", ["encrypted.xlsx", "encrypted.xls"])
+def test_a_password_protected_workbook_says_so(tmp_path, name):
+    data = (FORMATS / name).read_bytes()
+    assert "encrypted" in refused(tmp_path, data, name)
+    with translation.override("zh-hans"), pytest.raises(ImportFileError) as refusal:
+        run_import(data=data, filename=name)
+    assert "文件已加密，请另存为无密码的文件" in str(refusal.value)
+
+
+def test_an_encrypted_xlsx_under_an_xls_name_says_so_too(tmp_path):
+    data = (FORMATS / "encrypted.xlsx").read_bytes()
+    assert "encrypted" in refused(tmp_path, data, "清单.xls")
+
+
+def test_an_over_long_cell_is_named_by_sheet_cell_and_length(tmp_path, settings):
+    settings.IMPORT_MAX_CELL_CHARS = 10_000
+    long_text = "很长的说明" * 3000  # 15,000 characters
+    data = xlsx_bytes([[TITLE], ["序号", "项目名称", "牵头单位"], ["1", long_text, "区民政局"]])
+    message = refused(tmp_path, data, "清单.xlsx")
+    assert "cell B3" in message and "15,000 characters" in message and "10,000" in message
+    with translation.override("zh-hans"), pytest.raises(ImportFileError) as refusal:
+        run_import(data=data, filename="清单.xlsx")
+    assert "B3" in str(refusal.value) and "字" in str(refusal.value)
+
+
+@pytest.mark.parametrize("length", [40_000, 200_000])  # under and over csv's own field limit
+def test_an_over_long_csv_field_is_refused_with_its_row(tmp_path, length):
+    data = csv_text([[*PLAN_1, "x" * length]]).encode()
+    message = refused(tmp_path, data, "清单.csv")
+    assert "row 3" in message and "characters" in message
+
+
+@pytest.mark.parametrize(
+    ("data", "detected"),
+    [
+        pytest.param(
+            "序号,项目名称,牵头单位\n1,Café crème,Zürich\n".encode("utf-16-le"),
+            "UTF-16 LE without a byte order mark",
+            id="utf-16-without-bom",
+        ),
+        pytest.param("序号,项目名称,牵头单位\n".encode("utf-32"), "UTF-32", id="utf-32-with-bom"),
+        pytest.param(
+            "Numéro,Intitulé,Unité\n1,Crèche à Zürich,Mairie élargie\n".encode("cp1252"),
+            "cp125",  # charset-normalizer says cp1250 or cp1252 for so short a text
+            id="latin",
+        ),
+    ],
+)
+def test_text_in_an_unsupported_encoding_names_what_was_detected(tmp_path, data, detected):
+    message = refused(tmp_path, data, "清单.csv")
+    assert "encoding" in message
+    assert detected in message
+    with translation.override("zh-hans"), pytest.raises(ImportFileError) as refusal:
+        run_import(data=data, filename="清单.csv")
+    assert "编码" in str(refusal.value)
+
+
+def test_file_too_large_names_both_sizes_precisely(tmp_path, settings):
+    data = small_plan_xlsx()
+    settings.IMPORT_MAX_UPLOAD_BYTES = len(data) - 1
+    message = refused(tmp_path, data, "清单.xlsx")
+    assert f"({len(data):,} bytes)" in message
+    assert f"({len(data) - 1:,} bytes)" in message
+    with translation.override("zh-hans"), pytest.raises(ImportFileError) as refusal:
+        run_import(data=data, filename="清单.xlsx")
+    assert f"{len(data):,} 字节" in str(refusal.value)
+
+
+# --- text encodings and separators (issue 11 point 1) ------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("encoding", "filename", "delimiter"),
+    [
+        ("utf-8", "清单.csv", ","),
+        ("utf-8-sig", "清单.csv", ","),
+        ("gb18030", "清单.csv", ","),
+        ("gbk", "清单.txt", "\t"),
+        ("utf-16", "清单.csv", ","),  # with BOM, little-endian
+        ("utf-16-be-bom", "清单.txt", "\t"),
+        ("utf-16", "清单.tsv", "\t"),
+        ("utf-8", "清单.txt", ","),
+    ],
+)
+def test_text_files_in_every_supported_encoding_import_alike(encoding, filename, delimiter):
+    text = csv_text(CSV_ROWS, delimiter=delimiter)
+    data = (
+        codecs.BOM_UTF16_BE + text.encode("utf-16-be")
+        if encoding == "utf-16-be-bom"
+        else text.encode(encoding)
+    )
+    doc = run_import(data=data, filename=filename, dry_run=True).document
+    assert doc["errors"] == []
+    assert (doc["title"], doc["jurisdiction"], doc["year"]) == (TITLE, "测试区", 2024)
+    assert doc["summary"]["projects"] == 2
+    assert doc["summary"]["milestones"] == 7
+    assert doc["projects"][0]["subitems"][0]["co_units"] == ["杨柳青镇", "辛口镇"]
+
+
+# --- .doc without LibreOffice, and a conversion that hangs --------------------------------------
+
+
+def test_a_doc_without_libreoffice_says_how_to_get_it(tmp_path, settings):
+    settings.IMPORT_SOFFICE = str(tmp_path / "no-soffice-here")
+    data = (FORMATS / "shanting-2024-q1-ledger.doc").read_bytes()
+    message = refused(tmp_path, data, "台账.doc")
+    assert "LibreOffice" in message and "apt-get install libreoffice-writer-nogui" in message
+    assert ".docx" in message
+
+
+def test_a_conversion_over_the_time_limit_is_stopped(tmp_path, settings):
+    """A stand-in soffice that never finishes (a real process): stopped at the limit, its
+    whole process group killed."""
+    fake = tmp_path / "soffice"
+    pid_file = tmp_path / "child.pid"
+    fake.write_text(f"#!/bin/sh\nsleep 60 &\necho $! > {pid_file}\nwait\n")
+    fake.chmod(0o755)
+    settings.IMPORT_SOFFICE = str(fake)
+    settings.IMPORT_CONVERT_TIMEOUT = 1
+    data = (FORMATS / "shanting-2024-q1-ledger.doc").read_bytes()
+    message = refused(tmp_path, data, "台账.doc")
+    assert "longer than 1 seconds" in message
+    child = int(pid_file.read_text())
+    with pytest.raises(ProcessLookupError):
+        for _ in range(50):
+            os.kill(child, 0)  # raises once the sleeping grandchild is gone
+            time.sleep(0.1)
+        os.kill(child, 0)
+
+
+# --- what is hidden, and where cells are ---------------------------------------------------------
+
+
+def test_a_hidden_sheet_is_not_read():
+    wb = openpyxl.Workbook()
+    old = wb.active
+    old.title = "上月"
+    for row in [[TITLE], ["序号", "项目名称", "牵头单位"], ["1", "旧项目", "区民政局"]]:
+        old.append(row)
+    old.sheet_state = "hidden"
+    new = wb.create_sheet("本月")
+    for row in [[TITLE], ["序号", "项目名称", "牵头单位"], ["1", "新项目", "区民政局"]]:
+        new.append(row)
+    out = io.BytesIO()
+    wb.save(out)
+    doc = run_import(data=out.getvalue(), filename="清单.xlsx", dry_run=True).document
+    assert [p["name"] for p in doc["projects"]] == ["新项目"]
+
+
+def test_cells_keep_their_place_when_a_sheet_starts_below_and_right_of_a1():
+    """Pins how python-calamine's iter_rows pads (rows from 0, columns from the first used)."""
+    from importers.readers import read_tables
+
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws["C3"], ws["E3"], ws["D6"] = "序号", "项目名称", "区民政局"
+    ws.merge_cells("C4:C5")
+    ws["C4"] = "1"
+    out = io.BytesIO()
+    wb.save(out)
+    [table] = read_tables(out.getvalue(), "x.xlsx")
+    assert table.row_numbers == [3, 4, 5, 6]
+    assert [c.text for c in table.rows[0]] == ["", "", "序号", "", "项目名称"]
+    assert table.rows[1][2].text == table.rows[2][2].text == "1"
+    assert table.rows[1][2].origin == table.rows[2][2].origin == (3, 2)
+    assert table.rows[3][3].text == "区民政局"

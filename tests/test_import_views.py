@@ -16,8 +16,8 @@ from django.test import Client
 from django.urls import reverse
 
 from importers.batches import batch_apply
-from importers.forms import megabytes
 from importers.models import ImportBatch
+from importers.safety import size_text
 from progress.models import ProgressReport
 from projects import roles
 from projects.models import Jurisdiction, Milestone, Plan, Project, SubItem, Unit, User
@@ -312,8 +312,11 @@ def test_an_edited_table_updates_in_place(admin_client):
     assert changes["milestones"]["created"] == 0
     assert changes["projects"]["created"] == 0
     assert _plan_rows() == written
+    # one of the plan's two sub-items changes: more than IMPORT_LARGE_CHANGE_SHARE of it
+    page = admin_client.get(response["Location"]).content.decode()
+    assert "1 of the 2 sub-items" in page and 'name="confirm_large"' in page
 
-    admin_client.post(reverse("importers:confirm", args=[second.pk]))
+    admin_client.post(reverse("importers:confirm", args=[second.pk]), {"confirm_large": "1"})
     second.refresh_from_db()
     assert second.state == ImportBatch.State.APPLIED
     assert second.plan_id == first.plan_id
@@ -363,7 +366,7 @@ def _truncated_xlsx() -> bytes:
 
 BAD_FILES = {
     "empty": ("list.xlsx", b"", "The file is empty."),
-    "wrong extension": ("list.pdf", b"%PDF-1.4 hello", "cannot be imported"),
+    "wrong extension": ("list.pages", b"PK\x03\x04 hello", "cannot be imported"),
     "random bytes": ("list.xlsx", bytes(range(256)) * 8, "not a valid .xlsx file"),
     "truncated": ("list.xlsx", _truncated_xlsx(), "not a valid .xlsx file"),
     "zip bomb": (
@@ -413,8 +416,9 @@ def test_oversized_upload_names_the_limit(admin_client, settings):
     response = _upload_sample(admin_client, name)
     assert response.status_code == 200
     errors = response.context["form"].errors["file"]
-    assert errors and f"the limit is {megabytes(10 * 1024)} MB" in errors[0]
-    assert "MB" in response.content.decode()
+    assert errors and f"the limit is {size_text(10 * 1024)}" in errors[0]
+    assert f"too large: {size_text(response.context['form'].files['file'].size)}" in errors[0]
+    assert "KB" in response.content.decode()  # 14 KB over a 10 KB limit
     assert not ImportBatch.objects.exists()
     assert _plan_rows() == NOTHING
 

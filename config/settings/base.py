@@ -160,6 +160,16 @@ IMPORT_MAX_UPLOAD_BYTES = env_int("IMPORT_MAX_UPLOAD_BYTES", 20 * 1024 * 1024)
 IMPORT_MAX_UNCOMPRESSED_BYTES = env_int("IMPORT_MAX_UNCOMPRESSED_BYTES", 200 * 1024 * 1024)
 IMPORT_MAX_COMPRESSION_RATIO = env_int("IMPORT_MAX_COMPRESSION_RATIO", 200)
 IMPORT_MAX_CELLS = env_int("IMPORT_MAX_CELLS", 2_000_000)  # rows x columns of one table
+# A re-import that would change or withdraw more than this share of the sub-items a plan
+# already has needs a second confirmation (the preview's checkbox, --yes on the command line).
+IMPORT_LARGE_CHANGE_SHARE = float(os.environ.get("IMPORT_LARGE_CHANGE_SHARE", "0.2"))
+IMPORT_MAX_ROWS = env_int("IMPORT_MAX_ROWS", 50_000)  # rows of one table (or sheet)
+IMPORT_MAX_CELL_CHARS = env_int("IMPORT_MAX_CELL_CHARS", 32_767)  # Excel's own limit for a cell
+# .doc files are converted by LibreOffice (soffice) in a subprocess with this time limit.
+IMPORT_SOFFICE = os.environ.get("IMPORT_SOFFICE", "soffice")
+IMPORT_CONVERT_TIMEOUT = env_int("IMPORT_CONVERT_TIMEOUT", 60)
+IMPORT_MAX_PDF_PAGES = env_int("IMPORT_MAX_PDF_PAGES", 500)
+IMPORT_MAX_PDF_SECONDS = env_int("IMPORT_MAX_PDF_SECONDS", 60)  # checked after each page
 DATA_UPLOAD_MAX_MEMORY_SIZE = IMPORT_MAX_UPLOAD_BYTES + 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 

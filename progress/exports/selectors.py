@@ -30,7 +30,7 @@ from progress.exports.layouts import LedgerRow, MonthlyRow, PlanRow, Report, qua
 from progress.models import ProgressReport, Publication
 from progress.statuses.shown import absent_status, shown_case
 from projects import roles
-from projects.models import Category, CoUnit, Milestone, Plan, Project, SubItem
+from projects.models import Category, CoUnit, Milestone, Plan, Project, SubItem, active_q
 from projects.naming import chinese_ordinal
 
 CHUNK = 2000
@@ -75,10 +75,10 @@ def _reports(ids: list[int], period: date, *, ledger: bool) -> dict[int, Report]
 
 
 def _subitem_rows(plan: Plan, period: date | None, chunk_size: int) -> Iterator[list[dict]]:
-    """The plan's sub-items in the order of the list, as value rows in chunks: one query,
+    """The plan's active sub-items in the order of the list, as value rows in chunks: one query,
     streamed; with a period, each with its `shown` status in that period (its ItemStatus row
     joined once)."""
-    qs = SubItem.objects.filter(project__plan=plan)
+    qs = SubItem.objects.active().filter(project__plan=plan)
     fields = [
         "id",
         "number",
@@ -126,7 +126,8 @@ def monthly_table_rows(
         co_units = _co_units(ids)
         leaders = _leaders_of(rows)
         targets = _by_subitem(
-            Milestone.objects.filter(subitem_id__in=ids, due__gte=first, due__lte=last)
+            Milestone.objects.active()
+            .filter(subitem_id__in=ids, due__gte=first, due__lte=last)
             .order_by("subitem_id", "due", "order", "id")
             .values_list("subitem_id", "text")
         )
@@ -176,7 +177,9 @@ def plan_rows(plan: Plan, *, chunk_size: int = CHUNK) -> Iterator[PlanRow]:
         )
     }
     sizes = dict(
-        Project.objects.filter(plan=plan).annotate(n=Count("subitems")).values_list("id", "n")
+        Project.objects.filter(plan=plan)
+        .annotate(n=Count("subitems", filter=active_q("subitems__")))
+        .values_list("id", "n")
     )
     for rows in _subitem_rows(plan, None, chunk_size):
         ids = [r["id"] for r in rows]
@@ -190,7 +193,8 @@ def plan_rows(plan: Plan, *, chunk_size: int = CHUNK) -> Iterator[PlanRow]:
         ):
             persons.setdefault(sub_id, {}).setdefault(unit, name)
         milestones = _by_subitem(
-            Milestone.objects.filter(subitem_id__in=ids)
+            Milestone.objects.active()
+            .filter(subitem_id__in=ids)
             .order_by("subitem_id", "due", "order", "id")
             .values_list("subitem_id", "due", "text")
         )
@@ -240,7 +244,7 @@ class PeriodLine:
 def plan_periods(plan: Plan) -> tuple[int, list[PeriodLine]]:
     """The plan's sub-item count and its reporting periods, each with the number of approved
     reports and its publication (three queries)."""
-    total = SubItem.objects.filter(project__plan=plan).count()
+    total = SubItem.objects.active().filter(project__plan=plan).count()
     counts = dict(
         ProgressReport.objects.filter(subitem__project__plan=plan, state=APPROVED)
         .values_list("period")

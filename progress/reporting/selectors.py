@@ -34,7 +34,7 @@ def _of_period(qs: QuerySet[SubItem], period: date) -> QuerySet[SubItem]:
 
 
 def my_items(user, period: date) -> list[SubItem]:
-    """The sub-items the user's unit leads that report in the period, each with `.current`
+    """The active sub-items the user's unit leads that report in the period, each with `.current`
     (this period's report or None), `.previous` (the previous period's), `.completed_in` (an
     earlier period whose report completed it: not reported again) and `.deadline`."""
     if not user.unit_id:
@@ -45,7 +45,7 @@ def my_items(user, period: date) -> list[SubItem]:
         "id", "subitem_id", "period", "state", "status", "completion", "version"
     )
     qs = (
-        _of_period(SubItem.objects.filter(lead_unit_id=user.unit_id), period)
+        _of_period(SubItem.objects.active().filter(lead_unit_id=user.unit_id), period)
         .select_related("project__plan", "lead_unit")
         .prefetch_related(Prefetch("reports", queryset=reports, to_attr="recent_reports"))
         .order_by("project__plan__title", "project__order", "number")
@@ -64,13 +64,13 @@ def my_items(user, period: date) -> list[SubItem]:
 
 
 def cooperating_items(user, period: date) -> list[SubItem]:
-    """The sub-items the user's unit co-operates on that report in the period, with the unit's
+    """The active sub-items the user's unit co-operates on that report in the period, with the unit's
     own contributions and `completed_in` (completed earlier: no contribution is asked)."""
     if not user.unit_id:
         return []
     mine = Contribution.objects.filter(period=period, unit_id=user.unit_id)
     qs = (
-        _of_period(SubItem.objects.filter(co_unit_links__unit_id=user.unit_id), period)
+        _of_period(SubItem.objects.active().filter(co_unit_links__unit_id=user.unit_id), period)
         .select_related("project__plan", "lead_unit")
         .prefetch_related(Prefetch("contributions", queryset=mine, to_attr="my_contributions"))
         .order_by("project__plan__title", "project__order", "number")

@@ -137,8 +137,13 @@ def report_save(
             report._history_user = user
             report.save()
             _save_values(report, subitem, data.values)
-            valid_milestones = set(subitem.milestones.values_list("pk", flat=True))
-            report.milestones_achieved.set(data.milestones_achieved & valid_milestones)
+            # the form offers the active milestones; the marks on withdrawn ones are kept
+            milestones = dict(subitem.milestones.values_list("pk", "withdrawn_at"))
+            active = {pk for pk, withdrawn_at in milestones.items() if withdrawn_at is None}
+            kept = set()
+            if len(active) < len(milestones):
+                kept = set(report.milestones_achieved.values_list("pk", flat=True)) - active
+            report.milestones_achieved.set((data.milestones_achieved & active) | kept)
             if submit:
                 ReviewEvent.objects.create(
                     report=report, action=ReviewEvent.Action.SUBMIT, actor=user

@@ -95,8 +95,8 @@ def my_reports(request: HttpRequest) -> HttpResponse:
 def _plan_context(subitem: SubItem, period: date, quarterly: bool) -> dict:
     """What the form page shows beside the form: the plan, targets, last period, co-units."""
     start, end = periods.period_bounds(period, quarterly=quarterly)
-    milestones = list(subitem.milestones.all())
-    indicators = list(subitem.indicators.prefetch_related("targets"))
+    milestones = list(subitem.milestones.active())
+    indicators = list(subitem.indicators.active().prefetch_related("targets"))
     for indicator in indicators:
         for target in indicator.targets.all():
             target.shown = formatting.number(target.value)
@@ -360,7 +360,7 @@ def contribution_edit(request: HttpRequest, pk: int, period: str) -> HttpRespons
     else:
         form = ContributionForm(initial={"text": mine.text if mine else ""})
     start, end = periods.period_bounds(period_date, quarterly=quarterly)
-    milestones = list(subitem.milestones.all())
+    milestones = list(subitem.milestones.active())
     lead_report = ProgressReport.objects.filter(subitem=subitem, period=period_date).first()
     return render(
         request,

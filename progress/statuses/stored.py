@@ -20,7 +20,7 @@ from progress import periods
 from progress.models import IndicatorValue, ItemStatus, ProgressReport
 from progress.statuses import cache
 from progress.statuses import status_rules as status
-from projects.models import Indicator, IndicatorTarget, Milestone, Plan, SubItem
+from projects.models import Indicator, IndicatorTarget, Milestone, Plan, SubItem, active_q
 
 CHUNK = 2000
 COUNTED_STATES = (ProgressReport.State.SUBMITTED, ProgressReport.State.APPROVED)
@@ -35,7 +35,7 @@ def refresh_statuses(
     *, subitem_ids: Iterable[int] | None = None, plan_ids: Iterable[int] | None = None
 ) -> int:
     """Recompute and store the status rows of the given sub-items (or every sub-item of the
-    given plans). Returns the number of rows written."""
+    given plans); withdrawn (撤销) sub-items lose theirs. Returns the number of rows written."""
     qs = SubItem.objects.all()
     if subitem_ids is not None:
         qs = qs.filter(pk__in=list(subitem_ids))
@@ -48,6 +48,7 @@ def refresh_statuses(
             "project__plan__jurisdiction_id",
             "project__category_id",
             "lead_unit_id",
+            "withdrawn_at",
         )
     )
     plans = Plan.objects.filter(pk__in={row[1] for row in rows}).only("year", "reporting_cycle")
@@ -128,19 +129,21 @@ def load_rule_inputs(subitem_ids: Iterable[int]) -> dict[int, RuleInputs]:
     # explicit orderings: the models' default ones join the sub-item and project tables
     for ind_id, sub_id, name, unit in (
         Indicator.objects.filter(subitem_id__in=ids)
+        .active()
         .order_by("subitem_id", "pk")
         .values_list("pk", "subitem_id", "name", "unit")
     ):
         inputs[sub_id].indicators[ind_id] = (name, unit)
         owner[ind_id] = sub_id
     for ind_id, due, value in (
-        IndicatorTarget.objects.filter(indicator__subitem_id__in=ids)
+        IndicatorTarget.objects.filter(active_q("indicator__"), indicator__subitem_id__in=ids)
         .order_by("indicator_id", "due")
         .values_list("indicator_id", "due", "value")
     ):
         inputs[owner[ind_id]].targets.setdefault(ind_id, []).append(status.Target(due, value))
     for ms_id, sub_id, due, text in (
         Milestone.objects.filter(subitem_id__in=ids)
+        .active()
         .order_by("subitem_id", "due", "order")
         .values_list("pk", "subitem_id", "due", "text")
     ):
@@ -224,13 +227,15 @@ def evaluate(
 
 
 def _refresh_chunk(
-    rows: list[tuple[int, int, int, int | None, int | None]],
+    rows: list[tuple[int, int, int, int | None, int | None, object]],
     plan_periods: dict[int, tuple[list[date], bool]],
 ) -> int:
-    inputs = load_rule_inputs(r[0] for r in rows)
+    """Recompute the rows of a chunk of sub-items; a withdrawn (撤销) one keeps none."""
+    active = [r[:-1] for r in rows if r[-1] is None]
+    inputs = load_rule_inputs(r[0] for r in active)
     lagging_below, ahead_above = settings.STATUS_LAGGING_BELOW, settings.STATUS_AHEAD_ABOVE
     new: list[tuple] = []
-    for sub_id, plan_id, jurisdiction_id, category_id, lead_unit_id in rows:
+    for sub_id, plan_id, jurisdiction_id, category_id, lead_unit_id in active:
         reporting, quarterly = plan_periods[plan_id]
         for period in reporting:
             result = evaluate(
@@ -257,7 +262,7 @@ def _refresh_chunk(
                 )
             )
     with transaction.atomic():
-        ItemStatus.objects.filter(subitem_id__in=list(inputs)).delete()
+        ItemStatus.objects.filter(subitem_id__in=[r[0] for r in rows]).delete()
         _insert(new)
     return len(new)
 

@@ -407,9 +407,9 @@ def test_plan_list_imports_back_into_the_same_plan(samples_dir, minxin, client_a
     assert outcome.applied and outcome.plan_id == minxin.pk
     for kind, counts in outcome.changes.items():
         if kind == "plans":  # the plan records the new source file's name, nothing else
-            assert counts["created"] == counts["deleted"] == 0
+            assert counts["created"] == counts["not_in_file"] == 0
             continue
-        assert (counts["created"], counts["updated"], counts["deleted"]) == (0, 0, 0), kind
+        assert (counts["created"], counts["updated"], counts["not_in_file"]) == (0, 0, 0), kind
     assert snapshot(minxin) == before
 
     # into an empty database it makes the same plan again
