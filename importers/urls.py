@@ -6,6 +6,6 @@ app_name = "importers"
 
 urlpatterns = [
     path("", views.upload, name="upload"),
-    path("<int:pk>/", views.preview, name="preview"),
-    path("<int:pk>/confirm/", views.confirm, name="confirm"),
+    path("<id:pk>/", views.preview, name="preview"),
+    path("<id:pk>/confirm/", views.confirm, name="confirm"),
 ]

@@ -6,6 +6,6 @@ app_name = "review"
 
 urlpatterns = [
     path("", views.queue, name="queue"),
-    path("reports/<int:pk>/", views.review_report, name="report"),
+    path("reports/<id:pk>/", views.review_report, name="report"),
     path("missing/", views.missing, name="missing"),
 ]

@@ -24,7 +24,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
-from progress import access, periods
+from progress import access, params, periods
 from progress.access import REVIEW
 from progress.models import IndicatorValue, ProgressReport
 from progress.reporting import selectors as reporting_selectors
@@ -120,8 +120,8 @@ def review_report(request: HttpRequest, pk: int) -> HttpResponse:
 
 def _version_moved(request: HttpRequest, report: ProgressReport) -> bool:
     """The form carries the version the supervisor read; a resubmission since then moved it."""
-    posted = request.POST.get("version", "")
-    return posted.isdigit() and int(posted) != report.version
+    posted = params.version_in_form(request.POST)
+    return posted is not None and posted != report.version
 
 
 def _apply(action: str, *, report: ProgressReport, user, text: str) -> ProgressReport:
@@ -163,7 +163,7 @@ def missing(request: HttpRequest) -> HttpResponse:
     jurisdiction_id = place.pk if place is not None else None
     may_see = sees_all or jurisdiction_id is not None
     rows = selectors.jurisdiction_rows(jurisdiction_id)
-    asked = periods.parse_period(request.GET.get("period"))
+    asked = params.period_in_query(request)
     period = asked or (periods.missing_default(rows) if may_see else periods.last_closed_period())
 
     groups: list[UnitMissing] = []
