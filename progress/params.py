@@ -4,8 +4,9 @@ Every view reads these through here, so odd input answers the same way on every 
 
 - a period in the path (/public/3/2024-10/) that is not a month YYYY-MM between 2000-01 and
   2100-12 (the years a plan may have) names no page: 404 with a message;
-- a parameter of the query string (?period=, ?jurisdiction=) that cannot be read: 400 with a
-  message (BadParameter, rendered by config.errors);
+- a period in the query string (?period=) that cannot be read: 400 with a message
+  (BadParameter, rendered by config.errors); an id there (?jurisdiction=) that is not one:
+  404 with a message, as an id that names nothing;
 - an id or a version is ASCII digits that fit the database's ids (BigAutoField); Unicode
   digits (², ٣, ２) are not numbers here, although Python's int() and str.isdigit() accept
   some of them.
@@ -74,13 +75,14 @@ def period_in_query(request: HttpRequest, name: str = "period") -> date | None:
 
 
 def id_in_query(request: HttpRequest, name: str) -> int | None:
-    """?<name>=<id>; None when absent or empty; 400 when it is not an id."""
+    """?<name>=<id>; None when absent or empty; 404 (with a message) when it is not an id, as
+    for an id that names nothing."""
     text = request.GET.get(name, "").strip()
     if not text:
         return None
     value = parse_id(text)
     if value is None:
-        raise BadParameter(
+        raise NotFound(
             _("“%(text)s” is not a number that names a record (%(name)s).")
             % {"text": text[:40], "name": name}
         )
