@@ -83,6 +83,9 @@ def to_document(plan: ParsedPlan) -> dict:
                             "explanation": s.report.explanation,
                             "problems": s.report.problems,
                             "next_steps": s.report.next_steps,
+                            "percent": None
+                            if s.report.percent is None
+                            else _number(s.report.percent),
                         },
                     }
                     for s in p.subitems
@@ -90,6 +93,8 @@ def to_document(plan: ParsedPlan) -> dict:
             }
             for p in plan.projects
         ],
+        "sources": plan.sources,
+        "skipped": [{**x.as_dict(), **_page(plan, x.row)} for x in plan.skipped],
         "errors": [{**e.as_dict(), **_page(plan, e.row)} for e in plan.errors],
         "warnings": [{**w.as_dict(), **_page(plan, w.row)} for w in plan.warnings],
     }
