@@ -7,7 +7,7 @@ import html
 import re
 import unicodedata
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal, InvalidOperation
 from itertools import pairwise
@@ -75,7 +75,12 @@ def clean_text(text: str | None) -> str:
     """Clean a free-text cell: HTML gone, PDF spaces inside Chinese words gone, lines kept."""
     if not text:
         return ""
-    text = halfwidth(strip_html(str(text))).replace("\r\n", "\n").replace("\r", "\n").replace("\xa0", " ")
+    text = (
+        halfwidth(strip_html(str(text)))
+        .replace("\r\n", "\n")
+        .replace("\r", "\n")
+        .replace("\xa0", " ")
+    )
     text = text.replace(SOFT_BREAK, "")
     lines = []
     for line in text.split("\n"):
@@ -474,7 +479,9 @@ STATUS_WORDS: dict[str, str] = {
     "已完工": "completed",
 }
 # longest first; of two words as long, lagging first (部分完成，部分滞后 is lagging)
-_STATUS_BY_LENGTH = sorted(STATUS_WORDS.items(), key=lambda item: (-len(item[0]), item[1] != "lagging"))
+_STATUS_BY_LENGTH = sorted(
+    STATUS_WORDS.items(), key=lambda item: (-len(item[0]), item[1] != "lagging")
+)
 
 
 def parse_status(text: str | None) -> str | None:
@@ -853,7 +860,21 @@ class TitleInfo:
     month: int | None
     kind: str
     quarterly: bool = False
+    # where each came from: "title", "doc_number" (〔2024〕), "date" (the notice's date),
+    # "published" (发布时间), "source" (来源)
+    sources: dict[str, str] = field(default_factory=dict)
 
+
+# The 文号 of a notice: 北发改〔2024〕56号, 西政办发[2023]12号.
+DOC_NUMBER = re.compile(r"[〔\[【(（]\s*(20\d{2})\s*[〕\]】)）]\s*\d+\s*号")
+# The date a notice is signed on, a line of its own: 2024年11月5日.
+_DATE_LINE = re.compile(r"^(20\d{2})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日$")
+# The month a progress table reports: 10月进度表, 截至9月底, 1-9月, 1至9月
+_TITLE_MONTH = re.compile(
+    r"(?<![\d.])(1[0-2]|[1-9])\s*月(?:份)?(?:进度|进展|完成|工作|台账|情况|份)"
+    r"|(?:截至|截止)(?:到)?\s*(?:20\d{2}\s*年\s*)?(1[0-2]|[1-9])\s*月"
+    r"|(?<![\d.])1\s*[-—–~～至到]+\s*(1[0-2]|[2-9])\s*月"
+)
 
 # The line a web page printed to PDF carries: 发布时间：2024-11-28 15:50 来源：北仑区发改局.
 _PUBLISHED = re.compile(
@@ -876,22 +897,35 @@ def parse_title(title: str, lines: Sequence[str] = ()) -> TitleInfo:
     the jurisdiction, a 发布时间 line gives the year (the year before, for a month later than
     the one it was published in) and a 来源 line the jurisdiction (来源：北仑区发改局)."""
     t = clean_name(title)
+    sources: dict[str, str] = {}
     year = int(m.group(1)) if (m := _YEAR.search(t)) else None
     jur = _jurisdiction(t)
+    if year:
+        sources["year"] = "title"
+    if jur:
+        sources["jurisdiction"] = "title"
     published_month = 0
-    for line in lines:
-        line = clean_name(line)
+    cleaned = [clean_name(line) for line in lines]
+    for line in cleaned:
         if jur is None and (m := _SOURCE.search(line)):
             jur = _jurisdiction(m.group(1))
+            sources["jurisdiction"] = "source"
         if year is None and (m := _PUBLISHED.search(line)):
             year, published_month = int(m.group(1)), int(m.group(2))
+            sources["year"] = "published"
+    for line in cleaned:  # a notice: its 文号 (〔2024〕), else the date it is signed on
+        if year is None and (m := DOC_NUMBER.search(line)):
+            year, published_month = int(m.group(1)), 12
+            sources["year"] = "doc_number"
+    for line in cleaned:
+        if year is None and (m := _DATE_LINE.match(line.replace(" ", ""))):
+            year, published_month = int(m.group(1)), int(m.group(2))
+            sources["year"] = "date"
     month = None
     if q := parse_quarter(t):
         month = q * 3
-    elif m := re.search(
-        r"(?<![\d.])(1[0-2]|[1-9])\s*月(?:份)?(?:进度|进展|完成|工作|台账|情况|份)", t
-    ):
-        month = int(m.group(1))
+    elif m := _TITLE_MONTH.search(t):
+        month = int(next(g for g in m.groups() if g))
     if year is not None and not _YEAR.search(t) and month and month > published_month:
         year -= 1  # 12月进度表, published in January
     if "民心工程" in t:
@@ -900,8 +934,15 @@ def parse_title(title: str, lines: Sequence[str] = ()) -> TitleInfo:
         kind = "key_tasks"
     else:
         kind = "livelihood"
+    if month:
+        sources["period"] = "title"
     return TitleInfo(
-        jurisdiction=jur, year=year, month=month, kind=kind, quarterly=bool(parse_quarter(t))
+        jurisdiction=jur,
+        year=year,
+        month=month,
+        kind=kind,
+        quarterly=bool(parse_quarter(t)),
+        sources=sources,
     )
 
 
@@ -910,6 +951,8 @@ def plan_title(title: str) -> str:
     tables of October and November update one plan."""
     t = clean_name(title)
     t = re.sub(r"(?<![\d.])(1[0-2]|[1-9])\s*月(?:份)?(?=(?:进度|进展|完成|工作|台账|情况))", "", t)
+    t = re.sub(r"[(（]?(?:截至|截止)(?:到)?\s*(1[0-2]|[1-9])\s*月(?:底|末)?[)）]?", "", t)
+    t = re.sub(r"(?<![\d.])1\s*[-—–~～至到]+\s*(1[0-2]|[2-9])\s*月(?:份)?", "", t)
     t = re.sub(r"(?:第)?[一二三四1-4]\s*季度", "", t)
     return t.strip()
 
@@ -979,7 +1022,9 @@ def is_sentence(name: str, *, unit: bool = False) -> bool:
         return True
     if unit:
         return bool(_TASK_WORDS.search(n)) and not _has_unit_suffix(n)
-    return len(n) > 5 or bool(_TASK_WORDS.search(n))
+    if _TASK_WORDS.search(n):
+        return True
+    return len(n) > 5 and not _ROLE.search(n)  # 区委分管领导 names a role, not a task
 
 
 def parse_plain_number(text: str | None) -> Decimal | None:
@@ -997,11 +1042,20 @@ def parse_plain_number(text: str | None) -> Decimal | None:
 PROGRESS_HEADINGS: dict[str, tuple[str, ...]] = {
     "completion": ("进展情况", "工作进展", "推进情况", "完成情况", "进度情况", "工作开展情况"),
     "problems": ("存在问题", "存在的问题", "困难问题", "存在困难", "问题及困难"),
-    "next_steps": ("下步打算", "下一步打算", "下步计划", "下一步计划", "下步工作", "下一步工作",
-                   "下一步工作计划", "下步工作计划"),
+    "next_steps": (
+        "下步打算",
+        "下一步打算",
+        "下步计划",
+        "下一步计划",
+        "下步工作",
+        "下一步工作",
+        "下一步工作计划",
+        "下步工作计划",
+    ),
 }
 _HEADING_WORDS = sorted(
-    ((w, role) for role, words in PROGRESS_HEADINGS.items() for w in words), key=lambda x: -len(x[0])
+    ((w, role) for role, words in PROGRESS_HEADINGS.items() for w in words),
+    key=lambda x: -len(x[0]),
 )
 _HEADING = re.compile(
     r"(?:^|(?<=[\n。；;]))\s*(?:[一二三四五六七八九十]+、|\d+[.、．]|[(（][一二三四五六七八九十\d]+[)）])?\s*"

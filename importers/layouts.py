@@ -63,13 +63,37 @@ def parse_period(text: str | None) -> date | None:
     return period
 
 
+_NOTICE_HEADING = re.compile(r"^关于.{2,80}的(?:通报|通知|报告|意见|函|请示|批复|决定)$")
+_SALUTATION = re.compile(r"[:：]$")
+
+
+def _is_caption(line: str) -> bool:
+    """A line that can name a table: not prose (no 。, not long), not a notice's heading
+    (关于…的通报), its 文号 (〔2024〕56号), its salutation (各…：) or its date."""
+    return not (
+        "。" in line
+        or len(line) > 60
+        or _NOTICE_HEADING.match(line)
+        or cells.DOC_NUMBER.search(line)
+        or _SALUTATION.search(line)
+        or re.fullmatch(r"20\d{2}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日", line)
+    )
+
+
 def pick_title(lines: list[str]) -> str:
+    """The table's own caption: of the lines above it that can name a table, the longest that
+    says a year and what it lists; else the nearest that says what it lists (a notice's table
+    captioned 民生实事项目10月进度表 under paragraphs of prose); else the first line."""
     candidates = [cells.clean_name(x) for x in lines if x and x.strip()]
     candidates = [c for c in candidates if c and not c.startswith(("附件", "发布时间", "来源"))]
-    titled = [c for c in candidates if "年" in c and _TITLE_WORDS.search(c)]
+    captions = [c for c in candidates if _is_caption(c)]
+    titled = [c for c in captions if "年" in c and _TITLE_WORDS.search(c)]
     if titled:
         return max(titled, key=len)
-    return candidates[0] if candidates else ""
+    named = [c for c in captions if _TITLE_WORDS.search(c)]
+    if named:
+        return named[-1]
+    return (captions or candidates or [""])[0]
 
 
 def build_plan(tables: list[Table], *, filename: str, options: Options) -> ParsedPlan:
@@ -118,10 +142,16 @@ def build_plan(tables: list[Table], *, filename: str, options: Options) -> Parse
         kind=info.kind,
         quarterly=info.quarterly,
     )
+    plan.sources = {k: v for k, v in info.sources.items() if k != "period"}
     if plan.period is None and plan.year and info.month:
         plan.period = date(plan.year, info.month, 1)
+        plan.sources["period"] = "title"
     if plan.period and not plan.year:
         plan.year = plan.period.year
+        plan.sources["year"] = "period"
+    for name in ("jurisdiction", "year", "period"):
+        if getattr(options, name):
+            plan.sources[name] = "option"
     if not plan.jurisdiction:
         plan.errors.append(
             Issue(
@@ -190,6 +220,8 @@ class _RowReader:
         self.numbers: dict[str, ParsedProject] = {}
         self.needs_period = False
         self.seen_rows: dict[tuple[str, ...], tuple[int, list[Cell]]] = {}
+        self.warned: set[tuple[int, int]] = set()  # cells already warned about
+        self.labels: dict[int, str] = {}  # the header's text by column, for total rows
         self.in_notes = False  # after a 注： line, single-cell rows are notes too
         # the sub-items a project's own row made, until a (1) row says they were its total
         self.row_subs: dict[int, list[ParsedSubItem]] = {}
@@ -246,6 +278,13 @@ class _RowReader:
 
     # -- rows ------------------------------------------------------------------------------
     def read(self, table: Table, header: Header, start: int) -> None:
+        self.labels = {
+            c: cells.clean_name(cell.text)
+            for r in range(header.first_row, header.last_row + 1)
+            if start  # a table that continues another has no header rows of its own
+            for c, cell in enumerate(table.rows[r])
+            if cell.text.strip()
+        } or self.labels
         for i in range(start, len(table.rows)):
             row = table.rows[i]
             rownum = table.row_number(i)
@@ -295,12 +334,14 @@ class _RowReader:
                 texts.append(cell.text.strip())
         if not texts:
             return False
-        if any(cells.is_total(t) for t in texts[:3]):
-            self.skip(rownum, _("A total row (%(word)s).") % {"word": texts[0][:10]})
-            self._check_totals(row, rownum, header)
+        if word := next((t for t in texts[:3] if cells.is_total(t)), None):
+            self.skip(rownum, _("A total row (%(word)s).") % {"word": word[:10]})
+            self._check_totals(row, rownum, subtotal=word.replace(" ", "").startswith("小计"))
             return True
         if cells.is_not_data_line(texts[0]):
-            self.skip(rownum, _("A signature, stamp or unit line: “%(text)s”") % {"text": texts[0][:30]})
+            self.skip(
+                rownum, _("A signature, stamp or unit line: “%(text)s”") % {"text": texts[0][:30]}
+            )
             return True
         if _NOTE_START.match(texts[0]) or (self.in_notes and len(texts) == 1):
             self.in_notes = True
@@ -321,13 +362,13 @@ class _RowReader:
                 self.sums.setdefault(c, []).append(value)
                 self.section.setdefault(c, []).append(value)
 
-    def _check_totals(self, row: list[Cell], rownum: int, header: Header) -> None:
-        """A total row's figure that is the sum neither of all the rows above it nor of those
-        since the last total row is a warning naming both figures."""
-        labels = {c.index: c.label for c in header.columns}
+    def _check_totals(self, row: list[Cell], rownum: int, *, subtotal: bool) -> None:
+        """A 小计 is the sum of the rows since the last total row or heading; a 合计 (总计) the
+        sum of all the rows above it, or of those since the last one. Another figure is a
+        warning naming the column, the figure and the sum."""
         for c, cell in enumerate(row):
             total = cells.parse_plain_number(cell.text)
-            values = self.sums.get(c)
+            values = self.section.get(c) if subtotal else self.sums.get(c)
             if total is None or not values:
                 continue
             overall, section = sum(values), sum(self.section.get(c, []))
@@ -335,15 +376,12 @@ class _RowReader:
                 self.plan.warnings.append(
                     Issue(
                         rownum,
-                        labels.get(c) or None,
+                        self.labels.get(c) or None,
                         _(
                             "The total %(total)s does not agree with the rows above it, which "
                             "add up to %(sum)s."
                         )
-                        % {
-                            "total": _plain(total),
-                            "sum": _plain(section if self.section.get(c) else overall),
-                        },
+                        % {"total": _plain(total), "sum": _plain(overall)},
                     )
                 )
         self.section = {}
@@ -524,7 +562,7 @@ class _RowReader:
         persons_text = self._text(row, h.one("persons"))
         leaders = cells.split_leaders(self._text(row, h.one("leaders")))
         leaders_given = bool(leaders)
-        if any(cells.is_sentence(n) for n in leaders):
+        if any(cells.is_sentence(n) for n in leaders) and self._first_time(row, h.one("leaders")):
             self.warn(
                 rownum,
                 h.one("leaders"),
@@ -534,12 +572,15 @@ class _RowReader:
                 )
                 % {"text": cells.clean_name(self._text(row, h.one("leaders")))[:30]},
             )
+        if any(cells.is_sentence(n) for n in leaders):
             leaders = []
         if any(cells.is_sentence(r.name, unit=True) for r in lead_refs):
-            self._unit_sentence(rownum, lead_col, self._text(row, lead_col))
+            if self._first_time(row, lead_col):
+                self._unit_sentence(rownum, lead_col, self._text(row, lead_col))
             lead_refs = []
         if any(cells.is_sentence(u.name, unit=True) for u in cells.split_units(co_text)):
-            self._unit_sentence(rownum, co_col, co_text)
+            if self._first_time(row, co_col):
+                self._unit_sentence(rownum, co_col, co_text)
             co_text = ""
         names_fit = [
             self.names_fit(rownum, lead_col, [r.name for r in lead_refs], "unit"),
@@ -633,6 +674,14 @@ class _RowReader:
             subs.append(sub)
         return subs
 
+    def _first_time(self, row: list[Cell], col: Column | None) -> bool:
+        """Whether this cell is met for the first time (not again on the rows it is merged over)."""
+        cell = self._cell(row, col)
+        if cell is None or cell.origin in self.warned:
+            return False
+        self.warned.add(cell.origin)
+        return True
+
     def _unit_sentence(self, rownum: int, col: Column | None, text: str) -> None:
         self.warn(
             rownum,
@@ -722,6 +771,7 @@ class _RowReader:
         period = self.plan.period
         if period is None and completion_col and completion_col.month and self.plan.year:
             period = self.plan.period = date(self.plan.year, completion_col.month, 1)
+            self.plan.sources["period"] = "column"
         if period is None:
             if not self.needs_period:
                 self.error(
