@@ -512,10 +512,10 @@ class _RowReader:
 
     def _first_text(self, row: list[Cell], h: Header, *, skip: Column | None) -> str:
         """The first text of a row other than the one in column `skip` (a heading's name)."""
-        for c, cell in enumerate(row):
-            if (skip is None or c != skip.index) and cell.text.strip():
-                if skip is None or cell.origin != row[skip.index].origin:
-                    return cells.clean_name(cell.text)
+        skipped = row[skip.index].origin if skip is not None and skip.index < len(row) else None
+        for cell in row:
+            if cell.text.strip() and cell.origin != skipped:
+                return cells.clean_name(cell.text)
         return ""
 
     def _read_sub_row(self, row: list[Cell], rownum: int, h: Header, project_name: str) -> None:
