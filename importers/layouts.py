@@ -749,18 +749,18 @@ class _RowReader:
             if cells.is_no_plan(text):
                 continue
             due = cells.parse_deadline(text, year)
+            label = col.label.split(" / ")[-1]
             if due is None:
                 self.warn(
                     rownum,
                     col,
                     _(
-                        "The deadline “%(text)s” is not a date (such as 2024-06-30, 2024.6, "
+                        "The %(column)s “%(text)s” is not a date (such as 2024-06-30, 2024.6, "
                         "2024年8月, 9月底前 or 年底前): no milestone was made from it."
                     )
-                    % {"text": text[:30]},
+                    % {"column": label, "text": text[:30]},
                 )
                 continue
-            label = col.label.split(" / ")[-1]
             out.append(ParsedMilestone(due=due, text=f"{label}：{text}"))
         return out
 
