@@ -232,6 +232,7 @@ def run_import(
                 else None
             )
             document["warnings"].extend(w.as_dict() for w in writer.warnings)
+            document["updated_rows"] = writer.updated_rows
             if dry_run:
                 raise _RollBack
             if large and not confirm_large:
@@ -298,6 +299,23 @@ class _Writer:
         self.missing_subitems: list[SubItem] = []  # active, not in the file
         self.missing_milestones: list[Milestone] = []  # active, of sub-items in the file
         self.missing_indicators: list[Indicator] = []
+        self.updated_rows: list[dict] = []  # each row of the file that changes: old -> new
+
+    def _update(self, kind: str, row, where: dict, obj, values: dict, shown=None) -> bool:
+        """_assign, keeping what the row of the file changes, field by field, old -> new, for
+        the preview. `shown` turns an id into a name (a unit, a category)."""
+        changes = [
+            {
+                "field": name.removesuffix("_id"),
+                "old": _shown(shown, name, getattr(obj, name)),
+                "new": _shown(shown, name, value),
+            }
+            for name, value in values.items()
+            if getattr(obj, name) != value
+        ]
+        if changes:
+            self.updated_rows.append({"kind": kind, "row": row, **where, "changes": changes})
+        return _assign(obj, values)
 
     def changes(self) -> dict[str, dict[str, int]]:
         return {kind: {key: self.counts[kind][key] for key in CHANGE_KEYS} for kind in KINDS}
@@ -478,7 +496,9 @@ class _Writer:
                 )
                 new.append(obj)
             else:
-                if _assign(obj, values):
+                names = {c.pk: c.name for c in self.categories.values()}
+                where = {"number": pp.number, "name": pp.name}
+                if self._update("project", pp.row, where, obj, values, {"category_id": names}):
                     self.renamed_projects.add(obj.pk)
                 if (
                     _assign(obj, {"order": orders["file", index]})
@@ -514,6 +534,7 @@ class _Writer:
             if s.withdrawn_at is None:
                 self.active_before.add(s.pk)
         stages = _subitem_stages(self.lead_id)
+        unit_names = {u.pk: u.name for u in self.units.values()}
         self.subitems: list[tuple[SubItem, object]] = []
         new, changed, renumbered = [], [], []
         kept: list[SubItem] = []
@@ -541,7 +562,10 @@ class _Writer:
                     new.append(obj)
                 else:
                     obj = olds[matched[j]]
-                    edited = _assign(obj, values)
+                    where = {"number": pp.number, "subitem": number, "name": ps.name}
+                    edited = self._update(
+                        "subitem", ps.row, where, obj, values, {"lead_unit_id": unit_names}
+                    )
                     restored = self._restore(obj)
                     moved = obj.number != number
                     if moved:
@@ -666,6 +690,7 @@ class _Writer:
         ):
             existing[m.subitem_id].append(m)
         new, changed, missing = [], [], []
+        numbers = {p.pk: n for n, p in self.projects.items()}
         for sub, ps in self.subitems:
             olds = existing.get(sub.pk, [])
             matched = pair(olds, ps.milestones, MILESTONE_STAGES)
@@ -677,7 +702,10 @@ class _Writer:
                     self._touch([sub.pk])
                     continue
                 obj = olds[matched[j]]
-                edited = _assign(obj, {"due": pm.due, "text": pm.text})
+                where = {"number": numbers[sub.project_id], "subitem": sub.number, "name": sub.name}
+                edited = self._update(
+                    "milestone", ps.row, where, obj, {"due": pm.due, "text": pm.text}
+                )
                 if edited:
                     self._touch([sub.pk])
                 if self._restore(obj) or edited:
@@ -792,6 +820,7 @@ class _Writer:
             )
         }
         new, changed = [], []
+        numbers = {p.pk: n for n, p in self.projects.items()}
         fields = ["status", "completion", "explanation", "problems", "next_steps"]
         for sub, ps in with_reports:
             pr = ps.report
@@ -817,7 +846,13 @@ class _Writer:
                         % {"period": pr.period.strftime("%Y-%m")},
                     )
                 )
-            elif _assign(obj, values):
+            elif self._update(
+                "report",
+                ps.row,
+                {"number": numbers[sub.project_id], "subitem": sub.number, "name": sub.name},
+                obj,
+                values,
+            ):
                 obj.version += 1
                 changed.append(obj)
             else:
@@ -901,6 +936,13 @@ def _counts(manager, key: str, ids: list[int]) -> dict[int, int]:
         .values_list(key, "n")
         .order_by()
     )
+
+
+def _shown(shown: dict | None, name: str, value):
+    """A value as the preview shows it: a name for an id, dates as YYYY-MM-DD."""
+    if shown and name in shown:
+        return shown[name].get(value) if value is not None else None
+    return value.isoformat() if hasattr(value, "isoformat") else value
 
 
 def _assign(obj, values: dict) -> bool:
