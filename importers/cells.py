@@ -5,7 +5,6 @@ from __future__ import annotations
 import calendar
 import html
 import re
-import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
@@ -56,9 +55,13 @@ def halfwidth(text: str) -> str:
     return text.translate(_HALFWIDTH)
 
 
+_NAME_FOLD = {0xFF08: "(", 0xFF09: ")", 0x3000: " "}
+
+
 def fold_name(text: str) -> str:
-    """A name as NFKC folds it: 各区（市）政府 -> 各区(市)政府, 赵　林 -> 赵 林, （１） -> (1)."""
-    return unicodedata.normalize("NFKC", text)
+    """A name, a 序号 or a list of names with its full-width forms folded: 各区（市）政府 ->
+    各区(市)政府, 赵　林 -> 赵 林, （１） -> (1). The list separators (，、；) stay as typed."""
+    return halfwidth(text).translate(_NAME_FOLD)
 
 
 def strip_html(text: str) -> str:

@@ -561,6 +561,14 @@ class _RowReader:
         co_text = self._text(row, co_col)
         persons_text = self._text(row, h.one("persons"))
         leaders = cells.split_leaders(self._text(row, h.one("leaders")))
+        names_fit = [
+            self.names_fit(rownum, lead_col, [r.name for r in lead_refs], "unit"),
+            self.names_fit(rownum, co_col, [u.name for u in cells.split_units(co_text)], "unit"),
+            self.names_fit(rownum, h.one("persons"), cells.split_persons(persons_text), "person"),
+            self.names_fit(rownum, h.one("leaders"), leaders, "leader"),
+        ]
+        if not all(names_fit):
+            return []
         leaders_given = bool(leaders)
         if any(cells.is_sentence(n) for n in leaders) and self._first_time(row, h.one("leaders")):
             self.warn(
@@ -582,14 +590,6 @@ class _RowReader:
             if self._first_time(row, co_col):
                 self._unit_sentence(rownum, co_col, co_text)
             co_text = ""
-        names_fit = [
-            self.names_fit(rownum, lead_col, [r.name for r in lead_refs], "unit"),
-            self.names_fit(rownum, co_col, [u.name for u in cells.split_units(co_text)], "unit"),
-            self.names_fit(rownum, h.one("persons"), cells.split_persons(persons_text), "person"),
-            self.names_fit(rownum, h.one("leaders"), leaders, "leader"),
-        ]
-        if not all(names_fit):
-            return []
         if not leaders and not leaders_given and previous:
             leaders = list(previous.leaders)
 

@@ -95,7 +95,7 @@ def test_an_updated_list_shows_each_changed_field_old_and_new(admin_client, tmp_
 
 def test_rows_that_are_not_data_are_listed_with_their_reason(admin_client, tmp_path):
     path = make_habits.qingdao_seen(tmp_path / "qingdao-seen.xlsx")
-    batch, url = upload(admin_client, path, jurisdiction="青岛市")
+    _batch, url = upload(admin_client, path, jurisdiction="青岛市")
     response = admin_client.get(url)
     page = response.content.decode()
     skipped = response.context["skipped"]
@@ -133,7 +133,7 @@ def test_a_missing_jurisdiction_is_given_on_the_preview(admin_client, tmp_path):
 
 def test_bad_options_on_the_preview_change_nothing(admin_client, tmp_path):
     path = make_habits.beilun_progress_text(tmp_path / "beilun-progress-text.xlsx")
-    batch, url = upload(admin_client, path)
+    batch, _url = upload(admin_client, path)
     before = batch.summary
     response = admin_client.post(
         reverse("importers:options", args=[batch.pk]), {"period": "2024-13"}, follow=True
