@@ -71,6 +71,7 @@ def to_document(plan: ParsedPlan) -> dict:
                                     {"due": d.isoformat(), "value": _number(v)}
                                     for d, v in i.targets.items()
                                 ],
+                                **({} if i.value is None else {"value": _number(i.value)}),
                             }
                             for i in s.indicators
                         ],

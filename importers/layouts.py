@@ -671,6 +671,10 @@ class _RowReader:
                 report=report,
                 row=rownum,
             )
+            if report is not None and report.percent is not None:
+                # 完成比例 / 完成进度: the period's value of a percent indicator of its own
+                label = cells.clean_name(h.one("percent").label.split(" / ")[-1])  # type: ignore[union-attr]
+                sub.indicators.append(ParsedIndicator(name=label, unit="%", value=report.percent))
             subs.append(sub)
         return subs
 

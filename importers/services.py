@@ -378,6 +378,7 @@ class _Writer:
         self._write_milestones()
         self._write_indicators()
         self._write_reports()
+        self._write_values()
 
     # -- units, persons, leaders ----------------------------------------------------------
     def _load_units(self) -> None:
@@ -864,6 +865,52 @@ class _Writer:
             )
         self._count("reports", "created", len(new))
         self._count("reports", "updated", len(changed))
+
+    def _write_values(self) -> None:
+        """The values a file reports for its indicators (a 完成比例 column), on the period's
+        imported report; a report the unit entered keeps its own values. No query without
+        such a column."""
+        wanted = [
+            (sub, ps, pi)
+            for sub, ps in self.subitems
+            if ps.report
+            for pi in ps.indicators
+            if pi.value is not None
+        ]
+        if not wanted:
+            return
+        sub_ids = {sub.pk for sub, _ps, _pi in wanted}
+        reports = {
+            (r.subitem_id, r.period): r
+            for r in ProgressReport.objects.filter(
+                subitem_id__in=sub_ids, period__in={ps.report.period for _s, ps, _i in wanted}
+            )
+        }
+        indicators = {
+            (i.subitem_id, i.name, i.unit): i
+            for i in Indicator.objects.filter(subitem_id__in=sub_ids, withdrawn_at__isnull=True)
+        }
+        values = {
+            (v.report_id, v.indicator_id): v
+            for v in IndicatorValue.objects.filter(report__in=list(reports.values()))
+        }
+        new, changed = [], []
+        for sub, ps, pi in wanted:
+            report = reports.get((sub.pk, ps.report.period))
+            indicator = indicators.get((sub.pk, pi.name, pi.unit))
+            if report is None or indicator is None:
+                continue
+            if report.source != ProgressReport.Source.IMPORT:
+                continue  # the unit's own report, values and all, is kept (a warning says so)
+            value = values.get((report.pk, indicator.pk))
+            if value is None:
+                new.append(IndicatorValue(report=report, indicator=indicator, value=pi.value))
+            elif value.value != pi.value:
+                value.value = pi.value
+                changed.append(value)
+        bulk_create_with_history(new, IndicatorValue, default_user=self.user)
+        if changed:
+            bulk_update_with_history(changed, IndicatorValue, ["value"], default_user=self.user)
 
     # -- what the file leaves out ---------------------------------------------------------------
     def not_in_file(self) -> dict[str, list[dict]]:

@@ -74,6 +74,7 @@ class ParsedIndicator:
     name: str
     unit: str
     targets: dict[date, Decimal] = field(default_factory=dict)
+    value: Decimal | None = None  # the value the file reports for its period (完成比例)
 
 
 @dataclass

@@ -13,13 +13,15 @@ import io
 import json
 import os
 import shutil
+from datetime import date
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
-from progress.models import ProgressReport
+from progress.models import IndicatorValue, ProgressReport
 from projects.models import Leader, Milestone, Plan, SubItem, Unit
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -217,8 +219,16 @@ def test_progress_text_status_words_shares_and_sentences(tmp_path):
         "on_track",  # 正在推进
         None,  # 良好
     ]
-    # 完成比例: "85%" and 0.85 are both 85
+    # 完成比例: "85%" and 0.85 are both 85, the value of a percent indicator of the report
     assert [s["report"]["percent"] for s in subs] == [85, 85, 100, None, 60, 30, 45]
+    assert [s["indicators"] for s in subs][:2] == [
+        [{"name": "完成比例", "unit": "%", "targets": [], "value": 85}]
+    ] * 2
+    assert doc["summary"]["indicators"] == 6
+    values = IndicatorValue.objects.filter(report__period=date(2024, 10, 1))
+    assert sorted(values.values_list("indicator__name", "indicator__unit", "value")) == [
+        ("完成比例", "%", Decimal(v)) for v in (30, 45, 60, 85, 85, 100)
+    ]
     # 计划完成时间: a date cell and 2024年12月 are one milestone each
     assert {m["due"] for s in subs for m in s["milestones"]} == {"2024-12-31"}
     assert sum(len(s["milestones"]) for s in subs) == 7
