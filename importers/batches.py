@@ -145,6 +145,7 @@ def _preview(*, data: bytes, filename: str, user=None, **options) -> dict[str, A
         "errors": document.get("errors") or [],
         "warnings": document.get("warnings") or [],
         "skipped": document.get("skipped") or [],
+        "unread_columns": document.get("unread_columns") or [],
         "project_total": len(projects),
         "sample": _sample(projects),
         **_left_out(outcome),

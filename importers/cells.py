@@ -175,7 +175,7 @@ UNIT_SUFFIXES = (
 )
 _PLACEHOLDER_UNIT = re.compile(r"^各")
 _PLACEHOLDER_PERSON = re.compile(r"^各|负责同志|主要负责|负责人|^同志$|^主要$")
-_LIST_SEPARATORS = "、，,；;"
+_LIST_SEPARATORS = "、，,；;/"
 _ROLE = re.compile(r"领导|负责|同志|书记|主任")  # words of a role, not of a name
 
 

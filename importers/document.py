@@ -96,6 +96,7 @@ def to_document(plan: ParsedPlan) -> dict:
         ],
         "sources": plan.sources,
         "skipped": [{**x.as_dict(), **_page(plan, x.row)} for x in plan.skipped],
+        "unread_columns": plan.unread_columns,
         "errors": [{**e.as_dict(), **_page(plan, e.row)} for e in plan.errors],
         "warnings": [{**w.as_dict(), **_page(plan, w.row)} for w in plan.warnings],
     }

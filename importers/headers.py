@@ -107,6 +107,7 @@ class Header:
     first_row: int  # index of the first header row in table.rows
     last_row: int
     columns: list[Column] = field(default_factory=list)
+    unread: list[str] = field(default_factory=list)  # labels of columns no role reads
 
     def by_role(self, role: str) -> list[Column]:
         return [c for c in self.columns if c.role == role]
@@ -187,6 +188,7 @@ def find_header(table: Table, *, scan_rows: int = 40) -> Header | None:
 def _build_header(table: Table, first: int, last: int) -> Header:
     width = max(len(row) for row in table.rows[first : last + 1])
     columns: list[Column] = []
+    unread: list[str] = []
     for c in range(width):
         labels: list[str] = []
         origins: set[tuple[int, int]] = set()
@@ -201,6 +203,8 @@ def _build_header(table: Table, first: int, last: int) -> Header:
             if role:
                 break
         if not role:
+            if labels and (label := " / ".join(labels)) not in unread:
+                unread.append(label)
             continue
         label = " / ".join(labels)
         month = None
@@ -210,7 +214,7 @@ def _build_header(table: Table, first: int, last: int) -> Header:
             role, due_label = "schedule", f"第{q}季度"
         columns.append(Column(index=c, label=label, role=role, due_label=due_label, month=month))
     _dedupe_roles(columns)
-    return Header(first_row=first, last_row=last, columns=columns)
+    return Header(first_row=first, last_row=last, columns=columns, unread=unread)
 
 
 def _dedupe_roles(columns: list[Column]) -> None:

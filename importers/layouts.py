@@ -192,6 +192,7 @@ def build_plan(tables: list[Table], *, filename: str, options: Options) -> Parse
             )
         )
 
+    plan.unread_columns = list(first_header.unread)
     plan.row_pages = {t.row_number(i): p for t, _, _ in located for i, p in enumerate(t.row_pages)}
     reader = _RowReader(plan, limits)
     for table, hdr, start in located:

@@ -128,5 +128,6 @@ class ParsedPlan:
     warnings: list[Issue] = field(default_factory=list)
     row_pages: dict[int, int] = field(default_factory=dict)  # PDF: row number -> page
     skipped: list[Issue] = field(default_factory=list)  # rows that are not data, and why
+    unread_columns: list[str] = field(default_factory=list)  # header labels no role reads
     # where jurisdiction, year and period came from: option, title, doc_number, date, ...
     sources: dict[str, str] = field(default_factory=dict)

@@ -74,6 +74,11 @@ def test_full_width_forms_fold_where_they_carry_meaning():
         cells.UnitRef("区教育局"),
     ]
     assert cells.split_persons("赵　林、王超") == ["赵林", "王超"]
+    assert [u.name for u in cells.split_units("区教育局／区财政局;区民政局")] == [
+        "区教育局",
+        "区财政局",
+        "区民政局",
+    ]
     assert cells.parse_title("西青区２０２３年民心工程清单").year == 2023
 
 

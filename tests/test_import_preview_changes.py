@@ -103,6 +103,7 @@ def test_rows_that_are_not_data_are_listed_with_their_reason(admin_client, tmp_p
     assert len(skipped) == 6
     assert "Rows that are not data (skipped)" in page
     assert "审核人：张三" in page
+    assert "Columns not read:</strong> 计划投资（万元）" in page
     assert "(given by you)" in page and "(from the title)" in page
     assert response.context["can_confirm"]
 

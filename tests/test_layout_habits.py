@@ -69,6 +69,8 @@ def test_hidden_totals_notes_and_signatures_are_not_data(tmp_path):
         len(s["milestones"]) for s in hidden["subitems"]
     )
     assert not Unit.objects.filter(name="市旧牵头局").exists()
+    # a column no role reads is named, not silently dropped
+    assert doc["unread_columns"] == ["计划投资（万元）"]
     # each row that is not data is listed with its reason
     reasons = {s["row"]: s["message"] for s in doc["skipped"]}
     assert [reasons[r] for r in sorted(reasons)] == [
