@@ -20,6 +20,7 @@ from pathlib import Path
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.utils import translation
 
 from progress.models import IndicatorValue, ProgressReport
 from projects.models import Leader, Milestone, Plan, SubItem, Unit
@@ -40,7 +41,7 @@ SAME = ("title", "jurisdiction", "year", "period", "summary", "projects", "warni
 def run(path: Path, *args: str) -> dict:
     """import_tasklist --json; the document also when the command fails on errors."""
     out = io.StringIO()
-    with contextlib.suppress(CommandError):
+    with contextlib.suppress(CommandError), translation.override("zh-hans"):
         call_command("import_tasklist", str(path), *args, "--json", stdout=out)
     return json.loads(out.getvalue())
 
