@@ -314,8 +314,17 @@ class _Writer:
             if getattr(obj, name) != value
         ]
         if changes:
-            self.updated_rows.append({"kind": kind, "row": row, **where, "changes": changes})
+            self._add_changes(kind, row, where, changes)
         return _assign(obj, values)
+
+    def _add_changes(self, kind: str, row, where: dict, changes: list[dict]) -> None:
+        """One entry per row and thing of the file: later changes are added to it."""
+        for entry in self.updated_rows:
+            same = entry["kind"] == kind and entry["row"] == row
+            if same and entry.get("subitem") == where.get("subitem"):
+                entry["changes"].extend(changes)
+                return
+        self.updated_rows.append({"kind": kind, "row": row, **where, "changes": changes})
 
     def changes(self) -> dict[str, dict[str, int]]:
         return {kind: {key: self.counts[kind][key] for key in CHANGE_KEYS} for kind in KINDS}
@@ -627,7 +636,56 @@ class _Writer:
             obj.number = number
 
     # -- many-to-many links: co-units, persons, leaders -------------------------------------
+    def _diff_links(self) -> None:
+        """For the preview: the co-operating units and the leaders of the sub-items that were
+        there before, old -> new (two queries, and none for a plan imported the first time)."""
+        before = [(s, ps) for s, ps in self.subitems if s.pk in self.active_before]
+        if not before:
+            return
+        ids = [s.pk for s, _ in before]
+        old_co: dict[int, list[int]] = defaultdict(list)
+        for sub_id, unit_id in (
+            CoUnit.objects.filter(subitem_id__in=ids)
+            .order_by("subitem_id", "order", "pk")
+            .values_list("subitem_id", "unit_id")
+        ):
+            old_co[sub_id].append(unit_id)
+        old_leaders: dict[int, set[int]] = defaultdict(set)
+        for sub_id, leader_id in SubItem.leaders.through.objects.filter(
+            subitem_id__in=ids
+        ).values_list("subitem_id", "leader_id"):
+            old_leaders[sub_id].add(leader_id)
+        unit_names = {u.pk: u.name for u in self.units.values()}
+        leader_names = {le.pk: le.name for le in self.leaders.values()}
+        numbers = {p.pk: n for n, p in self.projects.items()}
+        for sub, ps in before:
+            new_co = [self.unit(u).pk for u in ps.co_units if self.unit(u)]
+            new_leaders = {self.leaders[n].pk for n in ps.leaders}
+            changes = []
+            if set(new_co) != set(old_co[sub.pk]):
+                changes.append(
+                    {
+                        "field": "co_units",
+                        "old": "、".join(unit_names.get(i, "") for i in old_co[sub.pk]),
+                        "new": "、".join(unit_names[i] for i in new_co),
+                    }
+                )
+            if new_leaders != old_leaders[sub.pk]:
+                changes.append(
+                    {
+                        "field": "leaders",
+                        "old": "、".join(
+                            sorted(leader_names.get(i, "") for i in old_leaders[sub.pk])
+                        ),
+                        "new": "、".join(sorted(leader_names[i] for i in new_leaders)),
+                    }
+                )
+            if changes:
+                where = {"number": numbers[sub.project_id], "subitem": sub.number, "name": ps.name}
+                self._add_changes("subitem", ps.row, where, changes)
+
     def _write_links(self) -> None:
+        self._diff_links()
         sub_ids = [s.pk for s, _ in self.subitems]
         project_ids = [p.pk for p in self.projects.values()]
         self._touch(

@@ -58,6 +58,8 @@ FIELDS = {
     "description": gettext_lazy("description"),
     "category": gettext_lazy("category"),
     "lead_unit": gettext_lazy("lead unit"),
+    "co_units": gettext_lazy("co-operating units"),
+    "leaders": gettext_lazy("leaders in charge"),
     "due": gettext_lazy("due"),
     "text": gettext_lazy("text"),
     "status": gettext_lazy("status"),

@@ -61,6 +61,7 @@ def test_an_updated_list_shows_each_changed_field_old_and_new(admin_client, tmp_
     ws = wb.active
     ws["B5"] = ws["B5"].value.replace("30所", "32所")  # project 3's name
     ws["C6"] = "市卫生健康委"  # project 4's lead unit (was 市民政局)
+    ws["D6"] = "市财政局"  # and its co-operating units (were 市财政局,各区(市)政府)
     ws["E7"] = ws["E7"].value.replace("3月底前,出台", "4月底前,出台")  # project 5's first milestone
     edited = tmp_path / "qingdao-edited.xlsx"
     wb.save(edited)
@@ -78,6 +79,7 @@ def test_an_updated_list_shows_each_changed_field_old_and_new(admin_client, tmp_
     assert changes[("project", "3", "name")] == (old_name, old_name.replace("30所", "32所"))
     assert changes[("subitem", "3", "name")] == (old_name, old_name.replace("30所", "32所"))
     assert changes[("subitem", "4", "lead_unit")] == ("市民政局", "市卫生健康委")
+    assert changes[("subitem", "4", "co_units")] == ("市财政局、各区(市)政府", "市财政局")
     old_due, new_due = changes[("milestone", "5", "due")]
     assert (old_due, new_due) == ("2023-03-31", "2023-04-30")
     assert len(rows) == 4  # project 3, its sub-item, project 4's sub-item, project 5's milestone
