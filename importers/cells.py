@@ -50,18 +50,24 @@ _HALFWIDTH = {
 }
 
 
+_FULL_WIDTH = re.compile("[\uff05\uff0b\uff0d-\uff0f\uff10-\uff19\uff21-\uff3a\uff41-\uff5a]")
+
+
 def halfwidth(text: str) -> str:
     """'２０２３年' -> '2023年', '５．５万人' -> '5.5万人'; other characters as they are."""
-    return text.translate(_HALFWIDTH)
+    # str.translate walks every character through the table: only a text that has one
+    return text.translate(_HALFWIDTH) if _FULL_WIDTH.search(text) else text
 
 
 _NAME_FOLD = {0xFF08: "(", 0xFF09: ")", 0x3000: " "}
+_NAME_FOLDED = re.compile("[\uff08\uff09\u3000]")
 
 
 def fold_name(text: str) -> str:
     """A name, a 序号 or a list of names with its full-width forms folded: 各区（市）政府 ->
     各区(市)政府, 赵　林 -> 赵 林, （１） -> (1). The list separators (，、；) stay as typed."""
-    return halfwidth(text).translate(_NAME_FOLD)
+    text = halfwidth(text)
+    return text.translate(_NAME_FOLD) if _NAME_FOLDED.search(text) else text
 
 
 def strip_html(text: str) -> str:
@@ -999,12 +1005,16 @@ _NOT_DATA = re.compile(
 
 def is_total(text: str | None) -> bool:
     """合计, 小计, 总计, 合 计: a row of totals, not a project."""
+    if not text or len(text) > 16 or "计" not in text:
+        return False  # the common case, without cleaning the text
     return bool(_TOTAL.match(clean_name(text).replace(" ", "")))
 
 
 def is_not_data_line(text: str | None) -> bool:
     """Signature and stamp lines (审核人：…, 填报单位：（盖章）  填报时间：…, 联系电话：…) and the
     unit line above or under a table (单位：万元)."""
+    if not text or ("：" not in text and ":" not in text and "盖章" not in text):
+        return False  # the common case, without cleaning the text
     return bool(_NOT_DATA.search(clean_name(fold_name(text or "")).strip()))
 
 
@@ -1032,7 +1042,10 @@ def is_sentence(name: str, *, unit: bool = False) -> bool:
 
 def parse_plain_number(text: str | None) -> Decimal | None:
     """A cell that is only a number (1,200 / 35.5 / -3): its value; None otherwise."""
-    t = halfwidth((text or "").strip()).replace(",", "").replace("，", "")
+    t = (text or "").strip()
+    if not t or not (t[0].isdigit() or t[0] in "-－"):
+        return None  # the common case: a text
+    t = halfwidth(t).replace(",", "").replace("，", "")
     if not re.fullmatch(r"-?\d{1,15}(?:\.\d{1,6})?", t):
         return None
     return Decimal(t)

@@ -560,11 +560,12 @@ class _RowReader:
         lead_col, co_col = h.one("lead_units"), h.one("co_units")
         lead_refs = cells.split_units(self._text(row, lead_col))
         co_text = self._text(row, co_col)
+        co_refs = cells.split_units(co_text)
         persons_text = self._text(row, h.one("persons"))
         leaders = cells.split_leaders(self._text(row, h.one("leaders")))
         names_fit = [
             self.names_fit(rownum, lead_col, [r.name for r in lead_refs], "unit"),
-            self.names_fit(rownum, co_col, [u.name for u in cells.split_units(co_text)], "unit"),
+            self.names_fit(rownum, co_col, [u.name for u in co_refs], "unit"),
             self.names_fit(rownum, h.one("persons"), cells.split_persons(persons_text), "person"),
             self.names_fit(rownum, h.one("leaders"), leaders, "leader"),
         ]
@@ -587,7 +588,7 @@ class _RowReader:
             if self._first_time(row, lead_col):
                 self._unit_sentence(rownum, lead_col, self._text(row, lead_col))
             lead_refs = []
-        if any(cells.is_sentence(u.name, unit=True) for u in cells.split_units(co_text)):
+        if any(cells.is_sentence(u.name, unit=True) for u in co_refs):
             if self._first_time(row, co_col):
                 self._unit_sentence(rownum, co_col, co_text)
             co_text = ""
