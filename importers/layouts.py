@@ -419,6 +419,8 @@ class _RowReader:
         level = cells.number_level(raw_number)
         number = level[1] if level else cells.clean_name(raw_number).rstrip(".、．")
         project_name = cells.clean_name(self._text(row, project_col))
+        if level and level[0] == "category" and not self._heading_only(row, number_col):
+            level = None  # 一、 numbering the projects themselves: their units are on the row
         if level and level[0] == "category":
             name = project_name or self._first_text(row, h, skip=number_col)
             if name:
@@ -510,6 +512,15 @@ class _RowReader:
             for leader in sub.leaders:
                 if leader not in project.leaders:
                     project.leaders.append(leader)
+
+    @staticmethod
+    def _heading_only(row: list[Cell], number_col: Column | None) -> bool:
+        """A heading row holds its number and at most one text (its name), nothing else."""
+        skipped = (
+            row[number_col.index].origin if number_col and number_col.index < len(row) else None
+        )
+        texts = {c.origin for c in row if c.text.strip() and c.origin != skipped}
+        return len(texts) <= 1
 
     def _first_text(self, row: list[Cell], h: Header, *, skip: Column | None) -> str:
         """The first text of a row other than the one in column `skip` (a heading's name)."""

@@ -17,6 +17,7 @@ from datetime import date
 from decimal import Decimal
 from pathlib import Path
 
+import openpyxl
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
@@ -297,3 +298,26 @@ def test_a_notice_without_year_writes_nothing_and_says_what_is_missing(tmp_path)
     fixed = run(path, "--jurisdiction", "北仑区", "--year", "2024")
     assert fixed["errors"] == [] and fixed["sources"]["year"] == "option"
     assert ProgressReport.objects.count() == 7
+
+
+@pytest.mark.django_db
+def test_projects_numbered_like_headings_stay_projects(tmp_path):
+    """一、二、 numbering the projects themselves (their units on the same row) is no heading."""
+    rows = [
+        ["西青区2023年重点项目清单"],
+        ["序号", "项目名称", "牵头单位", "完成时限"],
+        ["一、", "开办西青区兴华中学", "区教育局", "9月底前"],
+        ["二、", "改造张家窝镇华旭小学操场", "张家窝镇", "年底前"],
+    ]
+    wb = openpyxl.Workbook()
+    for row in rows:
+        wb.active.append(row)
+    path = tmp_path / "headings.xlsx"
+    wb.save(path)
+    doc = run(path, "--dry-run")
+    assert doc["errors"] == []
+    assert doc["summary"]["categories"] == 0
+    assert [(p["number"], p["name"]) for p in doc["projects"]] == [
+        ("一", "开办西青区兴华中学"),
+        ("二", "改造张家窝镇华旭小学操场"),
+    ]
