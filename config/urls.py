@@ -8,7 +8,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("accounts/", include("django.contrib.auth.urls")),
-    path("", include("projects.urls")),
+    path("", include("progress.start.urls")),
     path("imports/", include("importers.urls")),
     path("progress/", include("progress.reporting.urls")),
     path("review/", include("progress.review.urls")),
