@@ -12,6 +12,7 @@ urlpatterns = [
     path("imports/", include("importers.urls")),
     path("progress/", include("progress.reporting.urls")),
     path("review/", include("progress.review.urls")),
+    path("reminders/", include("progress.reminders.urls")),
     path("exports/", include("progress.exports.urls")),
     path("public/", include("progress.public.urls")),
     path("items/", include("progress.items.urls")),

@@ -21,12 +21,15 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from progress import access, periods
 from progress.access import REVIEW
-from progress.models import IndicatorValue, ProgressReport
+from progress.models import IndicatorValue, ProgressReport, Reminder
+from progress.reminders import selectors as reminder_selectors
+from progress.reminders.services import REPEAT_AFTER
 from progress.reporting import selectors as reporting_selectors
 from progress.reporting.services import ReportError
 from progress.review import selectors, services
@@ -152,6 +155,7 @@ class UnitMissing:
     unit: Unit | None  # None: items without a lead unit
     plan: Plan  # of the first item: its jurisdiction names the group for admins
     items: list[SubItem] = field(default_factory=list)
+    last_reminder: Reminder | None = None
 
 
 @login_required
@@ -183,6 +187,17 @@ def missing(request: HttpRequest) -> HttpResponse:
             key=lambda g: (g.plan.jurisdiction.name, g.unit is None, g.unit.name if g.unit else ""),
         )
     recent = selectors.reported_periods(jurisdiction_id, limit=RECENT_PERIODS) if may_see else []
+    sent = (
+        list(reminder_selectors.reminders_of(period=period, jurisdiction_id=jurisdiction_id))
+        if may_see
+        else []
+    )
+    last_sent = {}
+    for reminder in sent:  # latest first
+        last_sent.setdefault(reminder.unit_id, reminder)
+    since = timezone.now() - REPEAT_AFTER
+    for group in groups:
+        group.last_reminder = last_sent.get(group.unit.pk) if group.unit else None
     return render(
         request,
         "progress/review/missing.html",
@@ -199,5 +214,8 @@ def missing(request: HttpRequest) -> HttpResponse:
             else Jurisdiction.objects.none(),
             "jurisdiction_id": jurisdiction_id,
             "reported_periods": [periods.label(p) for p in recent],
+            "reminders": sent,
+            "remindable": sum(1 for g in groups if g.unit is not None),
+            "reminded_recently": any(r.sent_at >= since for r in last_sent.values()),
         },
     )
