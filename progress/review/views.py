@@ -21,9 +21,11 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_http_methods
+from django.utils.translation import ngettext
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from progress import access, periods
 from progress.access import REVIEW
@@ -48,17 +50,89 @@ FORMS_BY_STATE = {  # the decision forms the review page shows for a report in e
 # --- the queue ------------------------------------------------------------------------------
 
 
+def _id(text: str | None) -> int | None:
+    return int(text) if text and text.isdigit() else None
+
+
 @login_required
 @require_GET
 def queue(request: HttpRequest) -> HttpResponse:
     user = access.supervisor(request)
-    reports = selectors.review_queue(user).select_related("subitem__project__plan__jurisdiction")
+    waiting = selectors.review_queue(user)
+    asked = {
+        "unit": _id(request.GET.get("unit")),
+        "plan": _id(request.GET.get("plan")),
+        "period": periods.parse_period(request.GET.get("period")),
+    }
+    reports = selectors.queue_filtered(
+        waiting, unit_id=asked["unit"], plan_id=asked["plan"], period=asked["period"]
+    )
     page = Paginator(reports, QUEUE_PAGE_SIZE).get_page(request.GET.get("page"))
+    params = request.GET.copy()
+    params.pop("page", None)
     return render(
         request,
         "progress/review/queue.html",
-        {"page": page, "reports": page.object_list, "sees_all": roles.is_admin(user)},
+        {
+            "page": page,
+            "reports": page.object_list,
+            "sees_all": roles.is_admin(user),
+            "choices": selectors.queue_choices(waiting),
+            "asked": asked,
+            "filtered": any(v is not None for v in asked.values()),
+            "query": params.urlencode(),
+        },
     )
+
+
+@login_required
+@require_POST
+def approve_selected(request: HttpRequest) -> HttpResponse:
+    """Approve the reports ticked in the queue: one review step and history row each."""
+    user = access.supervisor(request)
+    ids = [int(pk) for pk in request.POST.getlist("report") if pk.isdigit()]
+    back = reverse("review:queue")
+    if request.POST.get("query"):
+        back += "?" + request.POST["query"]
+    if not ids:
+        messages.error(request, _("Tick the reports to approve first."))
+        return redirect(back)
+    # only reports of the queue (the user's jurisdiction, submitted): others are not found
+    reports = list(selectors.review_queue(user).filter(pk__in=ids))
+    versions = {}
+    for report in reports:
+        version = request.POST.get(f"version-{report.pk}", "")
+        versions[report.pk] = int(version) if version.isdigit() else None
+    approved, refused = services.reports_approve(reports=reports, versions=versions, user=user)
+    if approved:
+        messages.success(
+            request,
+            ngettext("Approved %(count)d report.", "Approved %(count)d reports.", len(approved))
+            % {"count": len(approved)},
+        )
+    missing = len(ids) - len(reports)
+    for report, reason in refused:
+        messages.error(
+            request,
+            _("Not approved: %(item)s, %(period)s: %(reason)s.")
+            % {"item": _short(report), "period": periods.label(report.period), "reason": reason},
+        )
+    if missing:
+        messages.error(
+            request,
+            ngettext(
+                "%(count)d ticked report is no longer waiting for review.",
+                "%(count)d ticked reports are no longer waiting for review.",
+                missing,
+            )
+            % {"count": missing},
+        )
+    return redirect(back)
+
+
+def _short(report: ProgressReport) -> str:
+    name = str(report.subitem)
+    return name if len(name) <= 40 else name[:39] + "…"
 
 
 # --- one report ---------------------------------------------------------------------------
@@ -136,10 +210,7 @@ def _apply(action: str, *, report: ProgressReport, user, text: str) -> ProgressR
 
 
 def _done_message(action: str, report: ProgressReport) -> str:
-    name = str(report.subitem)
-    if len(name) > 40:
-        name = name[:39] + "…"
-    params = {"item": name, "period": periods.label(report.period)}
+    params = {"item": _short(report), "period": periods.label(report.period)}
     if action == "approve":
         return _("Approved: %(item)s, %(period)s.") % params
     if action == "return":
