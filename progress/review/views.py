@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
@@ -29,12 +30,15 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from progress import access, periods
 from progress.access import REVIEW
+from progress.items import selectors as item_selectors
+from progress.items.reasons import explanations
 from progress.models import IndicatorValue, ProgressReport, Reminder
 from progress.reminders import selectors as reminder_selectors
 from progress.reminders.services import REPEAT_AFTER
 from progress.reporting import selectors as reporting_selectors
 from progress.reporting.services import ReportError
 from progress.review import selectors, services
+from progress.statuses.shown import COMPUTED_LABELS
 from projects import roles
 from projects.models import Jurisdiction, Plan, SubItem, Unit
 
@@ -180,6 +184,7 @@ def review_report(request: HttpRequest, pk: int) -> HttpResponse:
         request,
         "progress/review/report.html",
         {
+            **_judgement(report),
             "report": report,
             "subitem": report.subitem,
             "co_units": [link.unit for link in report.subitem.co_unit_links.all()],
@@ -193,6 +198,34 @@ def review_report(request: HttpRequest, pk: int) -> HttpResponse:
         },
         status=400 if errors else 200,
     )
+
+
+def _judgement(report: ProgressReport) -> dict:
+    """What the reviewer reads beside the report: the computed status with its reasons, the
+    milestones as of the period, the indicators' targets, last period's report and the report's
+    history of saves (item_selectors.item_page: ten queries, whatever the history)."""
+    page = item_selectors.item_page(report.subitem, report.period)
+    evaluation = page.evaluation
+    quarterly = report.subitem.project.plan.is_quarterly
+    previous_period = periods.previous_period(report.period, quarterly=quarterly)
+    start, end = evaluation.period_start, evaluation.period_end
+    return {
+        "computed": evaluation.computed.status or "",
+        "computed_label": COMPUTED_LABELS.get(evaluation.computed.status or "", ""),
+        "mismatch": evaluation.mismatch,
+        "reasons": explanations(page),
+        "thresholds": {
+            "low": round(settings.STATUS_LAGGING_BELOW * 100),
+            "high": round(settings.STATUS_AHEAD_ABOVE * 100),
+        },
+        "period_start": start,
+        "period_end": end,
+        "timeline": page.timeline,
+        "due_now": [m for m in page.timeline if start <= m.due <= end],
+        "targets": [(s, [t for t in s.targets]) for s in page.series if s.targets],
+        "previous": next((r for r in page.reports if r.period == previous_period), None),
+        "history": reporting_selectors.report_history(report),
+    }
 
 
 def _version_moved(request: HttpRequest, report: ProgressReport) -> bool:

@@ -722,3 +722,56 @@ def test_approving_several_checks_access(request, client_as, persona, status, ju
     report.refresh_from_db()
     expected = State.APPROVED if persona in ("supervisor", "admin_user") else State.SUBMITTED
     assert report.state == expected
+
+
+# --- what the reviewer reads beside the report --------------------------------------------------
+
+
+def test_the_review_page_gives_last_period_plan_computed_status_and_history(
+    en_client, supervisor, subitem, reporter
+):
+    from factories import make_indicator, make_milestone
+
+    make_milestone(subitem, datetime.date(2024, 3, 20), "完成食堂选址")
+    make_milestone(subitem, datetime.date(2024, 2, 10), "完成设计招标")  # overdue, not done
+    make_indicator(
+        subitem, name="建成食堂", unit="处", targets=[5], dues=[datetime.date(2024, 12, 31)]
+    )
+    make_report(
+        subitem, datetime.date(2024, 2, 1), state=State.APPROVED, completion="二月完成设计。"
+    )
+    report = submit(subitem, reporter)  # says on track
+    response = en_client(supervisor).get(report_url(report))
+    page = response.content.decode()
+
+    assert "二月完成设计。" in page  # last period's report
+    assert "完成食堂选址" in page  # the milestone due this period
+    assert "建成食堂" in page and "2024-12-31 5" in page  # the indicator's target
+    assert response.context["computed"] == Status.LAGGING  # the overdue milestone
+    assert response.context["mismatch"] is True
+    assert "Milestone 2024-02-10 is overdue and not done" in page  # the reason in words
+    assert "Status mismatch" in page
+    assert response.context["history"]  # the saves of the report
+    assert 'id="history"' in page
+
+
+def test_reopen_is_reachable_from_the_report_page_and_the_item_page(
+    en_client, supervisor, subitem, reporter
+):
+    report = submit(subitem, reporter)
+    services.report_approve(report=report, user=supervisor)
+    link = f'href="{report_url(report)}"'
+
+    assert (
+        link
+        in en_client(supervisor)
+        .get(reverse("reporting:report_detail", args=[report.pk]))
+        .content.decode()
+    )
+    item_page = en_client(supervisor).get(
+        reverse("items:detail", args=[subitem.pk]), {"period": "2024-03"}
+    )
+    assert link in item_page.content.decode()
+    # the unit's reporter reads the report but cannot review it: no link
+    mine = en_client(reporter).get(reverse("reporting:report_detail", args=[report.pk]))
+    assert link not in mine.content.decode()
