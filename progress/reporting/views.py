@@ -19,6 +19,7 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpRe
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from django.views.decorators.http import require_GET, require_http_methods
 
 from progress import access, formatting, periods, statuses
@@ -82,6 +83,8 @@ def my_reports(request: HttpRequest) -> HttpResponse:
             "previous_period": periods.add_months(period, -1),
             "next_period": periods.add_months(period, 1),
             "deadline": periods.deadline(period),
+            "overdue": periods.deadline_passed(period),
+            "overdue_word": pgettext("report", "Overdue"),
             "to_report": [item for item in items if not item.completed_in],
             "completed_earlier": [item for item in items if item.completed_in],
             "cooperating": selectors.cooperating_items(user, period),
