@@ -165,15 +165,27 @@ class ItemTable(tables.Table):
             yield [get(record) for get in getters]
 
 
+def _blank(reason) -> str:
+    """An empty cell of the export says why: "—（未指定牵头单位）"."""
+    return f"—{_('(')}{reason}{_(')')}"
+
+
 EXPORT: dict[str, Callable[[ItemStatus], str]] = {
     "number": lambda r: r.subitem.project.number,
     "project": lambda r: r.subitem.project.name,
     "subitem": lambda r: f"({r.subitem.number}) {r.subitem.name}",
-    "lead_unit": lambda r: r.subitem.lead_unit.name if r.subitem.lead_unit else "",
-    "leaders": lambda r: "、".join(leader.name for leader in r.subitem.leader_list),
+    "lead_unit": lambda r: (
+        r.subitem.lead_unit.name if r.subitem.lead_unit else _blank(_("no lead unit"))
+    ),
+    "leaders": lambda r: (
+        "、".join(leader.name for leader in r.subitem.leader_list)
+        or _blank(_("no leader in charge"))
+    ),
     "shown": shown_text,
     "computed_status": lambda r: (
-        str(COMPUTED_LABELS.get(r.computed_status, r.computed_status)) if r.computed_status else ""
+        str(COMPUTED_LABELS.get(r.computed_status, r.computed_status))
+        if r.computed_status
+        else _blank(_("nothing to judge by yet"))
     ),
-    "mismatch": lambda r: str(_("Status mismatch")) if r.mismatch else "",
+    "mismatch": lambda r: str(_("Status mismatch")) if r.mismatch else _blank(_("agrees")),
 }

@@ -31,7 +31,7 @@ from django_tables2 import RequestConfig
 from progress import access, formatting, periods
 from progress.exports import files
 from progress.items import selectors
-from progress.items.filters import ItemFilter
+from progress.items.filters import ItemFilter, describe
 from progress.items.reasons import explanations
 from progress.items.tables import PER_PAGE, ItemTable
 from progress.statuses.shown import COMPUTED_LABELS, label
@@ -88,13 +88,23 @@ def item_list(request: HttpRequest) -> HttpResponse:
 def item_export(request: HttpRequest) -> FileResponse:
     user = access.signed_in(request)
     period = _period(request) or periods.default_period(selectors.scope_rows(user))
-    _filterset, table = _filtered(request, user, period)
+    filterset, table = _filtered(request, user, period)
     RequestConfig(request, paginate=False).configure(table)  # the same sort as the page
     name = periods.label(period)
+    chosen = filterset.form.cleaned_data.get("jurisdiction") if filterset.is_bound else None
+    place = user.jurisdiction if not roles.is_admin(user) else chosen
+    where = place.name if place else _("All jurisdictions")
+    filters = describe(filterset)
     return files.list_response(
         table.export_rows(),
         filename=f"items-{name}.xlsx",
-        title=name,
+        title=_("%(where)s: progress of the items, %(period)s") % {"where": where, "period": name},
+        subtitle=(
+            _("Filters: %(filters)s") % {"filters": _("; ").join(filters)}
+            if filters
+            else _("All items, no filter")
+        ),
+        sheet_name=name,
         widths=(8, 40, 40, 24, 16, 12, 12, 12),
     )
 
