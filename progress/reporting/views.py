@@ -335,6 +335,34 @@ def attachment(request: HttpRequest, pk: int) -> FileResponse:
     return response
 
 
+THUMBNAIL = (320, 320)
+
+
+@login_required
+@require_GET
+def attachment_thumbnail(request: HttpRequest, pk: int) -> HttpResponse:
+    """A photo's thumbnail (at most 320 px a side, JPEG), after the same access check as the
+    photo itself; 404 for a document."""
+    from io import BytesIO
+
+    from PIL import Image, UnidentifiedImageError
+
+    item = access.attachment_for(request, pk)
+    if item.kind != Attachment.Kind.IMAGE:
+        raise Http404
+    try:
+        with item.file.open("rb") as handle, Image.open(handle) as image:
+            image.thumbnail(THUMBNAIL)
+            out = BytesIO()
+            image.convert("RGB").save(out, "JPEG", quality=80)
+    except (FileNotFoundError, UnidentifiedImageError, OSError) as exc:
+        raise Http404 from exc
+    response = HttpResponse(out.getvalue(), content_type="image/jpeg")
+    response["Cache-Control"] = "private, max-age=3600"
+    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    return response
+
+
 # --- contributions of co-operating units --------------------------------------------------
 
 
