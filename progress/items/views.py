@@ -172,10 +172,10 @@ def item_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "persons": _persons_by_unit(subitem),
             "leaders": list(subitem.leaders.all()),
             "period": page.period,
-            "period_choices": [
-                {"value": periods.label(p), "selected": p == page.period}
-                for p in plan.reporting_periods()
-            ],
+            # the month picker's bounds: the plan's year, quarter by quarter for quarterly plans
+            "period_first": plan.reporting_periods()[0],
+            "period_last": plan.reporting_periods()[-1],
+            "period_step": 3 if plan.is_quarterly else 1,
             "period_start": evaluation.period_start,
             "period_end": evaluation.period_end,
             "deadline": periods.deadline(page.period),
