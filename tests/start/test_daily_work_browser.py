@@ -31,6 +31,8 @@ LAYOUT = """() => {
   for (const cell of document.querySelectorAll("main td, main th")) {
     const box = cell.getBoundingClientRect();
     const text = cell.innerText.trim();
+    const head = cell.closest("thead");
+    if (head && head.getBoundingClientRect().width <= 1) continue; // a card layout's hidden head
     if (box.width > 0 && text.length > 1 && box.width < 2 * em) {
       narrow.push(text.slice(0, 20) + " " + Math.round(box.width) + "px");
     }
