@@ -105,6 +105,8 @@ def world(jurisdiction, unit, co_unit):
     ids = {
         "importers:preview": batch.pk,
         "importers:confirm": batch.pk,
+        "importers:options": batch.pk,
+        "reporting:thumbnail": report.pk,
         "reporting:report_edit": subitem.pk,
         "reporting:contribution_edit": subitem.pk,
         "reporting:report_detail": report.pk,

@@ -16,4 +16,5 @@ urlpatterns = [
     ),
     path("reports/<id:pk>/", views.report_detail, name="report_detail"),
     path("attachments/<id:pk>/", views.attachment, name="attachment"),
+    path("attachments/<id:pk>/thumbnail/", views.attachment_thumbnail, name="thumbnail"),
 ]
