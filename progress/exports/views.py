@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
-from progress import access, periods
+from progress import access, params, periods
 from progress.exports import files, selectors, services
 from projects import roles
 from projects.models import Plan
@@ -29,8 +29,8 @@ from projects.models import Plan
 
 def plan_period(plan: Plan, text: str) -> date:
     """'2024-10' of the plan's reporting periods, else 404."""
-    period = periods.parse_period(text)
-    if period is None or not plan.reports_on(period):
+    period = params.period_in_path(text)
+    if not plan.reports_on(period):
         raise Http404
     return period
 

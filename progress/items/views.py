@@ -28,7 +28,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 from django_tables2 import RequestConfig
 
-from progress import access, formatting, periods
+from progress import access, formatting, params, periods
 from progress.exports import files
 from progress.items import selectors
 from progress.items.filters import ItemFilter, describe
@@ -40,7 +40,7 @@ from projects.models import SubItem, Unit
 
 
 def _period(request: HttpRequest) -> date | None:
-    return periods.parse_period(request.GET.get("period"))
+    return params.period_in_query(request)
 
 
 # --- the list and its export --------------------------------------------------------------
@@ -155,9 +155,8 @@ def item_detail(request: HttpRequest, pk: int) -> HttpResponse:
     access.signed_in(request)
     subitem = access.subitem_for(request, pk, queryset=selectors.item_subitem(request.user))
     plan = subitem.project.plan
-    asked = request.GET.get("period")
-    period = periods.parse_period(asked)
-    if asked and (period is None or period.year != plan.year):
+    period = params.period_in_query(request)
+    if period is not None and period.year != plan.year:
         raise Http404
     page = selectors.item_page(subitem, period)
     evaluation = page.evaluation

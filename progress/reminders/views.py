@@ -19,19 +19,20 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
-from progress import access, periods
+from progress import access, params, periods
 from progress.reminders import services
 from projects import roles
 from projects.models import Jurisdiction
 
 
 def _jurisdiction_id(request: HttpRequest, user) -> int | None:
-    asked = request.POST.get("jurisdiction", "")
-    if asked and not asked.isdigit():
+    text = request.POST.get("jurisdiction", "").strip()
+    asked = params.parse_id(text)
+    if text and asked is None:
         raise Http404
     if roles.is_admin(user):
-        return get_object_or_404(Jurisdiction, pk=int(asked)).pk if asked else None
-    if asked and int(asked) != user.jurisdiction_id:
+        return get_object_or_404(Jurisdiction, pk=asked).pk if asked else None
+    if asked and asked != user.jurisdiction_id:
         raise Http404
     if user.jurisdiction_id is None:
         raise Http404

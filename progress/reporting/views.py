@@ -22,7 +22,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 from django.views.decorators.http import require_GET, require_http_methods
 
-from progress import access, formatting, periods, statuses
+from progress import access, formatting, params, periods, statuses
 from progress.access import CONTRIBUTE, FILL, REVIEW, VIEW
 from progress.models import Attachment, Contribution, ProgressReport, Status
 from progress.reporting import selectors, services
@@ -38,11 +38,10 @@ REVIEWABLE = (ProgressReport.State.SUBMITTED, ProgressReport.State.APPROVED)
 
 def _period_of(subitem: SubItem, text: str) -> tuple[date, bool]:
     """The period of the URL and whether the plan is quarterly; 404 for no reporting period."""
-    period = periods.parse_period(text)
+    period = params.period_in_path(text)
     plan = subitem.project.plan
     if not plan.reports_on(period):
         raise Http404
-    assert period is not None
     return period, plan.is_quarterly
 
 
@@ -72,7 +71,7 @@ def _form_of(
 @require_GET
 def my_reports(request: HttpRequest) -> HttpResponse:
     user = request.user
-    asked = periods.parse_period(request.GET.get("period"))
+    asked = params.period_in_query(request)
     period = asked or periods.period_to_fill(selectors.unit_rows(user))
     items = selectors.my_items(user, period)
     return render(
@@ -227,6 +226,11 @@ def _save_with_attachments(
 ) -> ProgressReport:
     """Save the report and its new files together: a refused file saves nothing."""
     stored: list[Attachment] = []
+    uploads = form.cleaned_data["attachments"]
+    try:
+        services.attachments_check_request([upload.size for upload in uploads])
+    except services.ReportError as exc:
+        raise _AttachmentRefused(str(exc)) from exc
     try:
         with transaction.atomic():
             report = services.report_save(
@@ -237,7 +241,7 @@ def _save_with_attachments(
                 expected_version=form.cleaned_data.get("version"),
                 submit=submit,
             )
-            for upload in form.cleaned_data["attachments"]:
+            for upload in uploads:
                 try:
                     stored.append(
                         services.attachment_add(

@@ -28,7 +28,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from progress import access, periods
+from progress import access, params, periods
 from progress.access import REVIEW
 from progress.exports import files
 from progress.items import selectors as item_selectors
@@ -56,7 +56,7 @@ FORMS_BY_STATE = {  # the decision forms the review page shows for a report in e
 
 
 def _id(text: str | None) -> int | None:
-    return int(text) if text and text.isdigit() else None
+    return params.parse_id(text)
 
 
 @login_required
@@ -67,14 +67,14 @@ def queue(request: HttpRequest) -> HttpResponse:
     asked = {
         "unit": _id(request.GET.get("unit")),
         "plan": _id(request.GET.get("plan")),
-        "period": periods.parse_period(request.GET.get("period")),
+        "period": params.period_in_query(request),
     }
     reports = selectors.queue_filtered(
         waiting, unit_id=asked["unit"], plan_id=asked["plan"], period=asked["period"]
     )
     page = Paginator(reports, QUEUE_PAGE_SIZE).get_page(request.GET.get("page"))
-    params = request.GET.copy()
-    params.pop("page", None)
+    query = request.GET.copy()
+    query.pop("page", None)
     return render(
         request,
         "progress/review/queue.html",
@@ -85,7 +85,7 @@ def queue(request: HttpRequest) -> HttpResponse:
             "choices": selectors.queue_choices(waiting),
             "asked": asked,
             "filtered": any(v is not None for v in asked.values()),
-            "query": params.urlencode(),
+            "query": query.urlencode(),
         },
     )
 
@@ -95,7 +95,7 @@ def queue(request: HttpRequest) -> HttpResponse:
 def approve_selected(request: HttpRequest) -> HttpResponse:
     """Approve the reports ticked in the queue: one review step and history row each."""
     user = access.supervisor(request)
-    ids = [int(pk) for pk in request.POST.getlist("report") if pk.isdigit()]
+    ids = [pk for pk in map(params.parse_id, request.POST.getlist("report")) if pk is not None]
     back = reverse("review:queue")
     if request.POST.get("query"):
         back += "?" + request.POST["query"]
@@ -107,7 +107,7 @@ def approve_selected(request: HttpRequest) -> HttpResponse:
     versions = {}
     for report in reports:
         version = request.POST.get(f"version-{report.pk}", "")
-        versions[report.pk] = int(version) if version.isdigit() else None
+        versions[report.pk] = params.version_in_form({"version": version})
     approved, refused = services.reports_approve(reports=reports, versions=versions, user=user)
     if approved:
         messages.success(
@@ -231,8 +231,8 @@ def _judgement(report: ProgressReport) -> dict:
 
 def _version_moved(request: HttpRequest, report: ProgressReport) -> bool:
     """The form carries the version the supervisor read; a resubmission since then moved it."""
-    posted = request.POST.get("version", "")
-    return posted.isdigit() and int(posted) != report.version
+    posted = params.version_in_form(request.POST)
+    return posted is not None and posted != report.version
 
 
 def _apply(action: str, *, report: ProgressReport, user, text: str) -> ProgressReport:
@@ -272,7 +272,7 @@ def missing(request: HttpRequest) -> HttpResponse:
     jurisdiction_id = place.pk if place is not None else None
     may_see = sees_all or jurisdiction_id is not None
     rows = selectors.jurisdiction_rows(jurisdiction_id)
-    asked = periods.parse_period(request.GET.get("period"))
+    asked = params.period_in_query(request)
     period = asked or (periods.missing_default(rows) if may_see else periods.last_closed_period())
 
     groups: list[UnitMissing] = []
@@ -337,7 +337,7 @@ def missing_export(request: HttpRequest) -> FileResponse:
     if not sees_all and jurisdiction_id is None:
         raise Http404
     rows = selectors.jurisdiction_rows(jurisdiction_id)
-    period = periods.parse_period(request.GET.get("period")) or periods.missing_default(rows)
+    period = params.period_in_query(request) or periods.missing_default(rows)
     label = periods.label(period)
     state_labels = dict(ProgressReport.State.choices)
     no_unit = _("no lead unit")

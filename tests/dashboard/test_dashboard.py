@@ -401,6 +401,9 @@ def test_breakdowns_by_plan_category_unit_and_leader(en_client, jurisdiction, su
 def test_period_choices_and_a_period_without_items(en_client, supervisor, item):
     client = en_client(supervisor)
     response = client.get(URL, {"period": "garbage"})
+    assert response.status_code == 400  # named on the page (issue 9.3), not silently replaced
+    assert "garbage" in response.content.decode()
+    response = client.get(URL, {"period": ""})
     assert response.context["period"] == MAR  # the default
     choices = response.context["period_choices"]
     assert [y["year"] for y in choices] == [2024]

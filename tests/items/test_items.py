@@ -652,8 +652,9 @@ def test_the_item_period_must_be_a_month_of_the_plans_year(
     client_as, supervisor, subitem, jurisdiction, unit
 ):
     client = client_as(supervisor)
-    assert client.get(detail_url(subitem, "2024-13")).status_code == 404
-    assert client.get(detail_url(subitem, "may")).status_code == 404
+    # not a period: 400 naming it (issue 9.3); a period of another year: 404
+    assert client.get(detail_url(subitem, "2024-13")).status_code == 400
+    assert client.get(detail_url(subitem, "may")).status_code == 400
     assert client.get(detail_url(subitem, "2023-05")).status_code == 404
     quarterly = make_subitem(
         make_project(make_plan(jurisdiction, year=2024, reporting_cycle="quarterly")),
