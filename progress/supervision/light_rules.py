@@ -6,7 +6,8 @@
 - red: lagging `red_run` or more periods running; an indicator under `red_below`; a milestone
   overdue `red_overdue_days` or more; missing `red_run` or more periods running.
 
-A period is lagging when the status rules (progress.statuses.status_rules) compute it lagging.
+A period is lagging when the status rules (progress.statuses.status_rules) compute it lagging,
+or, when they have nothing to judge by, when the unit reported it lagging.
 An item completed (reported 办结 now or earlier) is green whatever else. Nothing to judge by
 and no missing run gives no light (""). Every light carries its reasons.
 """

@@ -188,7 +188,7 @@ def _summary(frame: pd.DataFrame, unit_ids: list[int]) -> pd.DataFrame:
     if not len(frame):
         empty = pd.DataFrame(0, index=pd.Index(unit_ids, name="unit_id"), columns=COUNTS)
         empty["score"] = float("nan")
-        empty["rank"] = pd.NA
+        empty["rank"] = float("nan")
         return empty
     totals = frame.groupby("unit_id")[COUNTS].sum()
     # items led: the most in any month (a year's total would count an item once a month)

@@ -39,14 +39,16 @@ def item_lights(
 ) -> list[light_rules.Light]:
     """The light of each evaluation (one sub-item's reporting periods, in order). A period is
     missing when it has no counted report, was not completed earlier and its deadline passed
-    by `today` (a daily `refresh_statuses --all` keeps that fresh; see docs/supervision.md)."""
+    by `today`. The status judged is the computed one, or the reported one when the rules have
+    nothing to judge by (a daily `refresh_statuses --all` keeps that fresh; see docs/supervision.md)."""
     today = today or timezone.localdate()
     limits = limits or thresholds()
     lagging: list[bool] = []
     missing: list[bool] = []
     out = []
     for e in evaluations:
-        computed = e.computed.status
+        # the computed status; when the rules have nothing to judge by, the unit's own word
+        computed = e.computed.status or e.reported or None
         lagging.append(computed == "lagging")
         missing.append(
             not e.counted and e.completed_in is None and periods.deadline_passed(e.period, today)

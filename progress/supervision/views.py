@@ -14,6 +14,7 @@ tests pin it with 10 and 1,000 items).
 
 from __future__ import annotations
 
+import pandas as pd
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -418,7 +419,7 @@ def scorecard(request: HttpRequest) -> HttpResponse:
 
 
 def _cell(value) -> str:
-    if value is None or value != value:  # NaN
+    if pd.isna(value):
         return "–"
     number = float(value)
     return f"{number:.1f}" if number % 1 else f"{int(number)}"
