@@ -343,3 +343,99 @@ def test_the_leaders_view(client_as, supervisor, leader, lagging, on_track, noti
         "新建社区养老驿站": 1,
         "改造10个小区": 0,
     }
+
+
+# --- query counts: 10 items and 1,000 ---------------------------------------------------------
+
+
+def bulk_world(plan, unit, leader, supervisor, n: int) -> None:
+    """n sub-items of `unit` under `leader`, each with an overdue milestone, a lagging June
+    report copied from May, and a notice. Bulk-created, then refreshed: fast at 1,000."""
+    from progress.models import ProgressReport
+    from progress.statuses import refresh_statuses
+    from projects.models import Milestone, Project, SubItem
+
+    start = Project.objects.filter(plan=plan).count()
+    projects = Project.objects.bulk_create(
+        Project(plan=plan, number=str(start + i), name=f"批量项目{start + i}", order=start + i)
+        for i in range(1, n + 1)
+    )
+    subs = SubItem.objects.bulk_create(
+        SubItem(project=p, number=1, name=f"批量子项{p.number}", lead_unit=unit) for p in projects
+    )
+    SubItem.leaders.through.objects.bulk_create(
+        SubItem.leaders.through(subitem_id=s.pk, leader_id=leader.pk) for s in subs
+    )
+    Milestone.objects.bulk_create(
+        Milestone(subitem=s, due=datetime.date(2024, 4, 30), text="开工") for s in subs
+    )
+    ProgressReport.objects.bulk_create(
+        ProgressReport(
+            subitem=s,
+            period=datetime.date(2024, month, 1),
+            status="lagging",
+            explanation="原因",
+            state="submitted",
+            completion="推进中",
+            submitted_at=timezone.make_aware(datetime.datetime(2024, month + 1, 9)),
+        )
+        for s in subs
+        for month in (5, 6)
+    )
+    Notice.objects.bulk_create(
+        Notice(
+            subitem=s,
+            unit=unit,
+            jurisdiction=plan.jurisdiction,
+            level="supervise",
+            requirement="整改",
+            reply_due=datetime.date(2024, 7, 1),
+            created_by=supervisor,
+        )
+        for s in subs
+    )
+    refresh_statuses(subitem_ids=[s.pk for s in subs])
+
+
+def count_queries(client, url: str) -> int:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client.get(url)  # warm up: session, caches
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(url)
+    assert response.status_code == 200, url
+    return len(queries)
+
+
+@pytest.mark.parametrize("role", ["supervisor", "admin_user", "reporter"])
+def test_pages_issue_the_same_queries_with_10_and_1000_items(
+    client_as, request, plan, unit, leader, supervisor, role
+):
+    client = client_as(request.getfixturevalue(role))
+    pages = {
+        "notices": reverse("supervision:notices"),
+        "notices overdue": f"{reverse('supervision:notices')}?state=overdue&unit={unit.pk}",
+        "notices export": reverse("supervision:notices_export"),
+        "lights": f"{reverse('supervision:lights')}?period=2024-06",
+        "lights red": f"{reverse('supervision:lights')}?period=2024-06&light=red",
+        "flags": reverse("supervision:flags"),
+        "scorecard": f"{reverse('supervision:scorecard')}?year=2024",
+        "scorecard export": f"{reverse('supervision:scorecard_export')}?year=2024",
+        "start": reverse("home"),
+    }
+    if role != "reporter":
+        pages["leaders"] = f"{reverse('supervision:leaders')}?period=2024-06"
+
+    bulk_world(plan, unit, leader, supervisor, 10)
+    few = {name: count_queries(client, url) for name, url in pages.items()}
+    bulk_world(plan, unit, leader, supervisor, 990)
+    many = {name: count_queries(client, url) for name, url in pages.items()}
+
+    assert many == few
+    lights = client.get(pages["lights"])
+    assert lights.context["counts"]["red"] == 1000
+    card = client.get(pages["scorecard"])
+    (row,) = card.context["rows"]
+    # notices are counted in the month they were issued (now), overdue replies by their deadline
+    assert row["summary"]["items"] == "1000" and row["summary"]["overdue"] == "1000"
