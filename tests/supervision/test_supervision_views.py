@@ -439,3 +439,30 @@ def test_pages_issue_the_same_queries_with_10_and_1000_items(
     (row,) = card.context["rows"]
     # notices are counted in the month they were issued (now), overdue replies by their deadline
     assert row["summary"]["items"] == "1000" and row["summary"]["overdue"] == "1000"
+
+
+def test_the_item_list_filters_by_light_and_flags(client_as, supervisor, lagging, on_track):
+    client = client_as(supervisor)
+    url = reverse("items:list")
+
+    def listed(**params) -> list[str]:
+        response = client.get(url, {"period": "2024-06", **params})
+        return [row.subitem.name for row in response.context["table"].paginated_rows.data]
+
+    assert listed(light="red") == ["新建社区养老驿站"]
+    assert listed(light="green") == ["改造10个小区"]
+    assert listed(flagged="1") == ["新建社区养老驿站"]  # June's text is May's
+    ReportFlag.objects.filter(report__subitem=lagging, report__period="2024-06-01").update(
+        dismissed_at=timezone.now(), dismissed_reason="核实"
+    )
+    assert listed(flagged="1") == []
+
+
+def test_the_dashboard_counts_equal_the_lists(client_as, supervisor, lagging, on_track, notice):
+    client = client_as(supervisor)
+    page = client.get(reverse("dashboard:overview"), {"period": "2024-06"}).content.decode()
+    lights = client.get(reverse("supervision:lights"), {"period": "2024-06"}).context["counts"]
+    assert f'data-count="red">{lights["red"]}<' in page
+    assert f'data-count="green">{lights["green"]}<' in page
+    opened = client.get(reverse("supervision:notices"), {"state": "open"}).context["notices"]
+    assert f'data-count="open">{len(opened)}<' in page
