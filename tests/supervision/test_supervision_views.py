@@ -466,3 +466,14 @@ def test_the_dashboard_counts_equal_the_lists(client_as, supervisor, lagging, on
     assert f'data-count="green">{lights["green"]}<' in page
     opened = client.get(reverse("supervision:notices"), {"state": "open"}).context["notices"]
     assert f'data-count="open">{len(opened)}<' in page
+
+
+def test_refresh_lights_recomputes_every_plan(lagging):
+    from django.core.management import call_command
+
+    ItemStatus.objects.filter(subitem=lagging).update(light="", light_reasons=[])
+    out = io.StringIO()
+    call_command("refresh_lights", "--year", "2024", stdout=out)
+    assert "1 plans, 12 status rows" in out.getvalue()
+    june = ItemStatus.objects.get(subitem=lagging, period=datetime.date(2024, 6, 1))
+    assert june.light == "red"
