@@ -14,7 +14,8 @@ it rolls back at the end, it issues --notices 督办 notices on the jurisdiction
    then the best of --repeat, with the number of queries;
 2. times the bare SQL behind the scorecard, written by hand: the five grouped counts
    (ItemStatus by unit and month; late flags; returns; notices issued; overdue replies);
-3. ends with one line:  scorecard_ms=X sql_ms=X ratio=X queries=N lights_ms=X leaders_ms=X
+3. ends with one line:  scorecard_ms=X sql_ms=X ratio=X queries=N lights_ms=X leaders_ms=X leader_ms=X
+   (leader_ms: the page of the leader with the most items)
 
 Aim (issue 13): scorecard_ms under 1,000 on PostgreSQL for 20,000 sub-items x 12 months, and
 ratio (scorecard_ms / sql_ms) under 3.
@@ -166,12 +167,23 @@ def main() -> None:
                 )
                 for i, (sub, unit) in enumerate(lagging)
             )
+            from django.db.models import Count
+
+            from projects.models import Leader
+
+            busiest = (
+                Leader.objects.filter(jurisdiction=jurisdiction)
+                .annotate(n=Count("subitems"))
+                .order_by("-n")
+                .values_list("pk", flat=True)[0]
+            )
             client = Client()
             client.force_login(user)
             pages = {
                 "scorecard": f"{reverse('supervision:scorecard')}?year={year}",
                 "lights": reverse("supervision:lights"),
                 "leaders": reverse("supervision:leaders"),
+                "leader": f"{reverse('supervision:leaders')}?leader={busiest}",
             }
             queries = {}
             for name, url in pages.items():
@@ -211,7 +223,7 @@ def main() -> None:
     print(
         f"scorecard_ms={timings['scorecard']:.0f} sql_ms={sql_ms:.0f} ratio={ratio:.2f} "
         f"queries={queries['scorecard']} lights_ms={timings['lights']:.0f} "
-        f"leaders_ms={timings['leaders']:.0f}"
+        f"leaders_ms={timings['leaders']:.0f} leader_ms={timings['leader']:.0f}"
     )
 
 

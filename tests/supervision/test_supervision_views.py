@@ -335,14 +335,30 @@ def test_the_item_page_shows_light_and_notices(client_as, supervisor, notice, la
 
 
 def test_the_leaders_view(client_as, supervisor, leader, lagging, on_track, notice):
-    response = client_as(supervisor).get(reverse("supervision:leaders"), {"period": "2024-06"})
-    (section,) = response.context["sections"]
-    assert section["leader"] == leader
-    assert section["counts"] == {"red": 1, "yellow": 0, "green": 1}
-    assert {i["subitem"].name: i["open_notices"] for i in section["items"]} == {
+    client = client_as(supervisor)
+    response = client.get(reverse("supervision:leaders"), {"period": "2024-06"})
+    (row,) = response.context["summary"]
+    assert row["leader"] == leader
+    assert (row["items"], row["red"], row["yellow"], row["green"]) == (2, 1, 0, 1)
+    assert row["open_notices"] == 1
+
+    response = client.get(
+        reverse("supervision:leaders"), {"period": "2024-06", "leader": leader.pk}
+    )
+    assert response.context["counts"] == {"red": 1, "yellow": 0, "green": 1}
+    assert {i["subitem"].name: i["open_notices"] for i in response.context["items"]} == {
         "新建社区养老驿站": 1,
         "改造10个小区": 0,
     }
+    assert "完成选址" in response.content.decode()  # the reason in words
+
+
+def test_a_leader_of_another_jurisdiction_is_404(client_as, supervisor, other_jurisdiction):
+    from factories import make_leader
+
+    stranger = make_leader(other_jurisdiction, "王北仑")
+    response = client_as(supervisor).get(reverse("supervision:leaders"), {"leader": stranger.pk})
+    assert response.status_code == 404
 
 
 # --- query counts: 10 items and 1,000 ---------------------------------------------------------
@@ -426,6 +442,7 @@ def test_pages_issue_the_same_queries_with_10_and_1000_items(
     }
     if role != "reporter":
         pages["leaders"] = f"{reverse('supervision:leaders')}?period=2024-06"
+        pages["leader"] = f"{reverse('supervision:leaders')}?period=2024-06&leader={leader.pk}"
 
     bulk_world(plan, unit, leader, supervisor, 10)
     few = {name: count_queries(client, url) for name, url in pages.items()}
