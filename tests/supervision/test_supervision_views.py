@@ -494,3 +494,16 @@ def test_refresh_lights_recomputes_every_plan(lagging):
     assert "1 plans, 12 status rows" in out.getvalue()
     june = ItemStatus.objects.get(subitem=lagging, period=datetime.date(2024, 6, 1))
     assert june.light == "red"
+
+
+def test_the_item_list_shows_lights_and_lets_supervisors_choose(
+    client_as, supervisor, reporter, lagging, on_track
+):
+    page = client_as(supervisor).get(reverse("items:list"), {"period": "2024-06"})
+    html = page.content.decode()
+    assert 'data-light="red"' in html and 'data-light="green"' in html
+    assert f'name="items" value="{lagging.pk}" form="choose-items"' in html
+    assert reverse("supervision:notice_new") in html
+    mine = client_as(reporter).get(reverse("items:list"), {"period": "2024-06"}).content.decode()
+    assert 'data-light="red"' in mine
+    assert 'form="choose-items"' not in mine  # reporters do not issue notices
