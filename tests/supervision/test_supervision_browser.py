@@ -71,5 +71,5 @@ def test_issue_reply_accept_and_overdue(
     expect(overdue).to_have_text("1")
     rep.goto(base + reverse("home"))
     expect(rep.locator('[data-count="unit-overdue"]')).to_have_text("1")
-    expect(rep.locator('[data-part="supervision-unit"] .badge--lagging')).to_be_visible()
+    expect(rep.locator('[data-part="supervision-unit"] .badge--overdue')).to_be_visible()
     assert console.errors == []
