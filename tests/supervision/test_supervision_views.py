@@ -507,3 +507,24 @@ def test_the_item_list_shows_lights_and_lets_supervisors_choose(
     mine = client_as(reporter).get(reverse("items:list"), {"period": "2024-06"}).content.decode()
     assert 'data-light="red"' in mine
     assert 'form="choose-items"' not in mine  # reporters do not issue notices
+
+
+def test_stored_flags_decreasing_value_and_completed_early(plan, unit):
+    from factories import make_indicator, make_milestone, make_project, make_report, make_subitem
+
+    subitem = make_subitem(make_project(plan), lead_unit=unit)
+    indicator = make_indicator(subitem, "改造户数", "户", targets=[100, 200, 300, 400])
+    make_milestone(subitem, datetime.date(2024, 12, 31), "全部完工")
+    make_report(subitem, datetime.date(2024, 5, 1), completion="五月进展", values={indicator: 120})
+    june = make_report(
+        subitem,
+        datetime.date(2024, 6, 1),
+        status="completed",
+        completion="全部完成，六月进展另写",
+        values={indicator: 110},
+    )
+    flags = {(f.kind, f.subject): f.params for f in june.flags.all()}
+    assert flags == {
+        ("decreased", "改造户数"): {"value": "110", "previous": "120"},
+        ("completed_early", "全部完工"): {"due": "2024-12-31"},
+    }
