@@ -10,7 +10,6 @@ The rules themselves are light_rules and flag_rules; this module only feeds them
 from __future__ import annotations
 
 import json
-from itertools import takewhile
 from collections.abc import Iterable, Sequence
 from datetime import date
 from decimal import Decimal
@@ -103,7 +102,11 @@ def item_flags(inputs, evaluations: Sequence) -> dict[tuple[int, str, str], dict
         flag = flag_rules.copied(report.completion or "", previous_text, similar_at=similar_at)
         found += [flag] if flag else []
         previous_text = report.completion or previous_text
-        this = {name: v for p, name, v in takewhile(lambda r: r[0] == e.period, values[seen:])}
+        this: dict[str, Decimal] = {}
+        for p, name, v in values[seen:]:
+            if p != e.period:
+                break
+            this[name] = v
         found += flag_rules.decreased(this, before)
         found += flag_rules.completed_early(
             report.status,
