@@ -30,6 +30,7 @@ urlpatterns = [
     path("public/", include("progress.public.urls")),
     path("items/", include("progress.items.urls")),
     path("dashboard/", include("progress.dashboard.urls")),
+    path("supervision/", include("progress.supervision.urls")),
 ]
 
 handler400 = "config.errors.bad_request"
