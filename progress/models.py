@@ -335,3 +335,6 @@ class Publication(models.Model):
 
     def __str__(self) -> str:
         return f"{self.plan} {self.period:%Y-%m}"
+
+
+from progress.jobs.models import Job  # noqa: E402, F401 (registers the model)
