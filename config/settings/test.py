@@ -1,5 +1,7 @@
 """Tests: DATABASE_URL picks SQLite or PostgreSQL; fast hashing; mail in memory."""
 
+import os
+
 from .base import *  # noqa: F403
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
@@ -12,4 +14,4 @@ LANGUAGE_CODE = "zh-hans"
 IMPORT_IN_BACKGROUND = False
 # No heartbeat thread: on SQLite the test database lives in this process's memory. The
 # PostgreSQL tests of tests/jobs run real worker processes, which have it.
-JOBS_HEARTBEAT_SECONDS = 0
+JOBS_HEARTBEAT_SECONDS = float(os.environ.get("JOBS_HEARTBEAT_SECONDS", "0"))
