@@ -195,3 +195,27 @@ def test_a_sweep_fails_an_unsafe_job_saying_why(admin_user, items, settings):
     assert "停止" in job.error or "stopped" in job.error
     recent.refresh_from_db()
     assert recent.state == Job.State.RUNNING
+
+
+def test_withdrawing_many_rows_in_the_admin_refreshes_statuses_in_a_worker(
+    client_as, admin_user, items, settings
+):
+    from progress.models import ItemStatus
+    from projects.models import SubItem
+
+    settings.STATUS_BACKGROUND_ITEMS = 2
+    ids = list(SubItem.objects.values_list("pk", flat=True))
+    assert ItemStatus.objects.filter(subitem_id__in=ids).exists()
+    url = reverse("admin:projects_subitem_changelist")
+
+    response = client_as(admin_user).post(
+        url, {"action": "withdraw_selected", "_selected_action": ids}, follow=True
+    )
+
+    job = Job.objects.get(kind=Job.Kind.STATUS_REFRESH)
+    assert reverse("jobs:detail", args=[job.pk]) in response.content.decode()
+    assert ItemStatus.objects.filter(subitem_id__in=ids).exists()  # not yet: the worker does it
+    run_queued()
+    job.refresh_from_db()
+    assert job.state == Job.State.DONE and (job.done, job.total) == (4, 4)
+    assert not ItemStatus.objects.filter(subitem_id__in=ids).exists()
