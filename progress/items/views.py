@@ -80,6 +80,8 @@ def item_list(request: HttpRequest) -> HttpResponse:
             "deadline_passed": periods.deadline_passed(period),
             "sees_all": roles.is_admin(user),
             "export_url": _export_url(request, period),
+            # a worker writes it: the link opens the job's page instead of downloading
+            "export_in_background": table.paginator.count > settings.EXPORT_BACKGROUND_ROWS,
         },
     )
 
