@@ -48,6 +48,8 @@ def refresh_statuses(
             "project__plan__jurisdiction_id",
             "project__category_id",
             "lead_unit_id",
+            "project__order",
+            "number",
             "withdrawn_at",
         )
     )
@@ -235,7 +237,7 @@ def evaluate(
 
 
 def _refresh_chunk(
-    rows: list[tuple[int, int, int, int | None, int | None, object]],
+    rows: list[tuple[int, int, int, int | None, int | None, int, int, object]],
     plan_periods: dict[int, tuple[list[date], bool]],
 ) -> int:
     """Recompute the rows of a chunk of sub-items; a withdrawn (撤销) one keeps none."""
@@ -243,7 +245,7 @@ def _refresh_chunk(
     inputs = load_rule_inputs(r[0] for r in active)
     lagging_below, ahead_above = settings.STATUS_LAGGING_BELOW, settings.STATUS_AHEAD_ABOVE
     new: list[tuple] = []
-    for sub_id, plan_id, jurisdiction_id, category_id, lead_unit_id in active:
+    for sub_id, plan_id, jurisdiction_id, category_id, lead_unit_id, order, number in active:
         reporting, quarterly = plan_periods[plan_id]
         for period in reporting:
             result = evaluate(
@@ -267,6 +269,8 @@ def _refresh_chunk(
                     plan_id,
                     category_id,
                     lead_unit_id,
+                    order,
+                    number,
                 )
             )
     with transaction.atomic():
@@ -288,6 +292,8 @@ COLUMNS = (
     "plan_id",
     "category_id",
     "lead_unit_id",
+    "project_order",
+    "subitem_number",
 )
 
 
