@@ -71,6 +71,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "projects.context_processors.user_roles",
+                "progress.start.context_processors.menu_counts",
             ],
         },
     },
@@ -203,6 +204,8 @@ JOBS_MAX_ATTEMPTS = env_int("JOBS_MAX_ATTEMPTS", 3)
 # the file is kept in the media store for EXPORT_KEEP_HOURS.
 EXPORT_BACKGROUND_ROWS = env_int("EXPORT_BACKGROUND_ROWS", 2000)
 EXPORT_KEEP_HOURS = env_int("EXPORT_KEEP_HOURS", 24)
+# 催报 from the missing-reports page is sent by a worker (progress.reminders.jobs).
+REMINDERS_IN_BACKGROUND = env_bool("REMINDERS_IN_BACKGROUND", True)
 # An admin's correction touching more sub-items than this refreshes their statuses in a worker.
 STATUS_BACKGROUND_ITEMS = env_int("STATUS_BACKGROUND_ITEMS", 500)
 

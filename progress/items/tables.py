@@ -97,7 +97,7 @@ class ItemTable(tables.Table):
             "detail",
         )
         template_name = "progress/items/items_table.html"
-        attrs = {"class": "item-table"}
+        attrs = {"class": "item-table table--cards"}
         row_attrs = {"data-shown": lambda record: record.shown}
         empty_text = _("No items match these filters.")
         per_page = PER_PAGE
@@ -105,6 +105,10 @@ class ItemTable(tables.Table):
     def __init__(self, *args, period: date, **kwargs):
         super().__init__(*args, **kwargs)
         self.period_label = periods.label(period)
+        # on a phone each row is a card and each cell says what it is (app.css .table--cards)
+        for bound in self.columns:
+            td = {**bound.column.attrs.get("td", {}), "data-label": bound.verbose_name}
+            bound.column.attrs = {**bound.column.attrs, "td": td}
 
     def detail_url(self, record: ItemStatus) -> str:
         # reverse() once per table: the page asks for 100 of these
@@ -177,10 +181,11 @@ class ItemTable(tables.Table):
 
     def render_detail(self, record: ItemStatus) -> str:
         return format_html(
-            '<a href="{}" aria-label="{}">{}</a>',
+            # the visible word starts the link's name (WCAG 2.5.3), the item's name completes it
+            '<a href="{}">{}<span class="visually-hidden"> {}</span></a>',
             self.detail_url(record),
-            record.subitem.name,
             _("Open"),
+            record.subitem.name,
         )
 
     # --- the export: what the page shows, as plain text, minus the link ---
@@ -195,15 +200,55 @@ class ItemTable(tables.Table):
             yield [get(record) for get in getters]
 
 
+def _blank(reason) -> str:
+    """An empty cell of the export says why: "—（未指定牵头单位）"."""
+    return f"—{_('(')}{reason}{_(')')}"
+
+
 EXPORT: dict[str, Callable[[ItemStatus], str]] = {
     "number": lambda r: r.subitem.project.number,
     "project": lambda r: r.subitem.project.name,
     "subitem": lambda r: f"({r.subitem.number}) {r.subitem.name}",
-    "lead_unit": lambda r: r.subitem.lead_unit.name if r.subitem.lead_unit else "",
-    "leaders": lambda r: "、".join(leader.name for leader in r.subitem.leader_list),
+    "lead_unit": lambda r: (
+        r.subitem.lead_unit.name if r.subitem.lead_unit else _blank(_("no lead unit"))
+    ),
+    "leaders": lambda r: (
+        "、".join(leader.name for leader in r.subitem.leader_list)
+        or _blank(_("no leader in charge"))
+    ),
     "shown": shown_text,
     "computed_status": lambda r: (
-        str(COMPUTED_LABELS.get(r.computed_status, r.computed_status)) if r.computed_status else ""
+        str(COMPUTED_LABELS.get(r.computed_status, r.computed_status))
+        if r.computed_status
+        else _blank(_("nothing to judge by yet"))
     ),
-    "mismatch": lambda r: str(_("Status mismatch")) if r.mismatch else "",
+    "mismatch": lambda r: str(_("Status mismatch")) if r.mismatch else _blank(_("agrees")),
 }
+
+
+EXPORT_WIDTHS = (8, 40, 40, 24, 16, 12, 12, 12)
+
+
+def export_heading(user, filterset, period: date) -> dict[str, str]:
+    """The export's title, the line under it (its filters) and the sheet's name: the same
+    whether the request writes the file or a worker does (progress.exports.jobs)."""
+    from django.utils.translation import gettext as _g
+
+    from progress.items.filters import describe
+    from projects import roles
+
+    name = periods.label(period)
+    chosen = filterset.form.cleaned_data.get("jurisdiction") if filterset.is_bound else None
+    place = user.jurisdiction if not roles.is_admin(user) else chosen
+    where = place.name if place else _g("All jurisdictions")
+    filters = describe(filterset)
+    return {
+        "title": _g("%(where)s: progress of the items, %(period)s")
+        % {"where": where, "period": name},
+        "subtitle": (
+            _g("Filters: %(filters)s") % {"filters": _g("; ").join(filters)}
+            if filters
+            else _g("All items, no filter")
+        ),
+        "sheet_name": name,
+    }

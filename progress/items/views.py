@@ -33,8 +33,8 @@ from progress.exports import files
 from progress.exports.jobs import item_export_job
 from progress.items import selectors
 from progress.items.filters import ItemFilter
-from progress.items.tables import PER_PAGE, ItemTable
-from progress.statuses import status_rules
+from progress.items.reasons import explanations
+from progress.items.tables import EXPORT_WIDTHS, PER_PAGE, ItemTable, export_heading
 from progress.statuses.shown import COMPUTED_LABELS, label
 from projects import roles
 from projects.models import SubItem, Unit
@@ -102,76 +102,15 @@ def item_export(request: HttpRequest) -> HttpResponse:
         job = item_export_job(user=user, params=params, period=period, total=total)
         return redirect("jobs:detail", pk=job.pk)
     RequestConfig(request, paginate=False).configure(table)  # the same sort as the page
-    name = periods.label(period)
     return files.list_response(
         table.export_rows(),
-        filename=f"items-{name}.xlsx",
-        title=name,
-        widths=(8, 40, 40, 24, 16, 12, 12, 12),
+        filename=f"items-{periods.label(period)}.xlsx",
+        widths=EXPORT_WIDTHS,
+        **export_heading(user, filterset, period),
     )
 
 
 # --- the item page ------------------------------------------------------------------------
-
-
-def explain(
-    reason: status_rules.Reason,
-    targets: dict[tuple[str, str], list[status_rules.Target]],
-    at: date,
-) -> str:
-    """One reason of progress.statuses.status_rules in words."""
-    if reason.kind == "indicator":
-        assert reason.actual is not None and reason.expected is not None
-        assert reason.ratio is not None
-        sentence = _(
-            "%(name)s %(actual)s / time-proportional target %(expected)s = %(percent)s"
-        ) % {
-            "name": reason.name,
-            "actual": formatting.number(reason.actual),
-            "expected": formatting.number(reason.expected),
-            "percent": formatting.percent(reason.ratio),
-        }
-        upcoming = status_rules.next_target(targets.get((reason.name, reason.unit), []), at)
-        if (
-            reason.status == status_rules.AHEAD
-            and upcoming is not None
-            and reason.actual >= upcoming.value
-        ):
-            sentence += _(", already at the target %(target)s due %(due)s") % {
-                "target": formatting.number(upcoming.value),
-                "due": upcoming.due.isoformat(),
-            }
-        return sentence
-    params = {"due": reason.due.isoformat() if reason.due else "", "text": reason.text}
-    if reason.kind == "overdue":
-        return _("Milestone %(due)s is overdue and not done: %(text)s") % params
-    if reason.kind == "early":
-        return _("Milestone %(due)s was done ahead of time: %(text)s") % params
-    return _("Milestone %(due)s was done on time: %(text)s") % params
-
-
-def explanations(page: selectors.ItemPage) -> list[dict]:
-    """The computed status's reasons as sentences, each with the status it points to."""
-    evaluation = page.evaluation
-    targets = {page.inputs.indicators[ind_id]: t for ind_id, t in page.inputs.targets.items()}
-    result = [
-        {
-            "text": explain(reason, targets, evaluation.period_end),
-            "status": reason.status,
-            "label": COMPUTED_LABELS.get(reason.status, ""),
-        }
-        for reason in evaluation.computed.reasons
-    ]
-    if evaluation.computed.status == status_rules.COMPLETED:
-        result.insert(
-            0,
-            {
-                "text": _("The unit reported the item completed."),
-                "status": status_rules.COMPLETED,
-                "label": COMPUTED_LABELS[status_rules.COMPLETED],
-            },
-        )
-    return result
 
 
 def _number(value: Decimal | None) -> float | None:
@@ -234,10 +173,10 @@ def item_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "persons": _persons_by_unit(subitem),
             "leaders": list(subitem.leaders.all()),
             "period": page.period,
-            "period_choices": [
-                {"value": periods.label(p), "selected": p == page.period}
-                for p in plan.reporting_periods()
-            ],
+            # the month picker's bounds: the plan's year, quarter by quarter for quarterly plans
+            "period_first": plan.reporting_periods()[0],
+            "period_last": plan.reporting_periods()[-1],
+            "period_step": 3 if plan.is_quarterly else 1,
             "period_start": evaluation.period_start,
             "period_end": evaluation.period_end,
             "deadline": periods.deadline(page.period),
