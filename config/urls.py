@@ -31,6 +31,7 @@ urlpatterns = [
     path("items/", include("progress.items.urls")),
     path("dashboard/", include("progress.dashboard.urls")),
     path("supervision/", include("progress.supervision.urls")),
+    path("jobs/", include("progress.jobs.urls")),
 ]
 
 handler400 = "config.errors.bad_request"
