@@ -16,6 +16,7 @@ urlpatterns = [
     path("public/", include("progress.public.urls")),
     path("items/", include("progress.items.urls")),
     path("dashboard/", include("progress.dashboard.urls")),
+    path("channels/", include("progress.channels.urls")),
 ]
 
 handler400 = "config.errors.bad_request"

@@ -335,3 +335,7 @@ class Publication(models.Model):
 
     def __str__(self) -> str:
         return f"{self.plan} {self.period:%Y-%m}"
+
+
+# The models of the areas that keep their own (Django loads an app's models from here).
+from progress.channels.models import Channel, ChannelMessage, RobotPost  # noqa: E402, F401
