@@ -1,4 +1,8 @@
-"""python manage.py send_reminders: email each unit's reporters the reports they still owe.
+"""python manage.py send_reminders: remind each unit of the reports it still owes (催报).
+
+A unit with channels (progress/channels: e-mail, 企业微信 or 钉钉 group robots) is reminded
+through every one of them (channels_deliver: rate limits, retries, a record per message); a
+unit without any is e-mailed at its active reporters' addresses, as before channels existed.
 
 After the deadline of a period, every unit that leads items without a submitted or approved
 report for it gets one message, sent to each active reporter of the unit, listing those items:
@@ -21,6 +25,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from progress import periods
+from progress.channels.messages import reminder_message
+from progress.channels.models import Channel
+from progress.channels.services import channels_deliver
 from progress.review import selectors
 from projects import roles
 from projects.models import Jurisdiction, SubItem, Unit, User
@@ -65,9 +72,24 @@ class Command(BaseCommand):
         sent_units = sent_messages = sent_items = 0
         skipped = failed = 0
         connection = None if opts["dry_run"] else mailers.default
+        with_channels = set(
+            Channel.objects.filter(enabled=True, unit__in=[r.unit for r in reminders]).values_list(
+                "unit_id", flat=True
+            )
+        )
         for reminder in reminders:
             label = _unit_label(reminder.unit, with_jurisdiction=jurisdiction is None)
             count = len(reminder.items)
+            if reminder.unit.pk in with_channels:
+                sent, lost = self._through_channels(
+                    reminder, period=period, label=label, dry_run=opts["dry_run"]
+                )
+                failed += lost
+                if sent:
+                    sent_units += 1
+                    sent_messages += sent
+                    sent_items += count
+                continue
             if not reminder.recipients:
                 skipped += 1
                 self.stdout.write(
@@ -104,6 +126,35 @@ class Command(BaseCommand):
         self.stdout.write(self.style.SUCCESS(summary))
         if failed:
             raise CommandError(f"{failed} message(s) could not be sent.")
+
+    def _through_channels(
+        self, reminder: UnitReminder, *, period: date, label: str, dry_run: bool
+    ) -> tuple[int, int]:
+        """The unit's channels instead of the e-mail to its reporters: (sent, failed)."""
+        count = len(reminder.items)
+        if dry_run:
+            channels = Channel.objects.filter(enabled=True, unit=reminder.unit)
+            names = ", ".join(str(c.get_kind_display()) for c in channels)
+            self.stdout.write(f"  {label}: {count} missing; would send through {names}")
+            return len(channels), 0
+        message = reminder_message(unit=reminder.unit, items=reminder.items, period=period)
+        records = channels_deliver(
+            unit=reminder.unit,
+            kind=message.kind,
+            title=message.title,
+            markdown=message.markdown,
+            items=message.item_ids,
+            link=message.link,
+        )
+        sent = failed = 0
+        for record in records:
+            if record.outcome == record.Outcome.SENT:
+                sent += 1
+                self.stdout.write(f"  {label}: {count} missing; sent through {record.channel}")
+            else:
+                failed += 1
+                self.stderr.write(f"  {label}: {record.channel} failed: {record.answer}")
+        return sent, failed
 
     def _period(self, text: str | None) -> date:
         if text is None:
