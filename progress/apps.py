@@ -7,6 +7,7 @@ class ProgressConfig(AppConfig):
     verbose_name = _("Progress reporting")
 
     def ready(self) -> None:
+        from progress.channels import checks  # noqa: F401  (registers the key's checks)
         from progress.statuses import stored
         from projects import signals
 

@@ -324,3 +324,13 @@ def test_the_test_message(unit, robot):
     record = services.channel_test(channel=channel)
     assert record.kind == ChannelMessage.Kind.TEST
     assert "区教育局" in robot.seen("ok")[0].body["markdown"]["content"]
+
+
+def test_a_malformed_key_is_an_error_at_start_up(settings):
+    from django.core.checks import run_checks
+
+    settings.CHANNELS_SECRET_KEY = "not-a-key"
+    assert [e.id for e in run_checks() if e.id.startswith("channels.")] == ["channels.E001"]
+    settings.CHANNELS_SECRET_KEY = ""
+    ids = [e.id for e in run_checks(include_deployment_checks=True) if e.id.startswith("channels.")]
+    assert ids == ["channels.W001"]
