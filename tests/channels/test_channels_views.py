@@ -217,3 +217,30 @@ def test_the_index_has_a_fixed_number_of_queries(client_as, admin_user, robot):
 
 def test_roles_cover_the_matrix():
     assert len(ROLES) == 7
+
+
+def test_the_unit_page_has_a_fixed_number_of_queries(client_as, admin_user, unit, robot):
+    def count() -> int:
+        client = client_as(admin_user)
+        with CaptureQueriesContext(connection) as ctx:
+            assert client.get(reverse("channels:unit", args=[unit.pk])).status_code == 200
+        return len(ctx.captured_queries)
+
+    services.channel_create(user=None, unit=unit, kind="wecom", webhook=robot.wecom("a"))
+    few = count()
+    for n in range(6):
+        channel = services.channel_create(
+            user=None, unit=unit, kind="dingtalk", webhook=robot.dingtalk(f"k{n}")
+        )
+        services.channel_send(channel=channel, kind="reminder", title="催报", markdown="- 一项")
+    assert count() == few
+
+
+def test_the_records_are_in_the_admin_site(client_as, admin_user, unit, robot):
+    channel = services.channel_create(user=None, unit=unit, kind="wecom", webhook=robot.wecom("a"))
+    for _ in range(5):
+        services.channel_send(channel=channel, kind="reminder", title="催报测试", markdown="- 一项")
+    client = client_as(admin_user)
+    response = client.get(reverse("admin:progress_channelmessage_changelist"))
+    assert response.status_code == 200 and "催报测试" in response.content.decode()
+    assert "key=a" not in response.content.decode()
