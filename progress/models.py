@@ -337,5 +337,48 @@ class Publication(models.Model):
         return f"{self.plan} {self.period:%Y-%m}"
 
 
+class Reminder(models.Model):
+    """One reminder (催报) sent to one unit's reporters for one period: who sent it, when, to
+    whom, over which channel, and how many items it listed. Written by
+    progress.reminders.services.reminders_send only; a unit is not reminded twice within a day
+    unless the sender asks."""
+
+    class Channel(models.TextChoices):
+        EMAIL = "email", _("Email")
+
+    period = models.DateField(_("period"))
+    unit = models.ForeignKey(
+        "projects.Unit", on_delete=models.CASCADE, related_name="reminders", verbose_name=_("unit")
+    )
+    channel = models.CharField(
+        _("channel"), max_length=20, choices=Channel.choices, default=Channel.EMAIL
+    )
+    recipients = models.TextField(_("recipients"), help_text=_("One address per line."))
+    item_count = models.PositiveIntegerField(_("items"))
+    subject = models.CharField(_("subject"), max_length=255)
+    sent_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("sent by"),
+        help_text=_("Empty when the send_reminders command sent it."),
+    )
+    sent_at = models.DateTimeField(_("sent at"), auto_now_add=True, db_index=True)
+
+    class Meta:
+        verbose_name = _("reminder")
+        verbose_name_plural = _("reminders")
+        ordering = ["-sent_at", "-id"]
+        indexes = [models.Index(fields=["unit", "period"], name="reminder_unit_period")]
+        constraints = [
+            models.CheckConstraint(condition=Q(period__day=1), name="reminder_period_first_day"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.unit} {self.period:%Y-%m} {self.sent_at:%Y-%m-%d %H:%M}"
+
+
 # The models of the areas that keep their own (Django loads an app's models from here).
 from progress.channels.models import Channel, ChannelMessage, RobotPost  # noqa: E402, F401

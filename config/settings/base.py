@@ -70,6 +70,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "projects.context_processors.user_roles",
+                "progress.start.context_processors.menu_counts",
             ],
         },
     },

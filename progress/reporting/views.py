@@ -22,13 +22,14 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from progress import access, formatting, periods, statuses
-from progress.access import CONTRIBUTE, FILL, VIEW
+from progress.access import CONTRIBUTE, FILL, REVIEW, VIEW
 from progress.models import Attachment, Contribution, ProgressReport, Status
 from progress.reporting import selectors, services
 from progress.reporting.forms import COMPLETION_SOFT_LIMIT, ContributionForm, ReportForm
 from projects.models import SubItem
 
 ACTIONS = ("save", "submit")
+REVIEWABLE = (ProgressReport.State.SUBMITTED, ProgressReport.State.APPROVED)
 
 
 # --- helpers ------------------------------------------------------------------------------
@@ -298,6 +299,8 @@ def report_detail(request: HttpRequest, pk: int) -> HttpResponse:
             ).select_related("unit", "author"),
             "can_edit": access.may(user, FILL, subitem) and report.state in services.EDITABLE,
             "can_contribute": access.may(user, CONTRIBUTE, subitem),
+            # the supervisor's way to approve, return or reopen it (reopen: approved reports)
+            "can_review": report.state in REVIEWABLE and user.has_perm(REVIEW, report),
         },
     )
 

@@ -6,6 +6,7 @@ app_name = "review"
 
 urlpatterns = [
     path("", views.queue, name="queue"),
+    path("approve/", views.approve_selected, name="approve_selected"),
     path("reports/<int:pk>/", views.review_report, name="report"),
     path("missing/", views.missing, name="missing"),
 ]
