@@ -18,6 +18,7 @@ urlpatterns = [
     path("items/", include("progress.items.urls")),
     path("dashboard/", include("progress.dashboard.urls")),
     path("channels/", include("progress.channels.urls")),
+    path("supervision/", include("progress.supervision.urls")),
 ]
 
 handler400 = "config.errors.bad_request"

@@ -260,6 +260,14 @@ class ItemStatus(models.Model):
         _("computed status"), max_length=20, choices=Status.choices, blank=True
     )
     mismatch = models.BooleanField(_("status mismatch"), default=False)
+    # the 红黄绿 light of progress.supervision.light_rules and its reasons (docs/supervision.md)
+    light = models.CharField(
+        _("light"),
+        max_length=6,
+        blank=True,
+        choices=[("red", _("Red")), ("yellow", _("Yellow")), ("green", _("Green"))],
+    )
+    light_reasons = models.JSONField(_("light reasons"), default=list, blank=True)
     # Copies of the sub-item's place (refresh_statuses writes them with the row), so that the
     # dashboards count and group ItemStatus alone, without joining up to the plans. Only
     # (jurisdiction, period) is indexed: every dashboard query starts there.
@@ -291,6 +299,7 @@ class ItemStatus(models.Model):
             models.Index(fields=["period", "reported_status"], name="item_status_reported"),
             models.Index(fields=["period", "computed_status"], name="item_status_computed"),
             models.Index(fields=["jurisdiction", "period"], name="item_status_jurisdiction"),
+            models.Index(fields=["period", "light"], name="item_status_light"),
         ]
 
     def __str__(self) -> str:
@@ -381,4 +390,31 @@ class Reminder(models.Model):
 
 
 # The models of the areas that keep their own (Django loads an app's models from here).
-from progress.channels.models import Channel, ChannelMessage, RobotPost  # noqa: E402, F401
+from progress.channels.models import Channel, ChannelMessage, RobotPost  # noqa: E402
+
+# supervision's tables belong to this app (docs/supervision.md)
+from progress.supervision.models import (  # noqa: E402
+    Notice,
+    NoticeAttachment,
+    NoticeEvent,
+    ReportFlag,
+)
+
+__all__ = [
+    "Attachment",
+    "Channel",
+    "ChannelMessage",
+    "Contribution",
+    "IndicatorValue",
+    "ItemStatus",
+    "Notice",
+    "NoticeAttachment",
+    "NoticeEvent",
+    "ProgressReport",
+    "Publication",
+    "Reminder",
+    "ReportFlag",
+    "ReviewEvent",
+    "RobotPost",
+    "Status",
+]

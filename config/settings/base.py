@@ -235,3 +235,21 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
 }
+
+# Supervision (docs/supervision.md): the 红黄绿 lights, the data-quality flags, the scorecard.
+LIGHT_RED_BELOW = float(
+    os.environ.get("LIGHT_RED_BELOW", "0.85")
+)  # yellow below STATUS_LAGGING_BELOW
+LIGHT_RED_OVERDUE_DAYS = env_int("LIGHT_RED_OVERDUE_DAYS", 30)
+LIGHT_RED_RUN = env_int("LIGHT_RED_RUN", 2)  # lagging or missing this many periods running: red
+FLAG_SIMILAR_AT = float(os.environ.get("FLAG_SIMILAR_AT", "0.9"))
+# score = 100 - 100 * sum(weight * count) / items led, per unit and month (never below 0)
+SCORECARD_WEIGHTS = {
+    "late": float(os.environ.get("SCORECARD_WEIGHT_LATE", "0.5")),
+    "missing": float(os.environ.get("SCORECARD_WEIGHT_MISSING", "1")),
+    "returned": float(os.environ.get("SCORECARD_WEIGHT_RETURNED", "0.3")),
+    "lagging": float(os.environ.get("SCORECARD_WEIGHT_LAGGING", "0.3")),
+    "red": float(os.environ.get("SCORECARD_WEIGHT_RED", "0.5")),
+    "overdue": float(os.environ.get("SCORECARD_WEIGHT_OVERDUE", "1")),
+}
+NOTICE_ATTACHMENT_MAX_BYTES = env_int("NOTICE_ATTACHMENT_MAX_BYTES", 10 * 1024 * 1024)

@@ -15,6 +15,7 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.db import connection, transaction
+from django.utils import timezone
 
 from progress import periods
 from progress.models import IndicatorValue, ItemStatus, ProgressReport
@@ -151,7 +152,9 @@ def load_rule_inputs(subitem_ids: Iterable[int]) -> dict[int, RuleInputs]:
     for report in (
         ProgressReport.objects.filter(subitem_id__in=ids)
         .order_by()
-        .only("pk", "subitem_id", "period", "state", "status")
+        .only(
+            "pk", "subitem_id", "period", "state", "status", "completion", "source", "submitted_at"
+        )
     ):
         inputs[report.subitem_id].reports[report.period] = report
     for sub_id, period, ind_id, value in IndicatorValue.objects.filter(
@@ -231,24 +234,33 @@ def _refresh_chunk(
     plan_periods: dict[int, tuple[list[date], bool]],
 ) -> int:
     """Recompute the rows of a chunk of sub-items; a withdrawn (撤销) one keeps none."""
+    from progress.supervision import stored as supervision
+
     active = [r[:-1] for r in rows if r[-1] is None]
     inputs = load_rule_inputs(r[0] for r in active)
     lagging_below, ahead_above = settings.STATUS_LAGGING_BELOW, settings.STATUS_AHEAD_ABOVE
+    limits, today = supervision.thresholds(), timezone.localdate()
     new: list[tuple] = []
+    flags: dict = {}
     for sub_id, plan_id, jurisdiction_id, category_id, lead_unit_id in active:
         reporting, quarterly = plan_periods[plan_id]
-        for period in reporting:
-            result = evaluate(
+        results = [
+            evaluate(
                 inputs[sub_id],
                 period,
                 quarterly=quarterly,
                 lagging_below=lagging_below,
                 ahead_above=ahead_above,
             )
+            for period in reporting
+        ]
+        lights = supervision.item_lights(results, today=today, limits=limits)
+        flags.update(supervision.item_flags(inputs[sub_id], results))
+        for result, light in zip(results, lights, strict=True):
             new.append(
                 (
                     sub_id,
-                    period.isoformat(),
+                    result.period.isoformat(),
                     result.counted,
                     result.awaiting_review,
                     result.reported,
@@ -259,11 +271,14 @@ def _refresh_chunk(
                     plan_id,
                     category_id,
                     lead_unit_id,
+                    light.light,
+                    supervision.light_reasons_json(light),
                 )
             )
     with transaction.atomic():
         ItemStatus.objects.filter(subitem_id__in=[r[0] for r in rows]).delete()
         _insert(new)
+        supervision.save_flags([r[0] for r in rows], flags)
     return len(new)
 
 
@@ -280,6 +295,8 @@ COLUMNS = (
     "plan_id",
     "category_id",
     "lead_unit_id",
+    "light",
+    "light_reasons",
 )
 
 
