@@ -19,6 +19,7 @@ urlpatterns = [
     path("dashboard/", include("progress.dashboard.urls")),
     path("channels/", include("progress.channels.urls")),
     path("supervision/", include("progress.supervision.urls")),
+    path("jobs/", include("progress.jobs.urls")),
 ]
 
 handler400 = "config.errors.bad_request"

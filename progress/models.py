@@ -391,6 +391,7 @@ class Reminder(models.Model):
 
 # The models of the areas that keep their own (Django loads an app's models from here).
 from progress.channels.models import Channel, ChannelMessage, RobotPost  # noqa: E402
+from progress.jobs.models import Job  # noqa: E402
 
 # supervision's tables belong to this app (docs/supervision.md)
 from progress.supervision.models import (  # noqa: E402
@@ -407,6 +408,7 @@ __all__ = [
     "Contribution",
     "IndicatorValue",
     "ItemStatus",
+    "Job",
     "Notice",
     "NoticeAttachment",
     "NoticeEvent",

@@ -21,8 +21,8 @@ from urllib.parse import urlencode
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.db.models import Q
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
@@ -30,6 +30,7 @@ from django_tables2 import RequestConfig
 
 from progress import access, formatting, periods
 from progress.exports import files
+from progress.exports.jobs import item_export_job
 from progress.items import selectors
 from progress.items.filters import ItemFilter
 from progress.items.reasons import explanations
@@ -85,10 +86,19 @@ def item_list(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_GET
-def item_export(request: HttpRequest) -> FileResponse:
+def item_export(request: HttpRequest) -> HttpResponse:
+    """The .xlsx of the list as filtered and sorted; over EXPORT_BACKGROUND_ROWS rows (or with
+    background=1) a worker writes it and the person waits on the job's page."""
     user = access.signed_in(request)
     period = _period(request) or periods.default_period(selectors.scope_rows(user))
-    _filterset, table = _filtered(request, user, period)
+    filterset, table = _filtered(request, user, period)
+    total = filterset.qs.count()
+    if total > settings.EXPORT_BACKGROUND_ROWS or request.GET.get("background") == "1":
+        params = request.GET.copy()
+        for key in ("page", "background"):
+            params.pop(key, None)
+        job = item_export_job(user=user, params=params, period=period, total=total)
+        return redirect("jobs:detail", pk=job.pk)
     RequestConfig(request, paginate=False).configure(table)  # the same sort as the page
     name = periods.label(period)
     return files.list_response(

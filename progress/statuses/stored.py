@@ -65,9 +65,17 @@ def refresh_statuses(
     return written
 
 
-def on_subitems_changed(sender, *, subitem_ids: list[int], **kwargs) -> None:
-    """projects.signals.subitems_changed: recompute their statuses."""
-    refresh_statuses(subitem_ids=subitem_ids)
+def on_subitems_changed(sender, *, subitem_ids: list[int], user=None, **kwargs):
+    """projects.signals.subitems_changed: recompute their statuses; more than
+    STATUS_BACKGROUND_ITEMS of them (with the user who changed them) in a worker, returning
+    its job."""
+    ids = list(subitem_ids)
+    if user is not None and len(ids) > settings.STATUS_BACKGROUND_ITEMS:
+        from progress.statuses.jobs import statuses_refresh_job
+
+        return statuses_refresh_job(subitem_ids=ids, user=user)
+    refresh_statuses(subitem_ids=ids)
+    return None
 
 
 def on_plans_removed(sender, **kwargs) -> None:

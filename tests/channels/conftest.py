@@ -130,6 +130,8 @@ def robot(settings):
     settings.CHANNELS_RATE_MAX_WAIT = 5
     settings.CHANNELS_SECRET_KEY = "T8v4c1V0n3mHn5Qm3pW9bq3mYw4m8n1Zc6lYk8yX2Bo="
     settings.SITE_URL = "https://shishi.example.cn"
+    # the channels' task runs at once here; tests/channels/test_channels_tasks.py queues it
+    settings.TASKS = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}
     server = Robot()
     yield server
     server.close()
