@@ -354,6 +354,7 @@ class Reminder(models.Model):
 
     class Channel(models.TextChoices):
         EMAIL = "email", _("Email")
+        CHANNELS = "channels", _("The unit's channels (group robots, e-mail)")
 
     period = models.DateField(_("period"))
     unit = models.ForeignKey(

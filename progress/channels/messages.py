@@ -12,6 +12,7 @@ from django.db.models import Count
 from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from progress import periods
 from progress.channels.models import ChannelMessage
@@ -168,8 +169,57 @@ def missing_by_unit(*, period: date, jurisdiction_id: int | None) -> dict[Unit, 
 __all__ = [
     "Message",
     "missing_by_unit",
+    "notice_message",
     "reminder_message",
     "returned_message",
     "summary_counts",
     "summary_message",
 ]
+
+
+NOTICE_TITLES = {
+    ChannelMessage.Kind.NOTICE_NEW: gettext_noop(
+        "Supervision: %(unit)s has %(count)s new notice(s)"
+    ),
+    ChannelMessage.Kind.NOTICE_DUE: gettext_noop(
+        "Supervision: %(count)s reply(ies) of %(unit)s due tomorrow"
+    ),
+    ChannelMessage.Kind.NOTICE_OVERDUE: gettext_noop(
+        "Supervision: %(count)s reply(ies) of %(unit)s overdue"
+    ),
+}
+
+
+def notice_message(*, kind: str, unit: Unit, notices: list) -> Message:
+    """督办 events of one unit: new notices (with the requirement), replies due tomorrow, replies
+    overdue. `notices` are progress.supervision Notice rows with their sub-items and projects."""
+    with translation.override(settings.LANGUAGE_CODE):
+        title = _(NOTICE_TITLES[kind]) % {"unit": unit.name, "count": len(notices)}
+        lines = []
+        for notice in notices[:MAX_LISTED]:
+            lines.append(
+                _("%(item)s — %(level)s, reply by **%(due)s**")
+                % {
+                    "item": _item_line(notice.subitem),
+                    "level": notice.get_level_display(),
+                    "due": f"{notice.reply_due:%Y-%m-%d}",
+                }
+            )
+            if kind == ChannelMessage.Kind.NOTICE_NEW:
+                lines.append(
+                    _("  Required: %(text)s") % {"text": _short(notice.requirement, MAX_COMMENT)}
+                )
+        if len(notices) > MAX_LISTED:
+            lines.append(_("- …and %(count)s more") % {"count": len(notices) - MAX_LISTED})
+        lines.append(_("Please reply on the notice page."))
+    if len(notices) == 1:
+        link = site_link(reverse("supervision:notice", args=[notices[0].pk]))
+    else:
+        link = site_link(reverse("supervision:notices"))
+    return Message(
+        kind=kind,
+        title=title,
+        markdown="\n".join(lines),
+        link=link,
+        item_ids=sorted({n.subitem_id for n in notices}),
+    )
