@@ -25,7 +25,7 @@ from django.utils.translation import gettext as _
 
 from progress.channels import crypto, robots
 from progress.channels.models import Channel, ChannelMessage
-from progress.channels.ratelimit import rate_wait
+from progress.channels.ratelimit import rate_done, rate_wait
 from projects import roles
 from projects.models import Jurisdiction, SubItem, Unit, User
 
@@ -279,7 +279,8 @@ def _send_robot(channel: Channel, *, title: str, markdown: str) -> tuple[robots.
     answer = robots.Answer(ok=False, errcode=None, errmsg="", words="")
     attempts = 0
     for attempt in range(max(settings.CHANNELS_ATTEMPTS, 1)):
-        if not rate_wait(channel_id=channel.pk):
+        post_id = rate_wait(channel_id=channel.pk)
+        if post_id is None:
             words = _(
                 "Not sent: the robot's limit of %(limit)s messages in %(window)s seconds stayed "
                 "reached."
@@ -294,6 +295,7 @@ def _send_robot(channel: Channel, *, title: str, markdown: str) -> tuple[robots.
         if channel.kind == Channel.Kind.DINGTALK:
             target = robots.dingtalk_url(url, secret, int(time.time() * 1000))
         answer = robots.post(channel.kind, target, body, timeout=settings.CHANNELS_TIMEOUT)
+        rate_done(post_id=post_id)
         if answer.ok or not answer.retry or attempt == settings.CHANNELS_ATTEMPTS - 1:
             break
         time.sleep(_backoff(attempt, answer.retry_after))
