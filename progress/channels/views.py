@@ -15,6 +15,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
+from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from progress import access
@@ -73,6 +74,7 @@ def index(request: HttpRequest) -> HttpResponse:
     )
 
 
+@sensitive_post_parameters("webhook", "secret")  # never in an error report
 @login_required
 @require_http_methods(["GET", "POST"])
 def unit_channels(request: HttpRequest, pk: int) -> HttpResponse:
@@ -82,6 +84,7 @@ def unit_channels(request: HttpRequest, pk: int) -> HttpResponse:
     return _target_page(request, user, unit=unit)
 
 
+@sensitive_post_parameters("webhook", "secret")  # never in an error report
 @login_required
 @require_http_methods(["GET", "POST"])
 def jurisdiction_channels(request: HttpRequest, pk: int) -> HttpResponse:
@@ -133,6 +136,7 @@ def _target_page(request, user, *, unit=None, jurisdiction=None) -> HttpResponse
     )
 
 
+@sensitive_post_parameters("webhook", "secret")  # never in an error report
 @login_required
 @require_http_methods(["GET", "POST"])
 def edit(request: HttpRequest, pk: int) -> HttpResponse:

@@ -244,3 +244,16 @@ def test_the_records_are_in_the_admin_site(client_as, admin_user, unit, robot):
     response = client.get(reverse("admin:progress_channelmessage_changelist"))
     assert response.status_code == 200 and "催报测试" in response.content.decode()
     assert "key=a" not in response.content.decode()
+
+
+def test_the_webhook_and_secret_are_hidden_from_error_reports(rf, admin_user, unit):
+    from django.views.debug import SafeExceptionReporterFilter
+
+    from progress.channels import views
+
+    request = rf.post("/", {"webhook": "https://x/?key=k1", "secret": "SECxyz", "name": "群"})
+    request.user = admin_user
+    views.unit_channels(request, unit.pk)
+    cleaned = SafeExceptionReporterFilter().get_post_parameters(request)
+    assert cleaned["webhook"] != "https://x/?key=k1" and cleaned["secret"] != "SECxyz"
+    assert cleaned["name"] == "群"
