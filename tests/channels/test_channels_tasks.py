@@ -13,7 +13,8 @@ from progress.channels.messages import Message
 from progress.channels.models import ChannelMessage
 from progress.channels.tasks import deliver_later
 
-pytestmark = pytest.mark.django_db
+# committed for real: the worker closes and reopens its connection, as a worker process does
+pytestmark = pytest.mark.django_db(transaction=True)
 
 
 def test_the_worker_sends_what_was_queued(
@@ -25,8 +26,7 @@ def test_the_worker_sends_what_was_queued(
     services.channel_create(user=None, unit=unit, kind="wecom", webhook=robot.wecom("jy"))
     message = Message(kind="reminder", title="催报", markdown="- 一项", link="", item_ids=[])
 
-    with django_capture_on_commit_callbacks(execute=True):
-        deliver_later(message, unit=unit)
+    deliver_later(message, unit=unit)  # outside a transaction: queued at once
 
     assert robot.requests == [] and not ChannelMessage.objects.exists()  # queued, not sent
     call_command(
