@@ -334,3 +334,12 @@ def test_a_malformed_key_is_an_error_at_start_up(settings):
     settings.CHANNELS_SECRET_KEY = ""
     ids = [e.id for e in run_checks(include_deployment_checks=True) if e.id.startswith("channels.")]
     assert ids == ["channels.W001"]
+
+
+def test_the_back_off_doubles_between_attempts(unit, robot, settings):
+    settings.CHANNELS_BACKOFF = 0.2
+    wecom(unit, robot, key="always429")
+    deliver(unit)
+    first, second, third = (r.at for r in robot.seen("always429"))
+    assert 0.2 <= second - first < 0.6
+    assert 0.4 <= third - second < 0.9
