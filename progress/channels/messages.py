@@ -155,28 +155,6 @@ def summary_message(*, jurisdiction: Jurisdiction, period: date) -> Message:
     )
 
 
-def missing_by_unit(*, period: date, jurisdiction_id: int | None) -> dict[Unit, list[SubItem]]:
-    """The items each unit still owes for the period (the missing-reports page's list)."""
-    from progress.review.selectors import missing_items
-
-    by_unit: dict[Unit, list[SubItem]] = {}
-    for item in missing_items(jurisdiction_id=jurisdiction_id, period=period):
-        if item.lead_unit_id is not None:
-            by_unit.setdefault(item.lead_unit, []).append(item)
-    return by_unit
-
-
-__all__ = [
-    "Message",
-    "missing_by_unit",
-    "notice_message",
-    "reminder_message",
-    "returned_message",
-    "summary_counts",
-    "summary_message",
-]
-
-
 NOTICE_TITLES = {
     ChannelMessage.Kind.NOTICE_NEW: gettext_noop(
         "Supervision: %(unit)s has %(count)s new notice(s)"
