@@ -111,11 +111,28 @@ def plan_xlsx(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def publish(request: HttpRequest, pk: int, period: str) -> HttpResponse:
-    """Publish (action=publish, with show_persons) or take down (action=unpublish) a period."""
+    """Publish (action=publish, with show_persons) or take down (action=unpublish) a period:
+    the first POST shows what would happen, with the numbers of unapproved and missing
+    reports; only the POST of that page (confirmed=1) does it."""
     plan = access.plan_for_export(request, pk)
     when = plan_period(plan, period)
     action = request.POST.get("action", "")
     label = periods.label(when)
+    if action in ("publish", "unpublish") and request.POST.get("confirmed") != "1":
+        # the first click asks: what would go public, and what is still missing from it
+        return render(
+            request,
+            "progress/exports/confirm_publish.html",
+            {
+                "plan": plan,
+                "period": when,
+                "period_value": label,
+                "action": action,
+                "show_persons": request.POST.get("show_persons") == "on",
+                "readiness": selectors.publish_readiness(plan, when),
+                "publication": selectors.publication(plan.pk, when),
+            },
+        )
     try:
         if action == "publish":
             services.publication_publish(

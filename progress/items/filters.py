@@ -103,3 +103,22 @@ class ItemFilter(django_filters.FilterSet):
             | Q(subitem__lead_unit__name__icontains=text)
             | Q(subitem__project__number__icontains=text)
         )
+
+
+def describe(filterset: ItemFilter) -> list[str]:
+    """The filters in force, in words ("牵头单位：区教育局"), in the order of the form: the
+    export's title line says what the table holds."""
+    if not filterset.is_bound or not filterset.form.is_valid():
+        return []
+    parts = []
+    for name, field in filterset.form.fields.items():
+        value = filterset.form.cleaned_data.get(name)
+        if value in (None, "", False):
+            continue
+        if value is True:
+            parts.append(str(field.label))
+            continue
+        choices = dict(getattr(field, "choices", ()) or ())
+        shown = choices.get(value, value) if isinstance(value, str) and choices else value
+        parts.append(f"{field.label}{_(': ')}{shown}")
+    return parts

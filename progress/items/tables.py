@@ -97,7 +97,7 @@ class ItemTable(tables.Table):
             "detail",
         )
         template_name = "progress/items/items_table.html"
-        attrs = {"class": "item-table"}
+        attrs = {"class": "item-table table--cards"}
         row_attrs = {"data-shown": lambda record: record.shown}
         empty_text = _("No items match these filters.")
         per_page = PER_PAGE
@@ -105,6 +105,10 @@ class ItemTable(tables.Table):
     def __init__(self, *args, period: date, **kwargs):
         super().__init__(*args, **kwargs)
         self.period_label = periods.label(period)
+        # on a phone each row is a card and each cell says what it is (app.css .table--cards)
+        for bound in self.columns:
+            td = {**bound.column.attrs.get("td", {}), "data-label": bound.verbose_name}
+            bound.column.attrs = {**bound.column.attrs, "td": td}
 
     def detail_url(self, record: ItemStatus) -> str:
         url = reverse("items:detail", args=[record.subitem_id])
@@ -142,10 +146,11 @@ class ItemTable(tables.Table):
 
     def render_detail(self, record: ItemStatus) -> str:
         return format_html(
-            '<a href="{}" aria-label="{}">{}</a>',
+            # the visible word starts the link's name (WCAG 2.5.3), the item's name completes it
+            '<a href="{}">{}<span class="visually-hidden"> {}</span></a>',
             self.detail_url(record),
-            record.subitem.name,
             _("Open"),
+            record.subitem.name,
         )
 
     # --- the export: what the page shows, as plain text, minus the link ---
@@ -160,15 +165,27 @@ class ItemTable(tables.Table):
             yield [get(record) for get in getters]
 
 
+def _blank(reason) -> str:
+    """An empty cell of the export says why: "—（未指定牵头单位）"."""
+    return f"—{_('(')}{reason}{_(')')}"
+
+
 EXPORT: dict[str, Callable[[ItemStatus], str]] = {
     "number": lambda r: r.subitem.project.number,
     "project": lambda r: r.subitem.project.name,
     "subitem": lambda r: f"({r.subitem.number}) {r.subitem.name}",
-    "lead_unit": lambda r: r.subitem.lead_unit.name if r.subitem.lead_unit else "",
-    "leaders": lambda r: "、".join(leader.name for leader in r.subitem.leader_list),
+    "lead_unit": lambda r: (
+        r.subitem.lead_unit.name if r.subitem.lead_unit else _blank(_("no lead unit"))
+    ),
+    "leaders": lambda r: (
+        "、".join(leader.name for leader in r.subitem.leader_list)
+        or _blank(_("no leader in charge"))
+    ),
     "shown": shown_text,
     "computed_status": lambda r: (
-        str(COMPUTED_LABELS.get(r.computed_status, r.computed_status)) if r.computed_status else ""
+        str(COMPUTED_LABELS.get(r.computed_status, r.computed_status))
+        if r.computed_status
+        else _blank(_("nothing to judge by yet"))
     ),
-    "mismatch": lambda r: str(_("Status mismatch")) if r.mismatch else "",
+    "mismatch": lambda r: str(_("Status mismatch")) if r.mismatch else _blank(_("agrees")),
 }

@@ -32,7 +32,7 @@ from progress import access, formatting, periods
 from progress.exports import files
 from progress.exports.jobs import item_export_job
 from progress.items import selectors
-from progress.items.filters import ItemFilter
+from progress.items.filters import ItemFilter, describe
 from progress.items.reasons import explanations
 from progress.items.tables import PER_PAGE, ItemTable
 from progress.statuses.shown import COMPUTED_LABELS, label
@@ -101,10 +101,20 @@ def item_export(request: HttpRequest) -> HttpResponse:
         return redirect("jobs:detail", pk=job.pk)
     RequestConfig(request, paginate=False).configure(table)  # the same sort as the page
     name = periods.label(period)
+    chosen = filterset.form.cleaned_data.get("jurisdiction") if filterset.is_bound else None
+    place = user.jurisdiction if not roles.is_admin(user) else chosen
+    where = place.name if place else _("All jurisdictions")
+    filters = describe(filterset)
     return files.list_response(
         table.export_rows(),
         filename=f"items-{name}.xlsx",
-        title=name,
+        title=_("%(where)s: progress of the items, %(period)s") % {"where": where, "period": name},
+        subtitle=(
+            _("Filters: %(filters)s") % {"filters": _("; ").join(filters)}
+            if filters
+            else _("All items, no filter")
+        ),
+        sheet_name=name,
         widths=(8, 40, 40, 24, 16, 12, 12, 12),
     )
 
@@ -172,10 +182,10 @@ def item_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "persons": _persons_by_unit(subitem),
             "leaders": list(subitem.leaders.all()),
             "period": page.period,
-            "period_choices": [
-                {"value": periods.label(p), "selected": p == page.period}
-                for p in plan.reporting_periods()
-            ],
+            # the month picker's bounds: the plan's year, quarter by quarter for quarterly plans
+            "period_first": plan.reporting_periods()[0],
+            "period_last": plan.reporting_periods()[-1],
+            "period_step": 3 if plan.is_quarterly else 1,
             "period_start": evaluation.period_start,
             "period_end": evaluation.period_end,
             "deadline": periods.deadline(page.period),

@@ -16,4 +16,5 @@ urlpatterns = [
     ),
     path("reports/<int:pk>/", views.report_detail, name="report_detail"),
     path("attachments/<int:pk>/", views.attachment, name="attachment"),
+    path("attachments/<int:pk>/thumbnail/", views.attachment_thumbnail, name="thumbnail"),
 ]

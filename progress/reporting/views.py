@@ -19,6 +19,7 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpRe
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from django.views.decorators.http import require_GET, require_http_methods
 
 from progress import access, formatting, periods, statuses
@@ -82,6 +83,8 @@ def my_reports(request: HttpRequest) -> HttpResponse:
             "previous_period": periods.add_months(period, -1),
             "next_period": periods.add_months(period, 1),
             "deadline": periods.deadline(period),
+            "overdue": periods.deadline_passed(period),
+            "overdue_word": pgettext("report", "Overdue"),
             "to_report": [item for item in items if not item.completed_in],
             "completed_earlier": [item for item in items if item.completed_in],
             "cooperating": selectors.cooperating_items(user, period),
@@ -328,6 +331,34 @@ def attachment(request: HttpRequest, pk: int) -> FileResponse:
         content_type=item.content_type,
     )
     response["Cache-Control"] = "private, no-store"
+    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    return response
+
+
+THUMBNAIL = (320, 320)
+
+
+@login_required
+@require_GET
+def attachment_thumbnail(request: HttpRequest, pk: int) -> HttpResponse:
+    """A photo's thumbnail (at most 320 px a side, JPEG), after the same access check as the
+    photo itself; 404 for a document."""
+    from io import BytesIO
+
+    from PIL import Image, UnidentifiedImageError
+
+    item = access.attachment_for(request, pk)
+    if item.kind != Attachment.Kind.IMAGE:
+        raise Http404
+    try:
+        with item.file.open("rb") as handle, Image.open(handle) as image:
+            image.thumbnail(THUMBNAIL)
+            out = BytesIO()
+            image.convert("RGB").save(out, "JPEG", quality=80)
+    except (FileNotFoundError, UnidentifiedImageError, OSError) as exc:
+        raise Http404 from exc
+    response = HttpResponse(out.getvalue(), content_type="image/jpeg")
+    response["Cache-Control"] = "private, max-age=3600"
     response["Content-Security-Policy"] = "default-src 'none'; sandbox"
     return response
 

@@ -9,4 +9,5 @@ urlpatterns = [
     path("approve/", views.approve_selected, name="approve_selected"),
     path("reports/<int:pk>/", views.review_report, name="report"),
     path("missing/", views.missing, name="missing"),
+    path("missing/export.xlsx", views.missing_export, name="missing_export"),
 ]

@@ -123,3 +123,30 @@ def test_the_missing_page_takes_the_same_queries_with_more_reminders(
     with CaptureQueriesContext(connection) as many:
         client.get(MISSING, {"period": "2024-03"})
     assert len(many) == len(few)
+
+
+def test_the_missing_list_downloads_as_xlsx(world, client_as, other_supervisor):
+    import io
+
+    from openpyxl import load_workbook
+
+    from projects.models import User
+
+    url = reverse("review:missing_export")
+    sup = User.objects.get(username="sup")
+    response = client_as(sup).get(url, {"period": "2024-03"})
+    assert response.status_code == 200
+    sheet = load_workbook(io.BytesIO(b"".join(response.streaming_content))).active
+    title, subtitle, header, *rows = list(sheet.iter_rows(values_only=True))
+    assert title[0] == "西青区 2024-03 未报送清单"
+    assert header[0] == "牵头单位"
+    assert subtitle[0].startswith("报送期限：2024-04-05")
+    page = client_as(sup).get(MISSING, {"period": "2024-03"})
+    assert len(rows) == page.context["item_count"]
+    assert {r[0] for r in rows} == {"区教育局", "区人社局"}
+    # access: another jurisdiction's supervisor gets 404 asking for this one, reporters 403
+    here = sup.jurisdiction_id
+    assert client_as(other_supervisor).get(url, {"jurisdiction": here}).status_code == 404
+    reporter = User.objects.get(username="jy1")
+    assert client_as(reporter).get(url).status_code == 403
+    assert client_as(None).get(url).status_code == 302
