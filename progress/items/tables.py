@@ -36,7 +36,24 @@ def shown_text(record: ItemStatus) -> str:
     return text
 
 
+def light_text(record: ItemStatus) -> str:
+    """The 红黄绿 light and its reasons in words (docs/supervision.md)."""
+    from progress.supervision import words
+
+    if not record.light:
+        return ""
+    reasons = "；".join(words.light_reasons(record.light_reasons))
+    label = words.light_label(record.light)
+    return f"{label}（{reasons}）" if reasons else label
+
+
 class ItemTable(tables.Table):
+    choose = tables.Column(
+        verbose_name=_("Choose"),
+        accessor="subitem_id",
+        orderable=False,
+        exclude_from_export=True,
+    )
     number = tables.Column(
         verbose_name=_("No."),
         accessor="subitem__project__number",
@@ -80,12 +97,18 @@ class ItemTable(tables.Table):
         order_by=("-mismatch", *LIST_ORDER),
         empty_values=(),
     )
+    light = tables.Column(
+        verbose_name=_("Light"),
+        order_by=("light", *LIST_ORDER),
+        empty_values=(),
+    )
     detail = tables.Column(
         verbose_name=_("Details"), accessor="subitem_id", orderable=False, exclude_from_export=True
     )
 
     class Meta:
         sequence = (
+            "choose",
             "number",
             "project",
             "subitem",
@@ -94,6 +117,7 @@ class ItemTable(tables.Table):
             "shown",
             "computed_status",
             "mismatch",
+            "light",
             "detail",
         )
         template_name = "progress/items/items_table.html"
@@ -102,7 +126,11 @@ class ItemTable(tables.Table):
         empty_text = _("No items match these filters.")
         per_page = PER_PAGE
 
-    def __init__(self, *args, period: date, **kwargs):
+    def __init__(self, *args, period: date, choosable: bool = False, **kwargs):
+        """choosable: a checkbox per row, to issue 督办 notices on the chosen items
+        (supervisors on the item list)."""
+        if not choosable:
+            kwargs["exclude"] = (*kwargs.get("exclude", ()), "choose")
         super().__init__(*args, **kwargs)
         self.period_label = periods.label(period)
         # on a phone each row is a card and each cell says what it is (app.css .table--cards)
@@ -143,6 +171,27 @@ class ItemTable(tables.Table):
         if not value:
             return ""
         return format_html('<span class="flag-mismatch">{}</span>', _("Status mismatch"))
+
+    def render_choose(self, record: ItemStatus) -> str:
+        return format_html(
+            '<input type="checkbox" name="items" value="{}" form="choose-items" aria-label="{}">',
+            record.subitem_id,
+            record.subitem.name,
+        )
+
+    def render_light(self, record: ItemStatus) -> str:
+        from progress.supervision import words
+
+        if not record.light:
+            return ""
+        return format_html(
+            '<span class="light light--{}" data-light="{}" title="{}">{} {}</span>',
+            record.light,
+            record.light,
+            light_text(record),
+            words.LIGHT_SYMBOLS[record.light],
+            words.light_label(record.light),
+        )
 
     def render_detail(self, record: ItemStatus) -> str:
         return format_html(
@@ -188,4 +237,5 @@ EXPORT: dict[str, Callable[[ItemStatus], str]] = {
         else _blank(_("nothing to judge by yet"))
     ),
     "mismatch": lambda r: str(_("Status mismatch")) if r.mismatch else _blank(_("agrees")),
+    "light": lambda r: light_text(r) or _blank(_("nothing to judge by yet")),
 }

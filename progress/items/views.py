@@ -47,10 +47,12 @@ def _period(request: HttpRequest) -> date | None:
 # --- the list and its export --------------------------------------------------------------
 
 
-def _filtered(request: HttpRequest, user, period: date) -> tuple[ItemFilter, ItemTable]:
+def _filtered(
+    request: HttpRequest, user, period: date, *, choosable: bool = False
+) -> tuple[ItemFilter, ItemTable]:
     rows = selectors.list_rows(user, period)
     filterset = ItemFilter(request.GET or None, queryset=rows, user=user)
-    return filterset, ItemTable(filterset.qs, period=period)
+    return filterset, ItemTable(filterset.qs, period=period, choosable=choosable)
 
 
 def _export_url(request: HttpRequest, period: date) -> str:
@@ -65,7 +67,8 @@ def _export_url(request: HttpRequest, period: date) -> str:
 def item_list(request: HttpRequest) -> HttpResponse:
     user = access.signed_in(request)
     period = _period(request) or periods.default_period(selectors.scope_rows(user))
-    filterset, table = _filtered(request, user, period)
+    choosable = roles.is_supervisor(user)  # to issue 督办 notices on the chosen items
+    filterset, table = _filtered(request, user, period, choosable=choosable)
     RequestConfig(request, paginate={"per_page": PER_PAGE}).configure(table)
     return render(
         request,
@@ -80,6 +83,7 @@ def item_list(request: HttpRequest) -> HttpResponse:
             "deadline_passed": periods.deadline_passed(period),
             "sees_all": roles.is_admin(user),
             "export_url": _export_url(request, period),
+            "choosable": choosable,
         },
     )
 

@@ -50,7 +50,15 @@ def similarity(a: str, b: str) -> float:
 def copied(text: str, previous: str | None, *, similar_at: float = 0.9) -> Flag | None:
     if not previous or not text.strip() or not previous.strip():
         return None
-    ratio = similarity(text, previous)
+    a, b = "".join(text.split()), "".join(previous.split())
+    if a == b:
+        ratio = 1.0
+    else:
+        matcher = SequenceMatcher(None, a, b, autojunk=False)
+        # both quick ratios are upper bounds of ratio(): most different texts stop here
+        if matcher.real_quick_ratio() < similar_at or matcher.quick_ratio() < similar_at:
+            return None
+        ratio = matcher.ratio()
     if ratio >= similar_at:
         return Flag(COPIED, params=(("similarity", f"{ratio:.2f}"),))
     return None

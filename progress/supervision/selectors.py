@@ -171,6 +171,68 @@ def item_light(subitem_id: int, period: date) -> ItemStatus | None:
     )
 
 
+# --- the leaders' view ---------------------------------------------------------------------
+
+
+def leader_summary(jurisdiction_id: int, period: date) -> list[dict]:
+    """Each leader of the jurisdiction (by name) with the lights of the items in their charge
+    in `period` and their open notices: three queries."""
+    from projects.models import Leader
+
+    lights = {
+        row["subitem__leaders"]: row
+        for row in ItemStatus.objects.filter(
+            jurisdiction_id=jurisdiction_id, period=period, subitem__leaders__isnull=False
+        )
+        .values("subitem__leaders")
+        .order_by()
+        .annotate(
+            items=Count("pk"),
+            red=Count("pk", filter=Q(light=light_rules.RED)),
+            yellow=Count("pk", filter=Q(light=light_rules.YELLOW)),
+            green=Count("pk", filter=Q(light=light_rules.GREEN)),
+        )
+    }
+    notices = dict(
+        Notice.objects.filter(
+            jurisdiction_id=jurisdiction_id,
+            state__in=(OPEN, REPLIED),
+            subitem__leaders__isnull=False,
+        )
+        .values("subitem__leaders")
+        .order_by()
+        .annotate(n=Count("pk"))
+        .values_list("subitem__leaders", "n")
+    )
+    empty = {"items": 0, "red": 0, "yellow": 0, "green": 0}
+    return [
+        {
+            "leader": leader,
+            **{k: lights.get(leader.pk, empty)[k] for k in empty},
+            "open_notices": notices.get(leader.pk, 0),
+        }
+        for leader in Leader.objects.filter(jurisdiction_id=jurisdiction_id).order_by("name")
+    ]
+
+
+def leader_items(leader_id: int, period: date) -> list[tuple[ItemStatus, int]]:
+    """The items a leader is in charge of (SubItem.leaders), with their stored status of
+    `period` and their open notices: two queries."""
+    rows = list(
+        ItemStatus.objects.filter(period=period, subitem__leaders=leader_id)
+        .select_related("subitem__project", "lead_unit")
+        .order_by("subitem__project__plan_id", "subitem__project__order", "subitem__number")
+    )
+    notices = dict(
+        Notice.objects.filter(state__in=(OPEN, REPLIED), subitem__leaders=leader_id)
+        .values("subitem_id")
+        .order_by()
+        .annotate(n=Count("pk"))
+        .values_list("subitem_id", "n")
+    )
+    return [(row, notices.get(row.subitem_id, 0)) for row in rows]
+
+
 # --- the start page -----------------------------------------------------------------------
 
 

@@ -87,8 +87,14 @@ def item_flags(inputs, evaluations: Sequence) -> dict[tuple[int, str, str], dict
     out: dict[tuple[int, str, str], dict] = {}
     previous_text: str | None = None
     computed: list[str | None] = []
+    values = [(p, names[i], v) for p, i, v in inputs.values if i in names]  # sorted by period
+    before: dict[str, Decimal] = {}  # the latest value of each indicator before the period
+    seen = 0
     for e in evaluations:
         computed.append(e.computed.status)
+        while seen < len(values) and values[seen][0] < e.period:
+            before[values[seen][1]] = values[seen][2]
+            seen += 1
         if not e.counted or e.report is None:
             continue
         report = e.report
@@ -96,11 +102,11 @@ def item_flags(inputs, evaluations: Sequence) -> dict[tuple[int, str, str], dict
         flag = flag_rules.copied(report.completion or "", previous_text, similar_at=similar_at)
         found += [flag] if flag else []
         previous_text = report.completion or previous_text
-        this = {names[i]: v for p, i, v in inputs.values if p == e.period and i in names}
-        before: dict[str, Decimal] = {}
-        for p, i, v in inputs.values:
-            if p < e.period and i in names:
-                before[names[i]] = v
+        this: dict[str, Decimal] = {}
+        for p, name, v in values[seen:]:
+            if p != e.period:
+                break
+            this[name] = v
         found += flag_rules.decreased(this, before)
         found += flag_rules.completed_early(
             report.status,

@@ -51,3 +51,18 @@ def report_flags(context, report) -> dict:
         "next": context["request"].get_full_path(),
         "csrf_token": context.get("csrf_token"),
     }
+
+
+@register.inclusion_tag("progress/supervision/_dashboard.html")
+def supervision_dashboard(jurisdiction, period) -> dict:
+    """The dashboard's lights and notices of one jurisdiction and period: two queries."""
+    rows = selectors.light_rows(jurisdiction.pk)
+    notices = selectors.filter_notices(
+        selectors.Notice.objects.all(), jurisdiction_id=jurisdiction.pk
+    )
+    return {
+        "jurisdiction": jurisdiction,
+        "period": period,
+        "lights": selectors.light_counts(rows, period),
+        "notices": selectors.notice_counts(notices),
+    }

@@ -24,6 +24,12 @@ from progress.statuses import refresh_statuses
 from progress.supervision import services
 
 
+@pytest.fixture(autouse=True)
+def _media(settings, tmp_path):
+    """Attachments go to a temporary directory, never the checkout's media/."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
 @pytest.fixture
 def plan(jurisdiction):
     return make_plan(jurisdiction, title="2024年西青区民心工程", year=2024)

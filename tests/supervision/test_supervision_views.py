@@ -335,14 +335,30 @@ def test_the_item_page_shows_light_and_notices(client_as, supervisor, notice, la
 
 
 def test_the_leaders_view(client_as, supervisor, leader, lagging, on_track, notice):
-    response = client_as(supervisor).get(reverse("supervision:leaders"), {"period": "2024-06"})
-    (section,) = response.context["sections"]
-    assert section["leader"] == leader
-    assert section["counts"] == {"red": 1, "yellow": 0, "green": 1}
-    assert {i["subitem"].name: i["open_notices"] for i in section["items"]} == {
+    client = client_as(supervisor)
+    response = client.get(reverse("supervision:leaders"), {"period": "2024-06"})
+    (row,) = response.context["summary"]
+    assert row["leader"] == leader
+    assert (row["items"], row["red"], row["yellow"], row["green"]) == (2, 1, 0, 1)
+    assert row["open_notices"] == 1
+
+    response = client.get(
+        reverse("supervision:leaders"), {"period": "2024-06", "leader": leader.pk}
+    )
+    assert response.context["counts"] == {"red": 1, "yellow": 0, "green": 1}
+    assert {i["subitem"].name: i["open_notices"] for i in response.context["items"]} == {
         "新建社区养老驿站": 1,
         "改造10个小区": 0,
     }
+    assert "完成选址" in response.content.decode()  # the reason in words
+
+
+def test_a_leader_of_another_jurisdiction_is_404(client_as, supervisor, other_jurisdiction):
+    from factories import make_leader
+
+    stranger = make_leader(other_jurisdiction, "王北仑")
+    response = client_as(supervisor).get(reverse("supervision:leaders"), {"leader": stranger.pk})
+    assert response.status_code == 404
 
 
 # --- query counts: 10 items and 1,000 ---------------------------------------------------------
@@ -426,6 +442,7 @@ def test_pages_issue_the_same_queries_with_10_and_1000_items(
     }
     if role != "reporter":
         pages["leaders"] = f"{reverse('supervision:leaders')}?period=2024-06"
+        pages["leader"] = f"{reverse('supervision:leaders')}?period=2024-06&leader={leader.pk}"
 
     bulk_world(plan, unit, leader, supervisor, 10)
     few = {name: count_queries(client, url) for name, url in pages.items()}
@@ -439,3 +456,75 @@ def test_pages_issue_the_same_queries_with_10_and_1000_items(
     (row,) = card.context["rows"]
     # notices are counted in the month they were issued (now), overdue replies by their deadline
     assert row["summary"]["items"] == "1000" and row["summary"]["overdue"] == "1000"
+
+
+def test_the_item_list_filters_by_light_and_flags(client_as, supervisor, lagging, on_track):
+    client = client_as(supervisor)
+    url = reverse("items:list")
+
+    def listed(**params) -> list[str]:
+        response = client.get(url, {"period": "2024-06", **params})
+        return [row.subitem.name for row in response.context["table"].paginated_rows.data]
+
+    assert listed(light="red") == ["新建社区养老驿站"]
+    assert listed(light="green") == ["改造10个小区"]
+    assert listed(flagged="1") == ["新建社区养老驿站"]  # June's text is May's
+    ReportFlag.objects.filter(report__subitem=lagging, report__period="2024-06-01").update(
+        dismissed_at=timezone.now(), dismissed_reason="核实"
+    )
+    assert listed(flagged="1") == []
+
+
+def test_the_dashboard_counts_equal_the_lists(client_as, supervisor, lagging, on_track, notice):
+    client = client_as(supervisor)
+    page = client.get(reverse("dashboard:overview"), {"period": "2024-06"}).content.decode()
+    lights = client.get(reverse("supervision:lights"), {"period": "2024-06"}).context["counts"]
+    assert f'data-count="red">{lights["red"]}<' in page
+    assert f'data-count="green">{lights["green"]}<' in page
+    opened = client.get(reverse("supervision:notices"), {"state": "open"}).context["notices"]
+    assert f'data-count="open">{len(opened)}<' in page
+
+
+def test_refresh_lights_recomputes_every_plan(lagging):
+    from django.core.management import call_command
+
+    ItemStatus.objects.filter(subitem=lagging).update(light="", light_reasons=[])
+    out = io.StringIO()
+    call_command("refresh_lights", "--year", "2024", stdout=out)
+    assert "1 plans, 12 status rows" in out.getvalue()
+    june = ItemStatus.objects.get(subitem=lagging, period=datetime.date(2024, 6, 1))
+    assert june.light == "red"
+
+
+def test_the_item_list_shows_lights_and_lets_supervisors_choose(
+    client_as, supervisor, reporter, lagging, on_track
+):
+    page = client_as(supervisor).get(reverse("items:list"), {"period": "2024-06"})
+    html = page.content.decode()
+    assert 'data-light="red"' in html and 'data-light="green"' in html
+    assert f'name="items" value="{lagging.pk}" form="choose-items"' in html
+    assert reverse("supervision:notice_new") in html
+    mine = client_as(reporter).get(reverse("items:list"), {"period": "2024-06"}).content.decode()
+    assert 'data-light="red"' in mine
+    assert 'form="choose-items"' not in mine  # reporters do not issue notices
+
+
+def test_stored_flags_decreasing_value_and_completed_early(plan, unit):
+    from factories import make_indicator, make_milestone, make_project, make_report, make_subitem
+
+    subitem = make_subitem(make_project(plan), lead_unit=unit)
+    indicator = make_indicator(subitem, "改造户数", "户", targets=[100, 200, 300, 400])
+    make_milestone(subitem, datetime.date(2024, 12, 31), "全部完工")
+    make_report(subitem, datetime.date(2024, 5, 1), completion="五月进展", values={indicator: 120})
+    june = make_report(
+        subitem,
+        datetime.date(2024, 6, 1),
+        status="completed",
+        completion="全部完成，六月进展另写",
+        values={indicator: 110},
+    )
+    flags = {(f.kind, f.subject): f.params for f in june.flags.all()}
+    assert flags == {
+        ("decreased", "改造户数"): {"value": "110", "previous": "120"},
+        ("completed_early", "全部完工"): {"due": "2024-12-31"},
+    }
