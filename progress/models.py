@@ -287,6 +287,11 @@ class ItemStatus(models.Model):
     lead_unit = models.ForeignKey(
         "projects.Unit", on_delete=models.SET_NULL, null=True, related_name="+", db_index=False
     )
+    # The item list's order (plan, project's order, sub-item's number), copied too, so that
+    # the list's first page is read in that order from an index instead of sorting every row
+    # of the period after joining them to their projects.
+    project_order = models.PositiveIntegerField(default=0)
+    subitem_number = models.PositiveIntegerField(default=0)
 
     class Meta:
         verbose_name = _("item status")
@@ -300,6 +305,14 @@ class ItemStatus(models.Model):
             models.Index(fields=["period", "computed_status"], name="item_status_computed"),
             models.Index(fields=["jurisdiction", "period"], name="item_status_jurisdiction"),
             models.Index(fields=["period", "light"], name="item_status_light"),
+            models.Index(
+                fields=["jurisdiction", "period", "plan", "project_order", "subitem_number"],
+                name="item_status_list_order",
+            ),
+            models.Index(
+                fields=["period", "plan", "project_order", "subitem_number"],
+                name="item_status_list_all",
+            ),
         ]
 
     def __str__(self) -> str:

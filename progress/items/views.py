@@ -84,6 +84,8 @@ def item_list(request: HttpRequest) -> HttpResponse:
             "sees_all": roles.is_admin(user),
             "export_url": _export_url(request, period),
             "choosable": choosable,
+            # a worker writes it: the link opens the job's page instead of downloading
+            "export_in_background": table.paginator.count > settings.EXPORT_BACKGROUND_ROWS,
         },
     )
 

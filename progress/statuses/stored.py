@@ -49,6 +49,8 @@ def refresh_statuses(
             "project__plan__jurisdiction_id",
             "project__category_id",
             "lead_unit_id",
+            "project__order",
+            "number",
             "withdrawn_at",
         )
     )
@@ -238,7 +240,7 @@ def evaluate(
 
 
 def _refresh_chunk(
-    rows: list[tuple[int, int, int, int | None, int | None, object]],
+    rows: list[tuple[int, int, int, int | None, int | None, int, int, object]],
     plan_periods: dict[int, tuple[list[date], bool]],
 ) -> int:
     """Recompute the rows of a chunk of sub-items; a withdrawn (撤销) one keeps none."""
@@ -250,7 +252,7 @@ def _refresh_chunk(
     limits, today = supervision.thresholds(), timezone.localdate()
     new: list[tuple] = []
     flags: dict = {}
-    for sub_id, plan_id, jurisdiction_id, category_id, lead_unit_id in active:
+    for sub_id, plan_id, jurisdiction_id, category_id, lead_unit_id, order, number in active:
         reporting, quarterly = plan_periods[plan_id]
         results = [
             evaluate(
@@ -281,6 +283,8 @@ def _refresh_chunk(
                     lead_unit_id,
                     light.light,
                     supervision.light_reasons_json(light),
+                    order,
+                    number,
                 )
             )
     with transaction.atomic():
@@ -305,6 +309,8 @@ COLUMNS = (
     "lead_unit_id",
     "light",
     "light_reasons",
+    "project_order",
+    "subitem_number",
 )
 
 
