@@ -161,6 +161,8 @@ class ItemTable(tables.Table):
             "shown": self.render_shown,
             "computed_status": self.render_computed_status,
             "mismatch": lambda r: self.render_mismatch(r.mismatch),
+            "light": self.render_light,
+            "choose": self.render_choose,
             "detail": self.render_detail,
         }
         return format_html_join(
