@@ -83,7 +83,13 @@ def my_reports(request: HttpRequest) -> HttpResponse:
             "previous_period": periods.add_months(period, -1),
             "next_period": periods.add_months(period, 1),
             "deadline": periods.deadline(period),
-            "overdue": periods.deadline_passed(period),
+            # 逾期 beside the deadline only while something is still to be submitted
+            "overdue": periods.deadline_passed(period)
+            and any(
+                not i.current or i.current.state in services.EDITABLE
+                for i in items
+                if not i.completed_in
+            ),
             "overdue_word": pgettext("report", "Overdue"),
             "to_report": [item for item in items if not item.completed_in],
             "completed_earlier": [item for item in items if item.completed_in],
