@@ -17,7 +17,7 @@ SQLITE_URL ?= sqlite:///$(CURDIR)/db.sqlite3
 PYTEST_ARGS ?=
 CI_MODE := $(filter 1 true yes,$(shell printf '%s' "$${CI:-}" | tr A-Z a-z))
 
-.PHONY: help setup messages run worker serve test lint test-sqlite test-postgres bench-import bench-load bench-export fixtures-formats bench-pdf
+.PHONY: help setup messages run worker serve test lint test-sqlite test-postgres bench-import bench-load bench-export fixtures-formats bench-pdf bench-scorecard
 
 help:
 	@echo "make run    set up, migrate, load the demo data and accounts, serve on http://127.0.0.1:8000 (PORT=8001 for another port)"
@@ -132,6 +132,10 @@ bench-load: setup
 
 bench-export: setup
 	$(PY) benchmarks/export_bench.py
+
+# Needs the synthetic jurisdiction: manage.py seed_synthetic --subitems 20000 --months 12
+bench-scorecard: setup
+	$(PY) benchmarks/scorecard_bench.py
 
 # Needs LibreOffice (soffice) and a Chinese font (fonts-noto-cjk) to print the list to PDF.
 bench-pdf: setup

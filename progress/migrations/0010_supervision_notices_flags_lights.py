@@ -49,7 +49,7 @@ class Migration(migrations.Migration):
             fields=[
                 ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
                 ('kind', models.CharField(choices=[('copied', 'Same text as last report'), ('decreased', 'Cumulative value decreased'), ('completed_early', 'Completed with milestones not achieved'), ('on_track_lagging', 'On track claimed while lagging'), ('late', 'Late report')], max_length=20, verbose_name='kind')),
-                ('subject', models.CharField(blank=True, max_length=500, verbose_name='subject')),
+                ('subject', models.CharField(blank=True, max_length=500, verbose_name='concerns')),
                 ('params', models.JSONField(blank=True, default=dict, verbose_name='details')),
                 ('created_at', models.DateTimeField(blank=True, editable=False, verbose_name='flagged at')),
                 ('dismissed_at', models.DateTimeField(blank=True, null=True, verbose_name='dismissed at')),
@@ -124,7 +124,7 @@ class Migration(migrations.Migration):
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('kind', models.CharField(choices=[('copied', 'Same text as last report'), ('decreased', 'Cumulative value decreased'), ('completed_early', 'Completed with milestones not achieved'), ('on_track_lagging', 'On track claimed while lagging'), ('late', 'Late report')], max_length=20, verbose_name='kind')),
-                ('subject', models.CharField(blank=True, max_length=500, verbose_name='subject')),
+                ('subject', models.CharField(blank=True, max_length=500, verbose_name='concerns')),
                 ('params', models.JSONField(blank=True, default=dict, verbose_name='details')),
                 ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='flagged at')),
                 ('dismissed_at', models.DateTimeField(blank=True, null=True, verbose_name='dismissed at')),

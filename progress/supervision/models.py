@@ -149,7 +149,7 @@ class ReportFlag(models.Model):
         verbose_name=_("progress report"),
     )
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
-    subject = models.CharField(_("subject"), max_length=500, blank=True)
+    subject = models.CharField(_("concerns"), max_length=500, blank=True)
     params = models.JSONField(_("details"), default=dict, blank=True)
     created_at = models.DateTimeField(_("flagged at"), auto_now_add=True)
     dismissed_by = models.ForeignKey(

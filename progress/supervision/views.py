@@ -26,6 +26,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from progress import access, periods
+from progress.dashboard.selectors import default_jurisdiction, plan_years
 from progress.supervision import scorecard as scorecards
 from progress.supervision import selectors, services, words, xlsx
 from progress.supervision.forms import DecisionForm, DismissForm, NoticeForm, ReplyForm
@@ -246,8 +247,6 @@ def notice_file(request: HttpRequest, pk: int) -> FileResponse:
 def _jurisdiction(request: HttpRequest, user) -> Jurisdiction | None:
     """Supervisors their own; admins ?jurisdiction= or the first; reporters their unit's."""
     if roles.is_supervisor(user):
-        from progress.dashboard.selectors import default_jurisdiction
-
         return access.jurisdiction_for(request, user, default=default_jurisdiction)
     if request.GET.get("jurisdiction"):
         raise Http404
@@ -373,8 +372,6 @@ def _scorecard(request: HttpRequest):
     jurisdiction = _jurisdiction(request, user)
     if jurisdiction is None:
         raise Http404
-    from progress.dashboard.selectors import plan_years
-
     years = plan_years(jurisdiction.pk)
     year = _int(request.GET.get("year")) or (years[0] if years else timezone.localdate().year)
     return jurisdiction, years, scorecards.build(jurisdiction.pk, year, unit_id=own_unit)
@@ -451,8 +448,6 @@ def leaders(request: HttpRequest) -> HttpResponse:
     reasons and its open notices, on one printable page (three queries). Fixed counts whatever
     the size."""
     user = access.supervisor(request)
-    from progress.dashboard.selectors import default_jurisdiction
-
     jurisdiction = access.jurisdiction_for(request, user, default=default_jurisdiction)
     if jurisdiction is None:
         raise Http404
