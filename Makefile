@@ -53,8 +53,8 @@ messages: $(VENV)/.installed
 	fi
 
 # `make run PORT=8001` serves on another port (and load_demo prints that address). The
-# background worker (exports, imports, status refreshes, reminders) runs beside the server and
-# stops with it.
+# background worker (exports, imports, status refreshes, reminders) runs beside the server
+# and stops with it.
 PORT ?= 8000
 run: setup
 	$(PY) manage.py migrate --noinput

@@ -289,9 +289,10 @@ class ItemStatus(models.Model):
     )
     # The item list's order (plan, project's order, sub-item's number), copied too, so that
     # the list's first page is read in that order from an index instead of sorting every row
-    # of the period after joining them to their projects.
-    project_order = models.PositiveIntegerField(default=0)
-    subitem_number = models.PositiveIntegerField(default=0)
+    # of the period after joining them to their projects. A database default too: rows that
+    # some other writer inserts without them still insert (and sort first until refreshed).
+    project_order = models.PositiveIntegerField(db_default=0)
+    subitem_number = models.PositiveIntegerField(db_default=0)
 
     class Meta:
         verbose_name = _("item status")

@@ -204,6 +204,8 @@ JOBS_MAX_ATTEMPTS = env_int("JOBS_MAX_ATTEMPTS", 3)
 # the file is kept in the media store for EXPORT_KEEP_HOURS.
 EXPORT_BACKGROUND_ROWS = env_int("EXPORT_BACKGROUND_ROWS", 2000)
 EXPORT_KEEP_HOURS = env_int("EXPORT_KEEP_HOURS", 24)
+# 催报 from the missing-reports page is sent by a worker (progress.reminders.jobs).
+REMINDERS_IN_BACKGROUND = env_bool("REMINDERS_IN_BACKGROUND", True)
 # An admin's correction touching more sub-items than this refreshes their statuses in a worker.
 STATUS_BACKGROUND_ITEMS = env_int("STATUS_BACKGROUND_ITEMS", 500)
 

@@ -12,6 +12,7 @@ LANGUAGE_CODE = "zh-hans"
 # The import views' tests check reading, previews and confirmations in the request; the
 # background path (a real worker) is tested with this switched on (tests/jobs).
 IMPORT_IN_BACKGROUND = False
+REMINDERS_IN_BACKGROUND = False
 # No heartbeat thread: on SQLite the test database lives in this process's memory. The
 # PostgreSQL tests of tests/jobs run real worker processes, which have it.
 JOBS_HEARTBEAT_SECONDS = float(os.environ.get("JOBS_HEARTBEAT_SECONDS", "0"))

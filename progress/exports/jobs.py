@@ -34,8 +34,6 @@ from progress.jobs.models import Job
 from progress.jobs.runner import JobFailed, Progress, job_create, job_enqueue, job_run
 from projects.models import Plan, SubItem
 
-ITEM_WIDTHS = (8, 40, 40, 24, 16, 12, 12, 12)
-
 
 def _counted(rows: Iterable, progress: Progress, *, header: bool = False) -> Iterator:
     """The rows, each counted as done once written (the header row is not a row)."""
@@ -75,7 +73,7 @@ def item_export_job(*, user, params: QueryDict, period, total: int) -> Job:
 def _items(job: Job, progress: Progress) -> None:
     from progress.items import selectors as item_selectors
     from progress.items.filters import ItemFilter
-    from progress.items.tables import ItemTable
+    from progress.items.tables import EXPORT_WIDTHS, ItemTable, export_heading
 
     user = job.owner
     if user is None:
@@ -91,8 +89,8 @@ def _items(job: Job, progress: Progress) -> None:
     progress.set(done=0, total=filterset.qs.count(), stage=_("Writing the rows"))
     handle = write_list_xlsx(
         _counted(table.export_rows(), progress, header=True),
-        title=job.params["period"],
-        widths=ITEM_WIDTHS,
+        widths=EXPORT_WIDTHS,
+        **export_heading(user, filterset, period),
     )
     progress.set(stage=_("Saving the file"))
     with handle:

@@ -276,3 +276,31 @@ EXPORT: dict[str, Callable[[ItemStatus], str]] = {
     "mismatch": lambda r: str(_("Status mismatch")) if r.mismatch else _blank(_("agrees")),
     "light": lambda r: light_text(r) or _blank(_("nothing to judge by yet")),
 }
+
+
+EXPORT_WIDTHS = (8, 40, 40, 24, 16, 12, 12, 12)
+
+
+def export_heading(user, filterset, period: date) -> dict[str, str]:
+    """The export's title, the line under it (its filters) and the sheet's name: the same
+    whether the request writes the file or a worker does (progress.exports.jobs)."""
+    from django.utils.translation import gettext as _g
+
+    from progress.items.filters import describe
+    from projects import roles
+
+    name = periods.label(period)
+    chosen = filterset.form.cleaned_data.get("jurisdiction") if filterset.is_bound else None
+    place = user.jurisdiction if not roles.is_admin(user) else chosen
+    where = place.name if place else _g("All jurisdictions")
+    filters = describe(filterset)
+    return {
+        "title": _g("%(where)s: progress of the items, %(period)s")
+        % {"where": where, "period": name},
+        "subtitle": (
+            _g("Filters: %(filters)s") % {"filters": _g("; ").join(filters)}
+            if filters
+            else _g("All items, no filter")
+        ),
+        "sheet_name": name,
+    }

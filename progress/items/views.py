@@ -32,9 +32,9 @@ from progress import access, formatting, periods
 from progress.exports import files
 from progress.exports.jobs import item_export_job
 from progress.items import selectors
-from progress.items.filters import ItemFilter, describe
+from progress.items.filters import ItemFilter
 from progress.items.reasons import explanations
-from progress.items.tables import PER_PAGE, ItemTable
+from progress.items.tables import EXPORT_WIDTHS, PER_PAGE, ItemTable, export_heading
 from progress.statuses.shown import COMPUTED_LABELS, label
 from projects import roles
 from projects.models import SubItem, Unit
@@ -106,22 +106,11 @@ def item_export(request: HttpRequest) -> HttpResponse:
         job = item_export_job(user=user, params=params, period=period, total=total)
         return redirect("jobs:detail", pk=job.pk)
     RequestConfig(request, paginate=False).configure(table)  # the same sort as the page
-    name = periods.label(period)
-    chosen = filterset.form.cleaned_data.get("jurisdiction") if filterset.is_bound else None
-    place = user.jurisdiction if not roles.is_admin(user) else chosen
-    where = place.name if place else _("All jurisdictions")
-    filters = describe(filterset)
     return files.list_response(
         table.export_rows(),
-        filename=f"items-{name}.xlsx",
-        title=_("%(where)s: progress of the items, %(period)s") % {"where": where, "period": name},
-        subtitle=(
-            _("Filters: %(filters)s") % {"filters": _("; ").join(filters)}
-            if filters
-            else _("All items, no filter")
-        ),
-        sheet_name=name,
-        widths=(8, 40, 40, 24, 16, 12, 12, 12),
+        filename=f"items-{periods.label(period)}.xlsx",
+        widths=EXPORT_WIDTHS,
+        **export_heading(user, filterset, period),
     )
 
 

@@ -15,12 +15,12 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='itemstatus',
             name='project_order',
-            field=models.PositiveIntegerField(default=0),
+            field=models.PositiveIntegerField(db_default=0),
         ),
         migrations.AddField(
             model_name='itemstatus',
             name='subitem_number',
-            field=models.PositiveIntegerField(default=0),
+            field=models.PositiveIntegerField(db_default=0),
         ),
         migrations.AddIndex(
             model_name='itemstatus',

@@ -94,7 +94,7 @@ def test_upload_watch_confirm_and_download_in_the_background(
             path = Path(tmp) / "items.xlsx"
             download.value.save_as(path)
             sheet = openpyxl.load_workbook(path, read_only=True).active
-            assert sum(1 for _ in sheet.iter_rows()) == 1 + ROWS
+            assert sum(1 for _ in sheet.iter_rows()) == 2 + 1 + ROWS  # title, filters, header
     finally:
         stop(worker)
     assert console.errors == []
