@@ -368,6 +368,7 @@ class Reminder(models.Model):
 
     class Channel(models.TextChoices):
         EMAIL = "email", _("Email")
+        CHANNELS = "channels", _("The unit's channels (group robots, e-mail)")
 
     period = models.DateField(_("period"))
     unit = models.ForeignKey(
@@ -403,6 +404,10 @@ class Reminder(models.Model):
         return f"{self.unit} {self.period:%Y-%m} {self.sent_at:%Y-%m-%d %H:%M}"
 
 
+# The models of the areas that keep their own (Django loads an app's models from here).
+from progress.channels.models import Channel, ChannelMessage, RobotPost  # noqa: E402
+from progress.jobs.models import Job  # noqa: E402
+
 # supervision's tables belong to this app (docs/supervision.md)
 from progress.supervision.models import (  # noqa: E402
     Notice,
@@ -413,9 +418,12 @@ from progress.supervision.models import (  # noqa: E402
 
 __all__ = [
     "Attachment",
+    "Channel",
+    "ChannelMessage",
     "Contribution",
     "IndicatorValue",
     "ItemStatus",
+    "Job",
     "Notice",
     "NoticeAttachment",
     "NoticeEvent",
@@ -424,6 +432,6 @@ __all__ = [
     "Reminder",
     "ReportFlag",
     "ReviewEvent",
+    "RobotPost",
     "Status",
 ]
-from progress.jobs.models import Job  # noqa: E402, F401 (registers the model)

@@ -264,6 +264,27 @@ MAILERS = {
 }
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "shishi@localhost")
 
+# Group robots and e-mail channels (progress/channels, docs/channels.md). Webhook URLs and
+# signing secrets are stored encrypted with Fernet; CHANNELS_SECRET_KEY is one key or several
+# separated by commas (the first encrypts, all decrypt: rotate by putting the new one first).
+# Unset, a key derived from SECRET_KEY is used (development only: changing SECRET_KEY then makes
+# the stored secrets unreadable).
+CHANNELS_SECRET_KEY = os.environ.get("CHANNELS_SECRET_KEY", "")
+CHANNELS_RATE_LIMIT = env_int(
+    "CHANNELS_RATE_LIMIT", 20
+)  # posts per robot per window (both robots: 20/min)
+CHANNELS_RATE_WINDOW = float(os.environ.get("CHANNELS_RATE_WINDOW", "60"))  # seconds
+CHANNELS_RATE_MAX_WAIT = float(os.environ.get("CHANNELS_RATE_MAX_WAIT", "90"))  # then give up
+CHANNELS_TIMEOUT = float(os.environ.get("CHANNELS_TIMEOUT", "10"))  # seconds per HTTP post
+CHANNELS_ATTEMPTS = env_int("CHANNELS_ATTEMPTS", 3)  # tries of one message per channel
+CHANNELS_BACKOFF = float(os.environ.get("CHANNELS_BACKOFF", "2"))  # seconds, doubled per retry
+# The only hosts a webhook may name (no other address is ever posted to); http only for the
+# hosts of CHANNELS_WEBHOOK_HTTP_HOSTS (the tests' local robots).
+CHANNELS_WEBHOOK_HOSTS = {"wecom": ("qyapi.weixin.qq.com",), "dingtalk": ("oapi.dingtalk.com",)}
+CHANNELS_WEBHOOK_HTTP_HOSTS: tuple[str, ...] = ()
+# The address of the site in messages' links (robots' readers are not on a request).
+SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+
 DJANGO_TABLES2_TEMPLATE = "django_tables2/table.html"
 
 LOGGING = {

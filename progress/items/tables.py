@@ -161,6 +161,8 @@ class ItemTable(tables.Table):
             "shown": self.render_shown,
             "computed_status": self.render_computed_status,
             "mismatch": lambda r: self.render_mismatch(r.mismatch),
+            "light": self.render_light,
+            "choose": self.render_choose,
             "detail": self.render_detail,
         }
         return format_html_join(
@@ -272,7 +274,7 @@ EXPORT: dict[str, Callable[[ItemStatus], str]] = {
         else _blank(_("nothing to judge by yet"))
     ),
     "mismatch": lambda r: str(_("Status mismatch")) if r.mismatch else _blank(_("agrees")),
-    "light": light_text,
+    "light": lambda r: light_text(r) or _blank(_("nothing to judge by yet")),
 }
 
 
