@@ -28,3 +28,27 @@ def test_the_same_picker_on_each_page_keeping_the_other_parameters(
         if "jurisdiction" in params:
             assert f'href="?period=2024-02&amp;jurisdiction={jurisdiction.pk}"' in html
             assert f'<input type="hidden" name="jurisdiction" value="{jurisdiction.pk}">' in html
+
+
+def test_the_dashboard_and_the_item_list_use_the_same_picker(
+    client_as, supervisor, admin_user, jurisdiction
+):
+    """Issue 12.12: the dashboard and the item list step by month keeping their filters."""
+    pages = [
+        (
+            admin_user,
+            reverse("dashboard:overview"),
+            {"period": "2024-03", "jurisdiction": jurisdiction.pk},
+        ),
+        (supervisor, reverse("items:list"), {"period": "2024-03", "shown": "lagging"}),
+    ]
+    for user, url, params in pages:
+        html = client_as(user).get(url, params).content.decode()
+        assert html.count('class="month-picker"') == 1, url
+        assert 'type="month" id="month-picker" name="period" value="2024-03"' in html, url
+        assert html.count('name="period"') == 2, url  # the picker, and one hidden field
+        assert '<input type="hidden" name="period" value="2024-03">' in html, url
+        (name, value) = [(k, v) for k, v in params.items() if k != "period"][0]
+        assert f'href="?period=2024-02&amp;{name}={value}" rel="prev"' in html, url
+        assert f'href="?period=2024-04&amp;{name}={value}" rel="next"' in html, url
+        assert f'<input type="hidden" name="{name}" value="{value}">' in html, url
