@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import calendar
+import functools
 import html
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal, InvalidOperation
@@ -14,6 +15,33 @@ from itertools import pairwise
 # ---------------------------------------------------------------------------
 # Cleaning
 # ---------------------------------------------------------------------------
+
+# The parsers are pure and a plan repeats its texts (merged cells, units, persons, the same
+# plan words): the costly ones are memoised per process. Lists come back as fresh copies.
+_MEMO_SIZE = 1 << 16
+_MEMOS: list = []
+
+
+def _memo(fn: Callable) -> Callable:
+    cached = functools.lru_cache(maxsize=_MEMO_SIZE)(fn)
+    _MEMOS.append(cached)
+    return cached
+
+
+def _memo_list(fn: Callable) -> Callable:
+    cached = _memo(lambda *args: tuple(fn(*args)))
+
+    @functools.wraps(fn)
+    def wrapper(*args):
+        return list(cached(*args))
+
+    return wrapper
+
+
+def clear_memos() -> None:
+    """Forget every memoised result (the benchmark times a re-import from cold)."""
+    for cached in _MEMOS:
+        cached.cache_clear()
 
 _TAG = re.compile(r"<[^>]{0,200}>")
 _CJK = r"\u3400-\u9fff\uf900-\ufaff"
@@ -45,6 +73,7 @@ def strip_html(text: str) -> str:
     return _TAG.sub("", text)
 
 
+@_memo
 def clean_text(text: str | None) -> str:
     """Clean a free-text cell: HTML gone, PDF spaces inside Chinese words gone, lines kept."""
     if not text:
@@ -61,6 +90,7 @@ def clean_text(text: str | None) -> str:
     return "\n".join(lines)
 
 
+@_memo
 def clean_name(text: str | None) -> str:
     """Clean a short name: one line, no spaces between Chinese characters."""
     text = clean_text(text)
@@ -232,6 +262,7 @@ def _glued(tok: str, nxt: str, sep: str) -> bool:
     )
 
 
+@_memo_list
 def split_units(text: str | None) -> list[UnitRef]:
     """Several units in one cell, split by spaces, new lines, 、 , ，.
 
@@ -374,6 +405,7 @@ def _mend_soft_breaks(toks: list[tuple[str, str]]) -> list[str]:
     return out
 
 
+@_memo_list
 def split_persons(text: str | None) -> list[str]:
     """Names in one cell, in the order of the units; placeholders (各街镇 主要负责同志) dropped.
     A cell of sentences (，。；) is not cut where a PDF's line ended."""
@@ -451,6 +483,7 @@ def parse_quarter(label: str) -> int | None:
     return _CN_DIGITS[m.group(1)] if m else None
 
 
+@_memo
 def parse_due_label(label: str, year: int) -> date | None:
     """A schedule column header or marker: 第一季度 -> 03-31, 3月底前 / 3月份 -> 03-31, 全年 -> 12-31."""
     label = label.replace(" ", "")
@@ -603,6 +636,7 @@ MAX_DIGITS = 15  # digits of the figure as written; longer is not a plan's numbe
 MAX_TARGET = Decimal(10) ** 19  # IndicatorTarget.value holds 20 integer digits
 
 
+@_memo
 def parse_number(text: str) -> Decimal | None:
     """'5.5万' -> 55000, '1.2万个' -> 12000, '40%' -> 40."""
     m = re.search(r"(\d+(?:\.\d+)?)\s*(万|亿)?", text or "")
@@ -651,6 +685,7 @@ def _good_name(name: str) -> bool:
     return cjk >= 2 and len(name) <= 24 and not re.fullmatch(r"第.{1,3}[批期次]", name)
 
 
+@_memo_list
 def extract_quantities(text: str) -> list[Quantity]:
     """Numeric targets in a schedule text: '累计实现新增就业 11000 人' -> 新增就业 11000 人."""
     text = clean_text(text).replace("“", "").replace("”", "")

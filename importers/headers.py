@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from functools import cached_property
 
-from importers.cells import clean_name, parse_due_label, parse_quarter
+from importers.cells import _memo, clean_name, parse_due_label, parse_quarter
 from importers.types import Cell, Table
 
 # Roles, in the order they are tried: the first synonym found in a label wins.
@@ -111,6 +111,7 @@ class Header:
         return {_norm(part) for c in self.columns for part in c.label.split(" / ")}
 
 
+@_memo
 def _norm(text: str) -> str:
     return re.sub(r"[\s（）()]", "", clean_name(text))
 

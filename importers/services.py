@@ -22,8 +22,9 @@ from django.db import transaction
 from django.db.models import Count
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from simple_history.utils import bulk_create_with_history, bulk_update_with_history
+from simple_history.utils import bulk_update_with_history
 
+from importers.bulk import insert_objects, insert_rows
 from importers.document import to_document
 from importers.layouts import Options, build_plan, parse_period
 from importers.matching import Stage, merged_order, pair
@@ -273,6 +274,7 @@ MILESTONE_STAGES = [
     # one left on each side: its date and its text changed
     Stage(_active_only(lambda m: True), lambda p: True, single=True),
 ]
+MILESTONE_COLUMNS = ("subitem_id", "order", "due", "text")
 INDICATOR_STAGES = [
     Stage(lambda i: (i.name, i.unit), lambda p: (p.name, p.unit)),
     Stage(_active_only(lambda i: i.unit), lambda p: p.unit, single=True),
@@ -385,7 +387,7 @@ class _Writer:
             if unit.name != name:
                 new_aliases.append(UnitAlias(jurisdiction=self.jurisdiction, unit=unit, alias=name))
             self.aliases[name] = unit
-        bulk_create_with_history(new_units, Unit, default_user=self.user)
+        insert_objects(Unit, new_units, user=self.user, now=self.now)
         self._count("units", "created", len(new_units))
         self._count("units", "unchanged", len(wanted) - len(new_units))
         if new_aliases:
@@ -403,7 +405,7 @@ class _Writer:
                     person = Person(unit=unit, name=person_name)
                     self.persons[(unit.pk, person_name)] = person
                     new_persons.append(person)
-        bulk_create_with_history(new_persons, Person, default_user=self.user)
+        insert_objects(Person, new_persons, user=self.user, now=self.now)
         self._count("persons", "created", len(new_persons))
 
     def _load_leaders(self) -> None:
@@ -416,7 +418,7 @@ class _Writer:
             for n in sorted(wanted)
             if n not in self.leaders
         ]
-        bulk_create_with_history(new, Leader, default_user=self.user)
+        insert_objects(Leader, new, user=self.user, now=self.now)
         for le in new:
             self.leaders[le.name] = le
         self._count("leaders", "created", len(new))
@@ -447,7 +449,7 @@ class _Writer:
                 cat.order = order
                 changed.append(cat)
             self.categories[name] = cat
-        bulk_create_with_history(new, Category, default_user=self.user)
+        insert_objects(Category, new, user=self.user, now=self.now)
         if changed:
             bulk_update_with_history(changed, Category, ["order"], default_user=self.user)
         self._count("categories", "created", len(new))
@@ -490,7 +492,7 @@ class _Writer:
         for obj in left_out:
             if _assign(obj, {"order": orders["kept", obj.number]}):
                 changed.append(obj)
-        bulk_create_with_history(new, Project, default_user=self.user)
+        insert_objects(Project, new, user=self.user, now=self.now)
         if changed:
             bulk_update_with_history(
                 changed,
@@ -578,7 +580,7 @@ class _Writer:
                 ["number", "name", "description", "lead_unit", "withdrawn_at", "withdrawn_by"],
                 default_user=self.user,
             )
-        bulk_create_with_history(new, SubItem, default_user=self.user)
+        insert_objects(SubItem, new, user=self.user, now=self.now)
         in_file = {obj.pk for obj, _ in self.subitems}
         updated = len([s for s in changed if s.pk in in_file])
         self._count_rows("subitems", len(self.subitems), new, updated, missing)
@@ -603,11 +605,15 @@ class _Writer:
 
     # -- many-to-many links: co-units, persons, leaders -------------------------------------
     def _write_links(self) -> None:
-        sub_ids = [s.pk for s, _ in self.subitems]
-        project_ids = [p.pk for p in self.projects.values()]
+        # one query per link table for the whole plan, narrowed in memory to the rows in the
+        # file (a long list of ids in the query would cost more than the rows it leaves out)
+        sub_ids = {s.pk for s, _ in self.subitems}
+        project_ids = {p.pk for p in self.projects.values()}
+        in_plan = {"subitem__project__plan": self.plan}
         self._touch(
             _sync_links(
-                CoUnit.objects.filter(subitem_id__in=sub_ids),
+                CoUnit.objects.filter(**in_plan),
+                sub_ids,
                 "subitem_id",
                 "unit_id",
                 {
@@ -616,13 +622,14 @@ class _Writer:
                     for i, u in enumerate(ps.co_units)
                     if self.unit(u)
                 },
-                lambda a, b, i: CoUnit(subitem_id=a, unit_id=b, order=i),
+                ("subitem_id", "unit_id", "order"),
             )
         )
         through = SubItem.persons.through
         self._touch(
             _sync_links(
-                through.objects.filter(subitem_id__in=sub_ids),
+                through.objects.filter(**in_plan),
+                sub_ids,
                 "subitem_id",
                 "person_id",
                 {
@@ -630,22 +637,24 @@ class _Writer:
                     for s, ps in self.subitems
                     for u, n in ps.persons.items()
                 },
-                lambda a, b, i: through(subitem_id=a, person_id=b),
+                ("subitem_id", "person_id"),
             )
         )
         through = SubItem.leaders.through
         self._touch(
             _sync_links(
-                through.objects.filter(subitem_id__in=sub_ids),
+                through.objects.filter(**in_plan),
+                sub_ids,
                 "subitem_id",
                 "leader_id",
                 {(s.pk, self.leaders[n].pk, 0) for s, ps in self.subitems for n in ps.leaders},
-                lambda a, b, i: through(subitem_id=a, leader_id=b),
+                ("subitem_id", "leader_id"),
             )
         )
         through = Project.leaders.through
         _sync_links(
-            through.objects.filter(project_id__in=project_ids),
+            through.objects.filter(project__plan=self.plan),
+            project_ids,
             "project_id",
             "leader_id",
             {
@@ -653,7 +662,7 @@ class _Writer:
                 for pp in self.parsed.projects
                 for n in pp.leaders
             },
-            lambda a, b, i: through(project_id=a, leader_id=b),
+            ("project_id", "leader_id"),
         )
 
     # -- milestones and indicators ------------------------------------------------------------
@@ -672,7 +681,7 @@ class _Writer:
             next_order = max((m.order for m in olds), default=0) + 1
             for j, pm in enumerate(ps.milestones):
                 if j not in matched:
-                    new.append(Milestone(subitem=sub, order=next_order, due=pm.due, text=pm.text))
+                    new.append((sub.pk, next_order, pm.due, pm.text))
                     next_order += 1
                     self._touch([sub.pk])
                     continue
@@ -684,7 +693,8 @@ class _Writer:
                     changed.append(obj)
             missing += self._unmatched(sub, olds, matched)
         self.missing_milestones = missing
-        self._save_rows(Milestone, new, changed, missing, ["due", "text"])
+        self._save_rows(Milestone, new, changed, missing, ["due", "text"])  # new: tuples of
+        # MILESTONE_COLUMNS; 20,000 milestones as model instances would take a second
         total = sum(len(ps.milestones) for _, ps in self.subitems)
         self._count_rows("milestones", total, new, len(changed), missing)
 
@@ -728,7 +738,7 @@ class _Writer:
                 wanted.add((obj.pk, due))
                 t = targets.get((obj.pk, due))
                 if t is None:
-                    new_t.append(IndicatorTarget(indicator=obj, due=due, value=value))
+                    new_t.append((obj.pk, due, value))
                 elif t.value != value:
                     t.value = value
                     changed_t.append(t)
@@ -736,11 +746,12 @@ class _Writer:
         for t in stale_t:  # a due date the file no longer gives: kept in the target's history
             t._history_user = self.user
             t.delete()
-        IndicatorTarget.objects.bulk_create(new_t)
+        insert_rows(IndicatorTarget, ("indicator_id", "due", "value"), new_t, now=self.now)
         if changed_t:
             bulk_update_with_history(changed_t, IndicatorTarget, ["value"], default_user=self.user)
         created = {o.pk for o in new}
-        retargeted = {t.indicator_id for t in [*changed_t, *stale_t, *new_t]} - created
+        retargeted = {t.indicator_id for t in [*changed_t, *stale_t]} | {t[0] for t in new_t}
+        retargeted -= created
         by_pk = {obj.pk: obj for obj, _ in keep}
         self._touch(by_pk[i].subitem_id for i in retargeted)
         updated = {o.pk for o in changed} | retargeted
@@ -762,7 +773,10 @@ class _Writer:
         withdrawn = missing if self.withdraw_missing else []
         for obj in withdrawn:
             self._withdraw(obj)
-        model.objects.bulk_create(new)
+        if model is Milestone:
+            insert_rows(Milestone, MILESTONE_COLUMNS, new, now=self.now)
+        else:
+            insert_objects(model, new, history=False, now=self.now)
         if changed or withdrawn:
             bulk_update_with_history(
                 changed + withdrawn,
@@ -822,7 +836,7 @@ class _Writer:
                 changed.append(obj)
             else:
                 self._count("reports", "unchanged")
-        bulk_create_with_history(new, ProgressReport, default_user=self.user)
+        insert_objects(ProgressReport, new, user=self.user, now=self.now)
         if changed:
             bulk_update_with_history(
                 changed, ProgressReport, [*fields, "version"], default_user=self.user
@@ -914,16 +928,21 @@ def _assign(obj, values: dict) -> bool:
 
 
 def _sync_links(
-    queryset, left: str, right: str, wanted: set[tuple[int, int, int]], make
+    queryset,
+    scope: set[int],
+    left: str,
+    right: str,
+    wanted: set[tuple[int, int, int]],
+    columns: tuple[str, ...],
 ) -> set[int]:
-    """Make a link table hold exactly the wanted (left, right) pairs. Returns the left ids
-    whose links changed."""
-    have = {(getattr(x, left), getattr(x, right)): x.pk for x in queryset}
+    """Make a link table hold exactly the wanted (left, right) pairs; `columns` name the
+    left, right and (when the table has one) order columns. Returns the left ids whose links
+    changed. Only the links of the `scope` left ids take part."""
+    have = {(a, b): pk for pk, a, b in queryset.order_by().values_list("pk", left, right) if a in scope}
     want_pairs = {(a, b): i for a, b, i in wanted}
     stale = [(pair_, pk) for pair_, pk in have.items() if pair_ not in want_pairs]
     if stale:
         queryset.model.objects.filter(pk__in=[pk for _, pk in stale]).delete()
-    new = [make(a, b, i) for (a, b), i in want_pairs.items() if (a, b) not in have]
-    if new:
-        queryset.model.objects.bulk_create(new)
+    new = [(a, b, i)[: len(columns)] for (a, b), i in want_pairs.items() if (a, b) not in have]
+    insert_rows(queryset.model, columns, new)
     return {a for (a, _b), _pk in stale} | {a for (a, _b) in want_pairs if (a, _b) not in have}
