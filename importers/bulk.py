@@ -4,9 +4,9 @@ The ORM's bulk_create spends most of an import's time building model instances a
 every value of every row through the field machinery (about 5 s for the 5,000-row benchmark
 plan). Here the values are prepared per column, and only for the columns that need it (dates,
 times, decimals); the columns a row does not give take the field's default, computed once.
-One statement per page of rows: psycopg2's execute_values on PostgreSQL, a multi-row VALUES on
-SQLite (the ids come back with RETURNING, in the order of the rows, which Django's own
-bulk_create relies on too).
+On PostgreSQL one statement per page of rows (psycopg2's execute_values); on SQLite an
+executemany of one prepared statement, or, when the ids are wanted, a multi-row VALUES with
+RETURNING (the ids come back in the order of the rows, which Django's bulk_create relies on).
 
 `insert_objects` writes the rows' creation history ("+", who, when) the way
 simple-history's bulk_create_with_history does, in the same plain SQL.
@@ -44,10 +44,27 @@ def _columns(model: type[Model], given: Sequence[str], now: datetime):
     for name in columns:
         f = fields[name]
         if f.get_internal_type() in PREPARED:
-            converters.append(lambda v, f=f: f.get_db_prep_save(v, connection))
+            converters.append(_memoised(f))
         else:
             converters.append(None)
     return columns, tuple(defaults), converters
+
+
+def _memoised(f):
+    """The field's own preparation of a value, once per distinct value (dates repeat: a
+    plan has a dozen due dates)."""
+    seen: dict = {}
+
+    def convert(value):
+        try:
+            return seen[value]
+        except KeyError:
+            seen[value] = prepared = f.get_db_prep_save(value, connection)
+            return prepared
+        except TypeError:  # unhashable
+            return f.get_db_prep_save(value, connection)
+
+    return convert
 
 
 def _prepare(rows, defaults: tuple, converters) -> list[tuple]:
@@ -99,18 +116,17 @@ def insert_rows(
             else:
                 execute_values(cursor.cursor, sql, values, page_size=PAGE)
             return ids
-        # SQLite: as many rows per statement as its limit of bound variables allows
-        per_page = max(1, min(PAGE, _sqlite_max_variables() // len(cols)))
         one = "(" + ", ".join(["%s"] * len(cols)) + ")"
+        if not returning:  # executemany of one prepared statement: SQLite's fastest way
+            cursor.executemany(f"INSERT INTO {table} ({names}) VALUES {one}", values)
+            return ids
+        # as many rows per statement as SQLite's limit of bound variables allows
+        per_page = max(1, min(PAGE, _sqlite_max_variables() // len(cols)))
         for start in range(0, len(values), per_page):
             page = values[start : start + per_page]
             sql = f"INSERT INTO {table} ({names}) VALUES " + ", ".join([one] * len(page))
-            params = [v for row in page for v in row]
-            if returning:
-                cursor.execute(f"{sql} RETURNING {pk}", params)
-                ids.extend(r[0] for r in cursor.fetchall())
-            else:
-                cursor.execute(sql, params)
+            cursor.execute(f"{sql} RETURNING {pk}", [v for row in page for v in row])
+            ids.extend(r[0] for r in cursor.fetchall())
     return ids
 
 

@@ -43,6 +43,7 @@ def clear_memos() -> None:
     for cached in _MEMOS:
         cached.cache_clear()
 
+
 _TAG = re.compile(r"<[^>]{0,200}>")
 _CJK = r"\u3400-\u9fff\uf900-\ufaff"
 # A space that a PDF extraction put between two characters of one word: between CJK
@@ -582,6 +583,10 @@ _QUANTITY = re.compile(
     rf"(?<![\d.])(\d+(?:\.\d+)?)\s*(万|亿)?\s*({_MEASURE_RE})(?!月|年|日|小时|周|天|季)"
 )
 _CLAUSE_SPLIT = re.compile(r"[，,；;。、：:\n]")
+_NUMBER_WITH_MEASURE = re.compile(r"\d+(?:\.\d+)?\s*(?:万|亿)?\s*(?:" + _MEASURE_RE + ")")
+_DIGIT = re.compile(r"\d")
+_CJK_CHAR = re.compile(rf"[{_CJK}]")
+_BATCH_NAME = re.compile(r"第.{1,3}[批期次]")
 _LEAD_WORDS = (
     "累计",
     "实现",
@@ -681,8 +686,8 @@ def _strip_words(text: str, lead: tuple[str, ...], trail: tuple[str, ...]) -> st
 
 
 def _good_name(name: str) -> bool:
-    cjk = len(re.findall(rf"[{_CJK}]", name))
-    return cjk >= 2 and len(name) <= 24 and not re.fullmatch(r"第.{1,3}[批期次]", name)
+    cjk = len(_CJK_CHAR.findall(name))
+    return cjk >= 2 and len(name) <= 24 and not _BATCH_NAME.fullmatch(name)
 
 
 @_memo_list
@@ -690,13 +695,15 @@ def extract_quantities(text: str) -> list[Quantity]:
     """Numeric targets in a schedule text: '累计实现新增就业 11000 人' -> 新增就业 11000 人."""
     text = clean_text(text).replace("“", "").replace("”", "")
     out: list[Quantity] = []
+    if not _DIGIT.search(text):
+        return out  # no figure, no quantity
     for clause in _CLAUSE_SPLIT.split(text):
         for m in _QUANTITY.finditer(clause):
             before = clause[: m.start()]
             # only the words since the previous number belong to this one
-            before = re.split(r"\d+(?:\.\d+)?\s*(?:万|亿)?\s*(?:" + _MEASURE_RE + ")", before)[-1]
+            before = _NUMBER_WITH_MEASURE.split(before)[-1]
             after = clause[m.end() :]
-            after = re.split(r"\d", after, maxsplit=1)[0]
+            after = _DIGIT.split(after, maxsplit=1)[0]
             name = _strip_words(before, _LEAD_WORDS, _TRAIL_WORDS)
             if not _good_name(name):
                 name = _strip_words(after, _AFTER_LEAD, _AFTER_TRAIL)

@@ -98,8 +98,7 @@ class Header:
         return [c for c in self.columns if c.role == role]
 
     def one(self, role: str) -> Column | None:
-        cols = self.by_role(role)
-        return cols[0] if cols else None
+        return next((c for c in self.columns if c.role == role), None)
 
     @property
     def labels(self) -> list[str]:

@@ -238,7 +238,8 @@ def run_import(
             if large and not confirm_large:
                 outcome.needs_confirmation = True
                 raise _RollBack
-            refresh_statuses(plan_ids=[writer.plan.pk])
+            if writer.wrote():  # an unchanged file leaves the stored statuses as they are
+                refresh_statuses(plan_ids=[writer.plan.pk])
     except _RollBack:
         outcome.plan_id = None
         return outcome
@@ -303,6 +304,12 @@ class _Writer:
 
     def changes(self) -> dict[str, dict[str, int]]:
         return {kind: {key: self.counts[kind][key] for key in CHANGE_KEYS} for kind in KINDS}
+
+    def wrote(self) -> bool:
+        """Whether the import changed anything in the database: a row created, updated or
+        withdrawn, or a link (unit, person, leader) added or removed."""
+        written = ("created", "updated", "withdrawn")
+        return bool(self.changed) or any(c[w] for c in self.counts.values() for w in written)
 
     def _count(self, kind: str, what: str, n: int = 1) -> None:
         self.counts[kind][what] += n
@@ -938,7 +945,9 @@ def _sync_links(
     """Make a link table hold exactly the wanted (left, right) pairs; `columns` name the
     left, right and (when the table has one) order columns. Returns the left ids whose links
     changed. Only the links of the `scope` left ids take part."""
-    have = {(a, b): pk for pk, a, b in queryset.order_by().values_list("pk", left, right) if a in scope}
+    have = {
+        (a, b): pk for pk, a, b in queryset.order_by().values_list("pk", left, right) if a in scope
+    }
     want_pairs = {(a, b): i for a, b, i in wanted}
     stale = [(pair_, pk) for pair_, pk in have.items() if pair_ not in want_pairs]
     if stale:
