@@ -16,6 +16,8 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from pathlib import PurePath
+from types import SimpleNamespace
+from typing import ClassVar
 
 from django.conf import settings
 from django.db import transaction
@@ -328,7 +330,7 @@ class _Writer:
 
     def _withdraw(self, obj) -> None:
         obj.withdrawn_at = self.now
-        obj.withdrawn_by = self.user
+        obj.withdrawn_by_id = self.user.pk if self.user else None
 
     @staticmethod
     def _restore(obj) -> bool:
@@ -336,7 +338,7 @@ class _Writer:
         if obj.withdrawn_at is None:
             return False
         obj.withdrawn_at = None
-        obj.withdrawn_by = None
+        obj.withdrawn_by_id = None
         return True
 
     # ------------------------------------------------------------------------------------
@@ -676,10 +678,9 @@ class _Writer:
     def _write_milestones(self) -> None:
         """Milestones match by date and text, then by either, then the one left on each side;
         a matched one keeps its order (and its achieved marks), new ones go after it."""
-        existing: dict[int, list[Milestone]] = defaultdict(list)
-        for m in Milestone.objects.filter(subitem__project__plan=self.plan).order_by(
-            "subitem_id", "due", "order", "pk"
-        ):
+        existing: dict[int, list[Row]] = defaultdict(list)
+        in_plan = Milestone.objects.filter(subitem__project__plan=self.plan)
+        for m in _rows(in_plan.order_by("subitem_id", "due", "order", "pk")):
             existing[m.subitem_id].append(m)
         new, changed, missing = [], [], []
         for sub, ps in self.subitems:
@@ -708,8 +709,8 @@ class _Writer:
     def _write_indicators(self) -> None:
         """Indicators match by name and measure (or, one left on each side, by measure); their
         targets follow the file, their reported values stay."""
-        existing: dict[int, list[Indicator]] = defaultdict(list)
-        for i in Indicator.objects.filter(subitem__project__plan=self.plan).order_by("pk"):
+        existing: dict[int, list[Row]] = defaultdict(list)
+        for i in _rows(Indicator.objects.filter(subitem__project__plan=self.plan).order_by("pk")):
             existing[i.subitem_id].append(i)
         new, changed, missing = [], [], []
         keep: list[tuple[Indicator, object]] = []
@@ -735,10 +736,8 @@ class _Writer:
 
         # targets of the indicators in the file follow the file
         kept_ids = {obj.pk for obj, _ in keep}
-        targets = {
-            (t.indicator_id, t.due): t
-            for t in IndicatorTarget.objects.filter(indicator_id__in=kept_ids)
-        }
+        in_plan = IndicatorTarget.objects.filter(indicator__subitem__project__plan=self.plan)
+        targets = {(t.indicator_id, t.due): t for t in _rows(in_plan) if t.indicator_id in kept_ids}
         new_t, changed_t, wanted = [], [], set()
         for obj, pi in keep:
             for due, value in pi.targets.items():
@@ -751,11 +750,17 @@ class _Writer:
                     changed_t.append(t)
         stale_t = [t for key, t in targets.items() if key not in wanted]
         for t in stale_t:  # a due date the file no longer gives: kept in the target's history
+            t = t.instance()
             t._history_user = self.user
             t.delete()
         insert_rows(IndicatorTarget, ("indicator_id", "due", "value"), new_t, now=self.now)
         if changed_t:
-            bulk_update_with_history(changed_t, IndicatorTarget, ["value"], default_user=self.user)
+            bulk_update_with_history(
+                [t.instance() for t in changed_t],
+                IndicatorTarget,
+                ["value"],
+                default_user=self.user,
+            )
         created = {o.pk for o in new}
         retargeted = {t.indicator_id for t in [*changed_t, *stale_t]} | {t[0] for t in new_t}
         retargeted -= created
@@ -786,7 +791,7 @@ class _Writer:
             insert_objects(model, new, history=False, now=self.now)
         if changed or withdrawn:
             bulk_update_with_history(
-                changed + withdrawn,
+                [obj.instance() for obj in changed + withdrawn],
                 model,
                 [*fields, "withdrawn_at", "withdrawn_by"],
                 default_user=self.user,
@@ -909,6 +914,31 @@ class _Writer:
                 for i in self.missing_indicators
             ],
         }
+
+
+class Row(SimpleNamespace):
+    """A row read as plain values (`_rows`): building 20,000 model instances to compare them
+    with the file costs more than the rest of a re-import. The few that change become model
+    instances (`instance()`) to be saved with their history."""
+
+    model: ClassVar[type]
+
+    @property
+    def pk(self):
+        return self.id
+
+    def instance(self):
+        obj = self.model(**vars(self))
+        obj._state.adding = False
+        return obj
+
+
+def _rows(queryset) -> list[Row]:
+    """Every concrete field of the queryset's rows, as Row objects."""
+    model = queryset.model
+    names = [f.attname for f in model._meta.concrete_fields]
+    row = type(f"{model.__name__}Row", (Row,), {"model": model})
+    return [row(**dict(zip(names, values, strict=True))) for values in queryset.values_list(*names)]
 
 
 def _counts(manager, key: str, ids: list[int]) -> dict[int, int]:
