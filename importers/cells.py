@@ -669,6 +669,7 @@ class Quantity:
     cumulative: bool = False
 
 
+@_memo
 def _strip_words(text: str, lead: tuple[str, ...], trail: tuple[str, ...]) -> str:
     text = text.strip("“”‘’\"' ")
     changed = True
@@ -685,6 +686,7 @@ def _strip_words(text: str, lead: tuple[str, ...], trail: tuple[str, ...]) -> st
     return text
 
 
+@_memo
 def _good_name(name: str) -> bool:
     cjk = len(_CJK_CHAR.findall(name))
     return cjk >= 2 and len(name) <= 24 and not _BATCH_NAME.fullmatch(name)
