@@ -13,7 +13,9 @@ sub-items a plan already has is written only with `confirm_large`.
 
 from __future__ import annotations
 
+import gc
 from collections import Counter, defaultdict
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import PurePath
 from types import SimpleNamespace
@@ -161,6 +163,20 @@ class ImportOutcome:
         )
 
 
+@contextmanager
+def _without_gc_pauses():
+    """An import allocates hundreds of thousands of small objects that live until it ends;
+    the cyclic garbage collector would scan them again and again (about a sixth of the time).
+    Reference counting still frees what is dropped; the collector runs again afterwards."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
 class _RollBack(Exception):
     """Raised inside the transaction to roll back a dry run, or a large change that was not
     confirmed, after counting what it would change."""
@@ -209,6 +225,32 @@ def run_import(
     large change (Impact.needs_confirmation) is rolled back unless confirm_large: the outcome
     then says needs_confirmation, and nothing is written.
     """
+    with _without_gc_pauses():
+        return _run_import(
+            data=data,
+            filename=filename,
+            jurisdiction=jurisdiction,
+            year=year,
+            period=period,
+            dry_run=dry_run,
+            withdraw_missing=withdraw_missing,
+            confirm_large=confirm_large,
+            user=user,
+        )
+
+
+def _run_import(
+    *,
+    data: bytes,
+    filename: str,
+    jurisdiction: str | None,
+    year: int | None,
+    period: str | None,
+    dry_run: bool,
+    withdraw_missing: bool,
+    confirm_large: bool,
+    user,
+) -> ImportOutcome:
     parsed = parse_file(
         data=data, filename=filename, jurisdiction=jurisdiction, year=year, period=period
     )
