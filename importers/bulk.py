@@ -19,6 +19,7 @@ from datetime import datetime
 
 from django.db import connection
 from django.db.models import Model
+from django.utils import timezone
 
 PAGE = 5000  # rows per statement on PostgreSQL
 PREPARED = {"DateField", "DateTimeField", "DecimalField", "JSONField", "TimeField", "UUIDField"}
@@ -69,7 +70,6 @@ def _memoised(f):
 
 def _prepare(rows, defaults: tuple, converters) -> list[tuple]:
     todo = [(i, c) for i, c in enumerate(converters) if c is not None]
-    n_given = len(converters) - len(defaults)
     if not todo:
         return [(*row, *defaults) for row in rows]
     out = []
@@ -78,7 +78,6 @@ def _prepare(rows, defaults: tuple, converters) -> list[tuple]:
         for i, convert in todo:
             values[i] = convert(values[i])
         out.append(tuple(values))
-    assert not out or len(out[0]) == n_given + len(defaults)
     return out
 
 
@@ -94,8 +93,6 @@ def insert_rows(
     taking their defaults. Returns the new ids in the order of the rows when `returning`."""
     if not rows:
         return []
-    from django.utils import timezone
-
     cols, defaults, converters = _columns(model, list(columns), now or timezone.now())
     values = _prepare(rows, defaults, converters)
     qn = connection.ops.quote_name
@@ -152,8 +149,6 @@ def insert_objects(
     history ("+"), as simple-history's bulk_create_with_history would, in plain statements."""
     if not objs:
         return
-    from django.utils import timezone
-
     now = now or timezone.now()
     fields = [
         f
