@@ -102,30 +102,14 @@ def batch_create(
 
     Raises ImportFileError (nothing stored) when the file cannot be read at all.
     """
-    outcome = run_import(
+    summary = _preview(
         data=data,
         filename=filename,
         jurisdiction=jurisdiction or None,
         year=year,
         period=period or None,
-        dry_run=True,
         user=user,
     )
-    document = _plain(outcome.document)
-    projects = document.get("projects") or []
-    summary = {
-        "title": document.get("title") or "",
-        "jurisdiction": document.get("jurisdiction") or "",
-        "year": document.get("year"),
-        "period": document.get("period") or "",
-        "counts": document.get("summary") or {},
-        "changes": _plain(outcome.changes),
-        "errors": document.get("errors") or [],
-        "warnings": document.get("warnings") or [],
-        "project_total": len(projects),
-        "sample": _sample(projects),
-        **_left_out(outcome),
-    }
     batch = ImportBatch(
         original_name=PurePath(filename).name[:255],
         jurisdiction_name=jurisdiction or "",
@@ -142,6 +126,69 @@ def batch_create(
     batch.full_clean()
     batch.save()
     return batch
+
+
+def _preview(*, data: bytes, filename: str, user=None, **options) -> dict[str, Any]:
+    """The dry run of a file and what its preview shows."""
+    outcome = run_import(data=data, filename=filename, dry_run=True, user=user, **options)
+    document = _plain(outcome.document)
+    projects = document.get("projects") or []
+    return {
+        "title": document.get("title") or "",
+        "jurisdiction": document.get("jurisdiction") or "",
+        "year": document.get("year"),
+        "period": document.get("period") or "",
+        "sources": document.get("sources") or {},
+        "counts": document.get("summary") or {},
+        "changes": _plain(outcome.changes),
+        "updated_rows": document.get("updated_rows") or [],
+        "errors": document.get("errors") or [],
+        "warnings": document.get("warnings") or [],
+        "skipped": document.get("skipped") or [],
+        "unread_columns": document.get("unread_columns") or [],
+        "project_total": len(projects),
+        "sample": _sample(projects),
+        **_left_out(outcome),
+    }
+
+
+def batch_set_options(
+    *,
+    batch: ImportBatch,
+    jurisdiction: str | None = None,
+    year: int | None = None,
+    period: str | None = None,
+    user=None,
+) -> bool:
+    """Give a previewed batch the jurisdiction, year or period its title does not say, and
+    preview the stored file again with them: no second upload. False, doing nothing, when the
+    batch is no longer waiting for confirmation. Raises ImportFileError when the stored file
+    cannot be read (it could be when it was uploaded: only a lost file fails here)."""
+    if batch.state != ImportBatch.State.PREVIEWED:
+        return False
+    try:
+        with batch.file.open("rb") as fh:
+            data = fh.read()
+    except (OSError, ValueError) as exc:
+        raise ImportFileError(_("The uploaded file is no longer stored; upload it again.")) from exc
+    options = {
+        "jurisdiction": jurisdiction or batch.jurisdiction_name or None,
+        "year": year or batch.year,
+        "period": period or batch.period or None,
+    }
+    summary = _preview(data=data, filename=batch.original_name, user=user, **options)
+    batch.jurisdiction_name = options["jurisdiction"] or ""
+    batch.year = options["year"]
+    batch.period = options["period"] or ""
+    batch.summary = summary
+    batch.jurisdiction = (
+        Jurisdiction.objects.filter(name=summary["jurisdiction"]).first()
+        if summary["jurisdiction"]
+        else None
+    )
+    batch.full_clean(exclude=["file"])
+    batch.save()
+    return True
 
 
 def batch_apply(

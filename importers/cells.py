@@ -7,7 +7,7 @@ import functools
 import html
 import re
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal, InvalidOperation
 from itertools import pairwise
@@ -64,6 +64,41 @@ SOFT_BREAK = "\u2028"
 NO_PLAN = {"", "——", "—", "－", "-", "--", "/", "／", "无", "暂无", "——/"}
 
 
+# Full-width digits, letters and the signs of numbers (２０２３年, ５．５万人, ８５％) typed in
+# full-width mode read as their half-width forms in every cell. Chinese punctuation of prose
+# (，；：（）) stays as typed in free text; names are folded by NFKC (fold_name).
+_HALFWIDTH = {
+    **{0xFF10 + i: ord("0") + i for i in range(10)},
+    **{0xFF21 + i: ord("A") + i for i in range(26)},
+    **{0xFF41 + i: ord("a") + i for i in range(26)},
+    0xFF0E: ".",
+    0xFF05: "%",
+    0xFF0B: "+",
+    0xFF0D: "-",
+    0xFF0F: "/",
+}
+
+
+_FULL_WIDTH = re.compile("[\uff05\uff0b\uff0d-\uff0f\uff10-\uff19\uff21-\uff3a\uff41-\uff5a]")
+
+
+def halfwidth(text: str) -> str:
+    """'２０２３年' -> '2023年', '５．５万人' -> '5.5万人'; other characters as they are."""
+    # str.translate walks every character through the table: only a text that has one
+    return text.translate(_HALFWIDTH) if _FULL_WIDTH.search(text) else text
+
+
+_NAME_FOLD = {0xFF08: "(", 0xFF09: ")", 0x3000: " "}
+_NAME_FOLDED = re.compile("[\uff08\uff09\u3000]")
+
+
+def fold_name(text: str) -> str:
+    """A name, a 序号 or a list of names with its full-width forms folded: 各区（市）政府 ->
+    各区(市)政府, 赵　林 -> 赵 林, （１） -> (1). The list separators (，、；) stay as typed."""
+    text = halfwidth(text)
+    return text.translate(_NAME_FOLD) if _NAME_FOLDED.search(text) else text
+
+
 def strip_html(text: str) -> str:
     """Remove HTML left in cells (<p>, <ol style=…>) and unescape entities."""
     if "<" not in text and "&" not in text:
@@ -79,7 +114,12 @@ def clean_text(text: str | None) -> str:
     """Clean a free-text cell: HTML gone, PDF spaces inside Chinese words gone, lines kept."""
     if not text:
         return ""
-    text = strip_html(str(text)).replace("\r\n", "\n").replace("\r", "\n").replace("\xa0", " ")
+    text = (
+        halfwidth(strip_html(str(text)))
+        .replace("\r\n", "\n")
+        .replace("\r", "\n")
+        .replace("\xa0", " ")
+    )
     text = text.replace(SOFT_BREAK, "")
     lines = []
     for line in text.split("\n"):
@@ -172,7 +212,7 @@ UNIT_SUFFIXES = (
 )
 _PLACEHOLDER_UNIT = re.compile(r"^各")
 _PLACEHOLDER_PERSON = re.compile(r"^各|负责同志|主要负责|负责人|^同志$|^主要$")
-_LIST_SEPARATORS = "、，,；;"
+_LIST_SEPARATORS = "、，,；;/"
 _ROLE = re.compile(r"领导|负责|同志|书记|主任")  # words of a role, not of a name
 
 
@@ -272,7 +312,7 @@ def split_units(text: str | None) -> list[UnitRef]:
     line ended (SOFT_BREAK), a token goes on unless it ends like a unit and the next one can
     stand alone.
     """
-    text = strip_html(text or "").strip()
+    text = fold_name(strip_html(text or "")).strip()
     if is_no_plan(text):
         return []
     toks: list[tuple[str, str]] = []
@@ -306,7 +346,7 @@ def split_groups(text: str | None) -> list[str]:
     """Split a cell into white-space separated groups (one per scoped lead unit), keeping
     bracketed parts whole. Where a PDF's line ended (SOFT_BREAK) a new group begins only
     after a whole unit name and before a name of 市/区/县 (…各区(市)政府 / 市发展改革委…)."""
-    text = strip_html(text or "").strip()
+    text = fold_name(strip_html(text or "")).strip()
     groups, buf, depth = [], [], 0
     for i, ch in enumerate(text):
         if ch in "(（":
@@ -415,6 +455,7 @@ def split_persons(text: str | None) -> list[str]:
         return []
     if any(p in text for p in "，。；"):
         text = text.replace(SOFT_BREAK, "")
+    text = fold_name(text)
     toks = _mend_soft_breaks([(t, s) for t, s in _tokens(text) if t.strip()])
     return [t for t in _join_single_chars(toks) if not _PLACEHOLDER_PERSON.search(t)]
 
@@ -442,22 +483,56 @@ def pair_persons(units: list[str], persons: list[str]) -> tuple[dict[str, str], 
 # Status
 # ---------------------------------------------------------------------------
 
-_STATUS_WORDS: list[tuple[str, tuple[str, ...]]] = [
-    ("lagging", ("滞后", "推进缓慢", "缓慢", "未完成")),
-    ("not_started", ("未启动", "未开工", "尚未启动")),
-    ("ahead", ("超前", "提前")),
-    ("completed", ("办结", "已完成", "完成", "建成", "完工")),
-    ("on_track", ("正常", "顺利推进", "按计划推进", "序时推进", "推进中", "有序推进")),
-]
+# The status words of the lists and the code each means (docs/status.md). The longest word
+# found in the cell wins, so 部分完成 is not 完成 and 未完成 is not 完成 either.
+STATUS_WORDS: dict[str, str] = {
+    "未启动": "not_started",
+    "未开工": "not_started",
+    "尚未启动": "not_started",
+    "尚未开工": "not_started",
+    "正常": "on_track",
+    "顺利推进": "on_track",
+    "按计划推进": "on_track",
+    "序时推进": "on_track",
+    "推进中": "on_track",
+    "正在推进": "on_track",
+    "有序推进": "on_track",
+    "稳步推进": "on_track",
+    "正在实施": "on_track",
+    "已开工": "on_track",
+    "部分完成": "on_track",
+    "超前": "ahead",
+    "提前": "ahead",
+    "提前完成": "ahead",
+    "滞后": "lagging",
+    "部分滞后": "lagging",
+    "进度滞后": "lagging",
+    "推进缓慢": "lagging",
+    "缓慢": "lagging",
+    "未完成": "lagging",
+    "办结": "completed",
+    "已办结": "completed",
+    "完成": "completed",
+    "已完成": "completed",
+    "全面完成": "completed",
+    "建成": "completed",
+    "已建成": "completed",
+    "完工": "completed",
+    "已完工": "completed",
+}
+# longest first; of two words as long, lagging first (部分完成，部分滞后 is lagging)
+_STATUS_BY_LENGTH = sorted(
+    STATUS_WORDS.items(), key=lambda item: (-len(item[0]), item[1] != "lagging")
+)
 
 
 def parse_status(text: str | None) -> str | None:
-    """部分滞后 -> lagging, 办结 -> completed, … ; None when the words are unknown."""
-    t = clean_name(text)
+    """部分滞后 -> lagging, 办结 -> completed, 部分完成 -> on_track; None when no word is known."""
+    t = clean_name(text).replace(" ", "")
     if not t:
         return None
-    for code, words in _STATUS_WORDS:
-        if any(w in t for w in words):
+    for word, code in _STATUS_BY_LENGTH:
+        if word in t:
             return code
     return None
 
@@ -498,6 +573,42 @@ def parse_due_label(label: str, year: int) -> date | None:
     m = _MONTH.search(label)
     if m:
         return month_end(year, int(m.group(1)))
+    return None
+
+
+_FULL_DATE = re.compile(r"(20\d{2})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?")
+_YEAR_MONTH = re.compile(r"(20\d{2})\s*[-/.年]\s*(\d{1,2})(?!\d)\s*月?")
+_DEADLINE_WORDS = re.compile(r"^(?:在|于|截至|截止|到|至)?")
+# A deadline of the plan's own year, the whole cell: 6月底, 9月底前, 12月底前完成, 年底前, 三季度末
+_RELATIVE_DEADLINE = re.compile(
+    r"(?:(?:1[0-2]|[1-9])月(?:份|底|末|中旬|上旬|下旬)?|第?[一二三四1-4]季度末?|上半年|下半年"
+    r"|年底|年末|年内|全年|本年|年度内)(?:前|以前|之前)?(?:完成|前完成|建成|竣工|开工|办结)?"
+)
+
+
+def parse_deadline(text: str | None, year: int) -> date | None:
+    """A deadline cell (完成时限 / 计划完成时间): 2024-06-30, 2024/6/30, 2024年6月30日 -> that
+    day; 2024.6, 2024.06, 2024年8月, 2024-08 and the number 2024.12 -> the month's end;
+    6月底, 9月底前, 12月底前 -> the month's end of `year`; 年底前, 全年, 上半年, 三季度 likewise.
+    None when no date can be read (长期坚持, 持续推进)."""
+    t = clean_name(text).replace(" ", "")
+    if not t or is_no_plan(t):
+        return None
+    t = _DEADLINE_WORDS.sub("", t)
+    if m := _FULL_DATE.match(t):
+        try:
+            return date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
+        except ValueError:
+            return None
+    if m := _YEAR_MONTH.match(t):
+        y, month = int(m.group(1)), int(m.group(2))
+        if m.group(0).endswith(".") or not 1 <= month <= 12:
+            return None
+        return month_end(y, month)
+    if re.fullmatch(r"20\d{2}年?(?:底|底前|年底|年底前|内|年内)?", t):
+        return month_end(int(t[:4]), 12)
+    if _RELATIVE_DEADLINE.fullmatch(t):
+        return parse_due_label("年底" if t.startswith(("年内", "本年", "年度内")) else t, year)
     return None
 
 
@@ -802,7 +913,21 @@ class TitleInfo:
     month: int | None
     kind: str
     quarterly: bool = False
+    # where each came from: "title", "doc_number" (〔2024〕), "date" (the notice's date),
+    # "published" (发布时间), "source" (来源)
+    sources: dict[str, str] = field(default_factory=dict)
 
+
+# The 文号 of a notice: 北发改〔2024〕56号, 西政办发[2023]12号.
+DOC_NUMBER = re.compile(r"[〔\[【(（]\s*(20\d{2})\s*[〕\]】)）]\s*\d+\s*号")
+# The date a notice is signed on, a line of its own: 2024年11月5日.
+_DATE_LINE = re.compile(r"^(20\d{2})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日$")
+# The month a progress table reports: 10月进度表, 截至9月底, 1-9月, 1至9月
+_TITLE_MONTH = re.compile(
+    r"(?<![\d.])(1[0-2]|[1-9])\s*月(?:份)?(?:进度|进展|完成|工作|台账|情况|份)"
+    r"|(?:截至|截止)(?:到)?\s*(?:20\d{2}\s*年\s*)?(1[0-2]|[1-9])\s*月"
+    r"|(?<![\d.])1\s*[-—–~～至到]+\s*(1[0-2]|[2-9])\s*月"
+)
 
 # The line a web page printed to PDF carries: 发布时间：2024-11-28 15:50 来源：北仑区发改局.
 _PUBLISHED = re.compile(
@@ -825,22 +950,35 @@ def parse_title(title: str, lines: Sequence[str] = ()) -> TitleInfo:
     the jurisdiction, a 发布时间 line gives the year (the year before, for a month later than
     the one it was published in) and a 来源 line the jurisdiction (来源：北仑区发改局)."""
     t = clean_name(title)
+    sources: dict[str, str] = {}
     year = int(m.group(1)) if (m := _YEAR.search(t)) else None
     jur = _jurisdiction(t)
+    if year:
+        sources["year"] = "title"
+    if jur:
+        sources["jurisdiction"] = "title"
     published_month = 0
-    for line in lines:
-        line = clean_name(line)
+    cleaned = [clean_name(line) for line in lines]
+    for line in cleaned:
         if jur is None and (m := _SOURCE.search(line)):
             jur = _jurisdiction(m.group(1))
+            sources["jurisdiction"] = "source"
         if year is None and (m := _PUBLISHED.search(line)):
             year, published_month = int(m.group(1)), int(m.group(2))
+            sources["year"] = "published"
+    for line in cleaned:  # a notice: its 文号 (〔2024〕), else the date it is signed on
+        if year is None and (m := DOC_NUMBER.search(line)):
+            year, published_month = int(m.group(1)), 12
+            sources["year"] = "doc_number"
+    for line in cleaned:
+        if year is None and (m := _DATE_LINE.match(line.replace(" ", ""))):
+            year, published_month = int(m.group(1)), int(m.group(2))
+            sources["year"] = "date"
     month = None
     if q := parse_quarter(t):
         month = q * 3
-    elif m := re.search(
-        r"(?<![\d.])(1[0-2]|[1-9])\s*月(?:份)?(?:进度|进展|完成|工作|台账|情况|份)", t
-    ):
-        month = int(m.group(1))
+    elif m := _TITLE_MONTH.search(t):
+        month = int(next(g for g in m.groups() if g))
     if year is not None and not _YEAR.search(t) and month and month > published_month:
         year -= 1  # 12月进度表, published in January
     if "民心工程" in t:
@@ -849,8 +987,15 @@ def parse_title(title: str, lines: Sequence[str] = ()) -> TitleInfo:
         kind = "key_tasks"
     else:
         kind = "livelihood"
+    if month:
+        sources["period"] = "title"
     return TitleInfo(
-        jurisdiction=jur, year=year, month=month, kind=kind, quarterly=bool(parse_quarter(t))
+        jurisdiction=jur,
+        year=year,
+        month=month,
+        kind=kind,
+        quarterly=bool(parse_quarter(t)),
+        sources=sources,
     )
 
 
@@ -859,5 +1004,142 @@ def plan_title(title: str) -> str:
     tables of October and November update one plan."""
     t = clean_name(title)
     t = re.sub(r"(?<![\d.])(1[0-2]|[1-9])\s*月(?:份)?(?=(?:进度|进展|完成|工作|台账|情况))", "", t)
+    t = re.sub(r"[(（]?(?:截至|截止)(?:到)?\s*(1[0-2]|[1-9])\s*月(?:底|末)?[)）]?", "", t)
+    t = re.sub(r"(?<![\d.])1\s*[-—–~～至到]+\s*(1[0-2]|[2-9])\s*月(?:份)?", "", t)
     t = re.sub(r"(?:第)?[一二三四1-4]\s*季度", "", t)
     return t.strip()
+
+
+# ---------------------------------------------------------------------------
+# Numbering, rows that are not data, names that are sentences
+# ---------------------------------------------------------------------------
+
+_CIRCLED = {chr(0x2460 + i): i + 1 for i in range(20)}  # ① … ⑳
+_CATEGORY_NUMBER = re.compile(r"^[一二三四五六七八九十百]+\s*[、.．]?$")
+_PROJECT_NUMBER = re.compile(r"^(\d{1,4})\s*[、.．]?$")
+_SUB_LEVEL = re.compile(r"^[(（]\s*(\d{1,3})\s*[)）]\s*[、.．]?$")
+
+
+def number_level(text: str | None) -> tuple[str, str] | None:
+    """The level a 序号 names: 一、 -> ("category", "一"), 1. / 1、 / 1 -> ("project", "1"),
+    (1) / （1） / ① -> ("sub", "1"); None for anything else (A1, 1.1, 3-2: kept as typed)."""
+    t = (text or "").strip()
+    if not t:
+        return None
+    if t[0] in _CIRCLED and len(t.rstrip("、.． ")) == 1:
+        return "sub", str(_CIRCLED[t[0]])
+    t = clean_name(fold_name(t))
+    if m := _SUB_LEVEL.match(t):
+        return "sub", str(int(m.group(1)))
+    if m := _PROJECT_NUMBER.match(t):
+        return "project", str(int(m.group(1)))
+    if _CATEGORY_NUMBER.match(t):
+        return "category", t.rstrip("、.． ")
+    return None
+
+
+_TOTAL = re.compile(r"^(?:合计|小计|总计|共计|累计合计|全区合计|全市合计|全县合计)[:：]?$")
+_NOT_DATA = re.compile(
+    r"^(?:审核人|审核|填表人|填报人|制表人|制表|统计人|经办人|负责人|分管领导|单位负责人|联系人|"
+    r"联系电话|电话|填报单位|填报时间|填报日期|报送单位|报送时间|签字|盖章)\s*[:：]"
+    r"|^[(（]?\s*(?:计量)?单位\s*[:：]\s*\S{1,6}[)）]?$"
+    r"|[(（]\s*盖章\s*[)）]"
+)
+
+
+def is_total(text: str | None) -> bool:
+    """合计, 小计, 总计, 合 计: a row of totals, not a project."""
+    if not text or len(text) > 16 or "计" not in text:
+        return False  # the common case, without cleaning the text
+    return bool(_TOTAL.match(clean_name(text).replace(" ", "")))
+
+
+def is_not_data_line(text: str | None) -> bool:
+    """Signature and stamp lines (审核人：…, 填报单位：（盖章）  填报时间：…, 联系电话：…) and the
+    unit line above or under a table (单位：万元)."""
+    if not text or ("：" not in text and ":" not in text and "盖章" not in text):
+        return False  # the common case, without cleaning the text
+    return bool(_NOT_DATA.search(clean_name(fold_name(text or "")).strip()))
+
+
+# Words of a task, not of a name: a leader or unit cell that holds them holds a sentence.
+_TASK_WORDS = re.compile(
+    r"加强|推进|推动|不断|扩大|落实|确保|开展|完善|提升|提高|跟踪|问效|做好|健全|强化|实现|"
+    r"保障|督促|组织|建立"
+)
+
+
+def is_sentence(name: str, *, unit: bool = False) -> bool:
+    """A leader's name is 2 to 5 characters (a unit's ends like a unit): a longer token, or one
+    with the words of a task (加强跟踪问效, 不断扩大…), is a sentence put in the wrong column."""
+    n = name.strip()
+    if not n:
+        return False
+    if any(p in n for p in "，。；,;！!？?"):
+        return True
+    if unit:
+        return bool(_TASK_WORDS.search(n)) and not _has_unit_suffix(n)
+    if _TASK_WORDS.search(n):
+        return True
+    return len(n) > 5 and not _ROLE.search(n)  # 区委分管领导 names a role, not a task
+
+
+def parse_plain_number(text: str | None) -> Decimal | None:
+    """A cell that is only a number (1,200 / 35.5 / -3): its value; None otherwise."""
+    t = (text or "").strip()
+    if not t or not (t[0].isdigit() or t[0] in "-－"):
+        return None  # the common case: a text
+    t = halfwidth(t).replace(",", "").replace("，", "")
+    if not re.fullmatch(r"-?\d{1,15}(?:\.\d{1,6})?", t):
+        return None
+    return Decimal(t)
+
+
+# ---------------------------------------------------------------------------
+# Progress text under its own headings
+# ---------------------------------------------------------------------------
+
+PROGRESS_HEADINGS: dict[str, tuple[str, ...]] = {
+    "completion": ("进展情况", "工作进展", "推进情况", "完成情况", "进度情况", "工作开展情况"),
+    "problems": ("存在问题", "存在的问题", "困难问题", "存在困难", "问题及困难"),
+    "next_steps": (
+        "下步打算",
+        "下一步打算",
+        "下步计划",
+        "下一步计划",
+        "下步工作",
+        "下一步工作",
+        "下一步工作计划",
+        "下步工作计划",
+    ),
+}
+_HEADING_WORDS = sorted(
+    ((w, role) for role, words in PROGRESS_HEADINGS.items() for w in words),
+    key=lambda x: -len(x[0]),
+)
+_HEADING = re.compile(
+    r"(?:^|(?<=[\n。；;]))\s*(?:[一二三四五六七八九十]+、|\d+[.、．]|[(（][一二三四五六七八九十\d]+[)）])?\s*"
+    r"(" + "|".join(re.escape(w) for w, _r in _HEADING_WORDS) + r")\s*[:：]"
+)
+
+
+def split_progress(text: str | None) -> dict[str, str]:
+    """One cell that holds 进展情况：… 存在问题：… 下步打算：… under their own headings, split by
+    heading; text before the first heading is progress. {} when the cell names no heading of
+    problems or next steps (a plain progress text is left whole)."""
+    t = clean_text(text)
+    marks = list(_HEADING.finditer(t))
+    roles = {dict(_HEADING_WORDS)[m.group(1)] for m in marks}
+    if not roles & {"problems", "next_steps"}:
+        return {}
+    out: dict[str, str] = {}
+    head = t[: marks[0].start()].strip()
+    if head:
+        out["completion"] = head
+    for i, m in enumerate(marks):
+        role = dict(_HEADING_WORDS)[m.group(1)]
+        end = marks[i + 1].start() if i + 1 < len(marks) else len(t)
+        body = t[m.end() : end].strip()
+        if body and not is_no_plan(body):
+            out[role] = f"{out[role]}\n{body}" if role in out else body
+    return out

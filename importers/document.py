@@ -71,6 +71,7 @@ def to_document(plan: ParsedPlan) -> dict:
                                     {"due": d.isoformat(), "value": _number(v)}
                                     for d, v in i.targets.items()
                                 ],
+                                **({} if i.value is None else {"value": _number(i.value)}),
                             }
                             for i in s.indicators
                         ],
@@ -83,6 +84,9 @@ def to_document(plan: ParsedPlan) -> dict:
                             "explanation": s.report.explanation,
                             "problems": s.report.problems,
                             "next_steps": s.report.next_steps,
+                            "percent": None
+                            if s.report.percent is None
+                            else _number(s.report.percent),
                         },
                     }
                     for s in p.subitems
@@ -90,6 +94,9 @@ def to_document(plan: ParsedPlan) -> dict:
             }
             for p in plan.projects
         ],
+        "sources": plan.sources,
+        "skipped": [{**x.as_dict(), **_page(plan, x.row)} for x in plan.skipped],
+        "unread_columns": plan.unread_columns,
         "errors": [{**e.as_dict(), **_page(plan, e.row)} for e in plan.errors],
         "warnings": [{**w.as_dict(), **_page(plan, w.row)} for w in plan.warnings],
     }

@@ -25,27 +25,10 @@ def paste_too_large(size: int) -> str:
     ) % {"size": size_text(size), "limit": size_text(settings.IMPORT_MAX_UPLOAD_BYTES)}
 
 
-class UploadForm(forms.Form):
-    file = forms.FileField(
-        label=_("File"),
-        required=False,
-        help_text=_(
-            "An Excel (.xlsx, .xls), OpenDocument (.ods), Word (.docx, .doc), PDF or text (.csv, "
-            ".tsv, .txt) file with the list as a table. A PDF must hold text (not a scan) and a "
-            "table with ruled lines."
-        ),
-        error_messages={"empty": _("The file is empty.")},
-        widget=forms.FileInput(attrs={"accept": ",".join(ALLOWED_EXTENSIONS)}),
-    )
-    text = forms.CharField(
-        label=_("Or paste the table"),
-        required=False,
-        strip=False,
-        widget=forms.Textarea(attrs={"rows": 8}),
-        help_text=_(
-            "Copy the rows from Excel, header row included; columns are separated by tabs."
-        ),
-    )
+class OptionsForm(forms.Form):
+    """What the title of a list may not say: on the upload form, and again on the preview of a
+    file that needs them (without uploading it again)."""
+
     jurisdiction = forms.CharField(
         label=_("Jurisdiction"),
         required=False,
@@ -71,6 +54,31 @@ class UploadForm(forms.Form):
         ],
         help_text=_("For a progress table: the month reported on, as YYYY-MM."),
         widget=forms.TextInput(attrs={"placeholder": "YYYY-MM"}),
+    )
+
+
+class UploadForm(OptionsForm):
+    field_order = ["file", "text", "jurisdiction", "year", "period"]
+
+    file = forms.FileField(
+        label=_("File"),
+        required=False,
+        help_text=_(
+            "An Excel (.xlsx, .xls), OpenDocument (.ods), Word (.docx, .doc), PDF or text (.csv, "
+            ".tsv, .txt) file with the list as a table. A PDF must hold text (not a scan) and a "
+            "table with ruled lines."
+        ),
+        error_messages={"empty": _("The file is empty.")},
+        widget=forms.FileInput(attrs={"accept": ",".join(ALLOWED_EXTENSIONS)}),
+    )
+    text = forms.CharField(
+        label=_("Or paste the table"),
+        required=False,
+        strip=False,
+        widget=forms.Textarea(attrs={"rows": 8}),
+        help_text=_(
+            "Copy the rows from Excel, header row included; columns are separated by tabs."
+        ),
     )
 
     def clean_file(self):

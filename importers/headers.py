@@ -43,6 +43,20 @@ ROLE_SYNONYMS: list[tuple[str, tuple[str, ...]]] = [
     ("explanation", ("情况说明", "说明")),
     ("problems", ("存在问题", "存在的问题", "困难问题")),
     ("next_steps", ("下步打算", "下一步打算", "下步计划", "下一步计划", "下步工作", "下一步工作")),
+    (
+        "deadline",
+        (
+            "完成时限",
+            "计划完成时间",
+            "完成时间",
+            "完成期限",
+            "办结时限",
+            "时限要求",
+            "时间要求",
+            "计划完成时限",
+        ),
+    ),
+    ("percent", ("完成比例", "完成进度", "完成率", "进度比例", "完成百分比")),
     ("completion", ("完成情况", "进展情况", "工作进展", "推进情况", "进展")),
     ("subitem", ("主要内容", "项目内容", "具体内容", "子项内容", "工作内容")),
     ("description", ("任务明细", "任务内容", "具体任务", "建设内容", "项目简介")),
@@ -93,6 +107,7 @@ class Header:
     first_row: int  # index of the first header row in table.rows
     last_row: int
     columns: list[Column] = field(default_factory=list)
+    unread: list[str] = field(default_factory=list)  # labels of columns no role reads
 
     def by_role(self, role: str) -> list[Column]:
         return [c for c in self.columns if c.role == role]
@@ -173,6 +188,7 @@ def find_header(table: Table, *, scan_rows: int = 40) -> Header | None:
 def _build_header(table: Table, first: int, last: int) -> Header:
     width = max(len(row) for row in table.rows[first : last + 1])
     columns: list[Column] = []
+    unread: list[str] = []
     for c in range(width):
         labels: list[str] = []
         origins: set[tuple[int, int]] = set()
@@ -187,6 +203,8 @@ def _build_header(table: Table, first: int, last: int) -> Header:
             if role:
                 break
         if not role:
+            if labels and (label := " / ".join(labels)) not in unread:
+                unread.append(label)
             continue
         label = " / ".join(labels)
         month = None
@@ -196,7 +214,7 @@ def _build_header(table: Table, first: int, last: int) -> Header:
             role, due_label = "schedule", f"第{q}季度"
         columns.append(Column(index=c, label=label, role=role, due_label=due_label, month=month))
     _dedupe_roles(columns)
-    return Header(first_row=first, last_row=last, columns=columns)
+    return Header(first_row=first, last_row=last, columns=columns, unread=unread)
 
 
 def _dedupe_roles(columns: list[Column]) -> None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import date
+from decimal import Decimal
 
 from django.utils.translation import gettext as _
 
@@ -32,7 +33,8 @@ from progress import periods
 _TITLE_WORDS = re.compile(r"清单|进度表|台账|一览表|计划|实事|工程|任务|项目|进展")
 _NOTE = re.compile(r"^\s*(注|备注|说明|填报说明|附注)\s*[:：]|^\s*\d+\s*[.、．]\s*\S{2,}[:：]")
 _GENERIC_WORDS = ("工程", "项目", "建设", "改造", "设施", "工作", "提升", "实施")
-_REPORT_ROLES = ("completion", "status", "explanation", "problems", "next_steps")
+_REPORT_ROLES = ("completion", "status", "explanation", "problems", "next_steps", "percent")
+_NOTE_START = re.compile(r"^\s*(注|备注|说明|填报说明|附注|填表说明)\s*[:：\d]")
 FORMULA_STARTS = ("=", "+", "-", "@")  # what a spreadsheet reads as the start of a formula
 
 
@@ -61,13 +63,37 @@ def parse_period(text: str | None) -> date | None:
     return period
 
 
+_NOTICE_HEADING = re.compile(r"^关于.{2,80}的(?:通报|通知|报告|意见|函|请示|批复|决定)$")
+_SALUTATION = re.compile(r"[:：]$")
+
+
+def _is_caption(line: str) -> bool:
+    """A line that can name a table: not prose (no 。, not long), not a notice's heading
+    (关于…的通报), its 文号 (〔2024〕56号), its salutation (各…：) or its date."""
+    return not (
+        "。" in line
+        or len(line) > 60
+        or _NOTICE_HEADING.match(line)
+        or cells.DOC_NUMBER.search(line)
+        or _SALUTATION.search(line)
+        or re.fullmatch(r"20\d{2}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日", line)
+    )
+
+
 def pick_title(lines: list[str]) -> str:
+    """The table's own caption: of the lines above it that can name a table, the longest that
+    says a year and what it lists; else the nearest that says what it lists (a notice's table
+    captioned 民生实事项目10月进度表 under paragraphs of prose); else the first line."""
     candidates = [cells.clean_name(x) for x in lines if x and x.strip()]
     candidates = [c for c in candidates if c and not c.startswith(("附件", "发布时间", "来源"))]
-    titled = [c for c in candidates if "年" in c and _TITLE_WORDS.search(c)]
+    captions = [c for c in candidates if _is_caption(c)]
+    titled = [c for c in captions if "年" in c and _TITLE_WORDS.search(c)]
     if titled:
         return max(titled, key=len)
-    return candidates[0] if candidates else ""
+    named = [c for c in captions if _TITLE_WORDS.search(c)]
+    if named:
+        return named[-1]
+    return (captions or candidates or [""])[0]
 
 
 def build_plan(tables: list[Table], *, filename: str, options: Options) -> ParsedPlan:
@@ -116,10 +142,16 @@ def build_plan(tables: list[Table], *, filename: str, options: Options) -> Parse
         kind=info.kind,
         quarterly=info.quarterly,
     )
+    plan.sources = {k: v for k, v in info.sources.items() if k != "period"}
     if plan.period is None and plan.year and info.month:
         plan.period = date(plan.year, info.month, 1)
+        plan.sources["period"] = "title"
     if plan.period and not plan.year:
         plan.year = plan.period.year
+        plan.sources["year"] = "period"
+    for name in ("jurisdiction", "year", "period"):
+        if getattr(options, name):
+            plan.sources[name] = "option"
     if not plan.jurisdiction:
         plan.errors.append(
             Issue(
@@ -160,6 +192,7 @@ def build_plan(tables: list[Table], *, filename: str, options: Options) -> Parse
             )
         )
 
+    plan.unread_columns = list(first_header.unread)
     plan.row_pages = {t.row_number(i): p for t, _, _ in located for i, p in enumerate(t.row_pages)}
     reader = _RowReader(plan, limits)
     for table, hdr, start in located:
@@ -188,6 +221,14 @@ class _RowReader:
         self.numbers: dict[str, ParsedProject] = {}
         self.needs_period = False
         self.seen_rows: dict[tuple[str, ...], tuple[int, list[Cell]]] = {}
+        self.warned: set[tuple[int, int]] = set()  # cells already warned about
+        self.labels: dict[int, str] = {}  # the header's text by column, for total rows
+        self.in_notes = False  # after a 注： line, single-cell rows are notes too
+        # the sub-items a project's own row made, until a (1) row says they were its total
+        self.row_subs: dict[int, list[ParsedSubItem]] = {}
+        # sums of the number cells of data rows, by column: all rows, and since the last 小计
+        self.sums: dict[int, list[Decimal]] = {}
+        self.section: dict[int, list[Decimal]] = {}
 
     # -- helpers ---------------------------------------------------------------------------
     @staticmethod
@@ -199,6 +240,10 @@ class _RowReader:
     def _text(self, row: list[Cell], col: Column | None) -> str:
         cell = self._cell(row, col)
         return cell.text if cell else ""
+
+    def skip(self, row: int, reason: str) -> None:
+        """A row that is not data, listed with its reason in the preview and in --json."""
+        self.plan.skipped.append(Issue(row, None, reason))
 
     def warn(self, row: int, col: Column | None, message: str) -> None:
         self.plan.warnings.append(Issue(row, col.label if col else None, message))
@@ -234,10 +279,20 @@ class _RowReader:
 
     # -- rows ------------------------------------------------------------------------------
     def read(self, table: Table, header: Header, start: int) -> None:
+        self.labels = {
+            c: cells.clean_name(cell.text)
+            for r in range(header.first_row, header.last_row + 1)
+            if start  # a table that continues another has no header rows of its own
+            for c, cell in enumerate(table.rows[r])
+            if cell.text.strip()
+        } or self.labels
         for i in range(start, len(table.rows)):
             row = table.rows[i]
             rownum = table.row_number(i)
             if is_repeated_header(row, header):
+                self.skip(rownum, _("The header repeated (at a page break)."))
+                continue
+            if self._not_data(row, rownum, header):
                 continue
             if self._is_prose(row, rownum, header):
                 continue
@@ -259,6 +314,7 @@ class _RowReader:
             return False
         first, first_row = seen
         if [c.origin for c in row] != [c.origin for c in first_row]:
+            self.skip(rownum, _("A repetition of row %(first)d.") % {"first": first})
             self.warn(
                 rownum,
                 None,
@@ -266,6 +322,70 @@ class _RowReader:
                 % {"row": rownum, "first": first},
             )
         return True
+
+    def _not_data(self, row: list[Cell], rownum: int, header: Header) -> bool:
+        """Rows a person reads as not part of the list: totals (合计, 小计, 总计), notes (注：1. …
+        and the lines after it), signature and stamp lines (审核人：…, 填报单位：（盖章）) and
+        the unit line (单位：万元). Each is listed as skipped with its reason."""
+        texts: list[str] = []
+        seen: set[tuple[int, int]] = set()
+        for cell in row:
+            if cell.text.strip() and cell.origin not in seen:
+                seen.add(cell.origin)
+                texts.append(cell.text.strip())
+        if not texts:
+            return False
+        if word := next((t for t in texts[:3] if cells.is_total(t)), None):
+            self.skip(rownum, _("A total row (%(word)s).") % {"word": word[:10]})
+            self._check_totals(row, rownum, subtotal=word.replace(" ", "").startswith("小计"))
+            return True
+        if cells.is_not_data_line(texts[0]):
+            self.skip(
+                rownum, _("A signature, stamp or unit line: “%(text)s”") % {"text": texts[0][:30]}
+            )
+            return True
+        if _NOTE_START.match(texts[0]) or (self.in_notes and len(texts) == 1):
+            self.in_notes = True
+            self.skip(rownum, _("A note under the table: “%(text)s”") % {"text": texts[0][:30]})
+            return True
+        return False
+
+    def _count_numbers(self, row: list[Cell], header: Header) -> None:
+        """Add a data row's number cells to the sums the total rows are checked against."""
+        number_col = header.one("number")
+        seen: set[tuple[int, int]] = set()
+        for c, cell in enumerate(row):
+            if cell.origin in seen or (number_col and c == number_col.index):
+                continue
+            seen.add(cell.origin)
+            value = cells.parse_plain_number(cell.text)
+            if value is not None:
+                self.sums.setdefault(c, []).append(value)
+                self.section.setdefault(c, []).append(value)
+
+    def _check_totals(self, row: list[Cell], rownum: int, *, subtotal: bool) -> None:
+        """A 小计 is the sum of the rows since the last total row or heading; a 合计 (总计) the
+        sum of all the rows above it, or of those since the last one. Another figure is a
+        warning naming the column, the figure and the sum."""
+        for c, cell in enumerate(row):
+            total = cells.parse_plain_number(cell.text)
+            values = self.section.get(c) if subtotal else self.sums.get(c)
+            if total is None or not values:
+                continue
+            overall, section = sum(values), sum(self.section.get(c, []))
+            if total not in (overall, section):
+                self.plan.warnings.append(
+                    Issue(
+                        rownum,
+                        self.labels.get(c) or None,
+                        _(
+                            "The total %(total)s does not agree with the rows above it, which "
+                            "add up to %(sum)s."
+                        )
+                        % {"total": _plain(total), "sum": _plain(overall)},
+                    )
+                )
+        self.section = {}
 
     def _is_prose(self, row: list[Cell], rownum: int, header: Header) -> bool:
         """Notes under the table (注:, 填报说明) and full-width rows; a full-width 一、… row is a
@@ -277,16 +397,42 @@ class _RowReader:
             len(row) > 2 and sum(1 for c in row if c.origin in origins) > len(row) // 2
         ):
             if not header.one("category") and re.match(r"^[一二三四五六七八九十]+、", text):
-                self.category = cells.clean_category(text)
-                if self.category not in self.plan.categories:
-                    self.plan.categories.append(self.category)
+                self._set_category(cells.clean_category(text))
+                self.in_notes = False
+            else:
+                self.skip(rownum, _("A line across the table: “%(text)s”") % {"text": text[:30]})
             return True
-        return bool(len(origins) == 1 and _NOTE.match(text))
+        if len(origins) == 1 and _NOTE.match(text):
+            self.skip(rownum, _("A note under the table: “%(text)s”") % {"text": text[:30]})
+            return True
+        return False
+
+    def _set_category(self, name: str) -> None:
+        self.category = name
+        self.section = {}
+        if name not in self.plan.categories:
+            self.plan.categories.append(name)
 
     def _read_row(self, row: list[Cell], rownum: int, h: Header) -> None:
         number_col, project_col = h.one("number"), h.one("project")
-        number = cells.clean_name(self._text(row, number_col)).rstrip(".、．")
+        raw_number = self._text(row, number_col)
+        level = cells.number_level(raw_number)
+        number = level[1] if level else cells.clean_name(raw_number).rstrip(".、．")
         project_name = cells.clean_name(self._text(row, project_col))
+        if level and level[0] == "category" and not self._heading_only(row, number_col):
+            level = None  # 一、 numbering the projects themselves: their units are on the row
+        if level and level[0] == "category":
+            name = project_name or self._first_text(row, h, skip=number_col)
+            if name:
+                if self.fits(rownum, number_col, name, "category"):
+                    self._set_category(cells.clean_category(name))
+            else:
+                self.skip(rownum, _("A heading number (%(n)s) without a name.") % {"n": number})
+            return
+        self._count_numbers(row, h)
+        if level and level[0] == "sub" and self.project is not None:
+            self._read_sub_row(row, rownum, h, project_name)
+            return
 
         if not self.fits(rownum, number_col, number, "project_number"):
             return
@@ -347,31 +493,117 @@ class _RowReader:
             )
             self.plan.projects.append(self.project)
             self.numbers[number] = self.project
+            created = True
+        else:
+            created = False
         assert self.project is not None
-        for sub in self._subitems(row, rownum, h):
-            self.project.subitems.append(sub)
-            for leader in sub.leaders:
-                if leader not in self.project.leaders:
-                    self.project.leaders.append(leader)
+        subs = self._subitems(row, rownum, h)
+        self._add_subitems(subs)
+        if created:
+            self.row_subs[id(self.project)] = subs
+        else:
+            self.row_subs.pop(id(self.project), None)
 
-    def _subitems(self, row: list[Cell], rownum: int, h: Header) -> list[ParsedSubItem]:
+    def _add_subitems(self, subs: list[ParsedSubItem]) -> None:
+        project = self.project
+        assert project is not None
+        for sub in subs:
+            project.subitems.append(sub)
+            for leader in sub.leaders:
+                if leader not in project.leaders:
+                    project.leaders.append(leader)
+
+    @staticmethod
+    def _heading_only(row: list[Cell], number_col: Column | None) -> bool:
+        """A heading row holds its number and at most one text (its name), nothing else."""
+        skipped = (
+            row[number_col.index].origin if number_col and number_col.index < len(row) else None
+        )
+        texts = {c.origin for c in row if c.text.strip() and c.origin != skipped}
+        return len(texts) <= 1
+
+    def _first_text(self, row: list[Cell], h: Header, *, skip: Column | None) -> str:
+        """The first text of a row other than the one in column `skip` (a heading's name)."""
+        skipped = row[skip.index].origin if skip is not None and skip.index < len(row) else None
+        for cell in row:
+            if cell.text.strip() and cell.origin != skipped:
+                return cells.clean_name(cell.text)
+        return ""
+
+    def _read_sub_row(self, row: list[Cell], rownum: int, h: Header, project_name: str) -> None:
+        """A (1) / （1） / ① row is a sub-item of the project above it. Its name is its own
+        (sub-item column, then the project column), or else the first clause of its task text.
+        The sub-items the project's own row made were its total: the numbered rows replace
+        them (keeping their units, leaders and description as the project's)."""
+        project = self.project
+        assert project is not None
+        own = self.row_subs.pop(id(project), None)
+        description = cells.clean_text(self._text(row, h.one("description")))
+        if h.one("description"):
+            _n, description = cells.split_sub_number(description)
+        name = (
+            cells.clean_name(self._text(row, h.one("subitem")))
+            or project_name
+            or cells.first_clause(description)
+            or project.name
+        )
+        if name == description:
+            description = ""
+        subs = self._subitems(row, rownum, h, names=(name, description))
+        if not subs:
+            return
+        if own:
+            for sub in own:
+                if sub in project.subitems:
+                    project.subitems.remove(sub)
+            if not project.description:
+                project.description = own[0].description
+        self._add_subitems(subs)
+        for k, sub in enumerate(project.subitems, start=1):
+            sub.number = k
+
+    def _subitems(
+        self, row: list[Cell], rownum: int, h: Header, names: tuple[str, str] | None = None
+    ) -> list[ParsedSubItem]:
         project = self.project
         assert project is not None
         previous = project.subitems[-1] if project.subitems else None
         lead_col, co_col = h.one("lead_units"), h.one("co_units")
         lead_refs = cells.split_units(self._text(row, lead_col))
         co_text = self._text(row, co_col)
+        co_refs = cells.split_units(co_text)
         persons_text = self._text(row, h.one("persons"))
         leaders = cells.split_leaders(self._text(row, h.one("leaders")))
         names_fit = [
             self.names_fit(rownum, lead_col, [r.name for r in lead_refs], "unit"),
-            self.names_fit(rownum, co_col, [u.name for u in cells.split_units(co_text)], "unit"),
+            self.names_fit(rownum, co_col, [u.name for u in co_refs], "unit"),
             self.names_fit(rownum, h.one("persons"), cells.split_persons(persons_text), "person"),
             self.names_fit(rownum, h.one("leaders"), leaders, "leader"),
         ]
         if not all(names_fit):
             return []
-        if not leaders and previous:
+        leaders_given = bool(leaders)
+        if any(cells.is_sentence(n) for n in leaders) and self._first_time(row, h.one("leaders")):
+            self.warn(
+                rownum,
+                h.one("leaders"),
+                _(
+                    "“%(text)s” reads as a sentence, not as the names of leaders: no leader "
+                    "was taken from this cell."
+                )
+                % {"text": cells.clean_name(self._text(row, h.one("leaders")))[:30]},
+            )
+        if any(cells.is_sentence(n) for n in leaders):
+            leaders = []
+        if any(cells.is_sentence(r.name, unit=True) for r in lead_refs):
+            if self._first_time(row, lead_col):
+                self._unit_sentence(rownum, lead_col, self._text(row, lead_col))
+            lead_refs = []
+        if any(cells.is_sentence(u.name, unit=True) for u in co_refs):
+            if self._first_time(row, co_col):
+                self._unit_sentence(rownum, co_col, co_text)
+            co_text = ""
+        if not leaders and not leaders_given and previous:
             leaders = list(previous.leaders)
 
         scoped = [r for r in lead_refs if r.scope]
@@ -394,7 +626,7 @@ class _RowReader:
 
         milestones_all = self._milestones(row, rownum, h)
         report = self._report(row, rownum, h)
-        name, description = self._names(row, h)
+        name, description = names or self._names(row, h)
         if not self.fits(rownum, h.one("subitem"), name, "subitem_name"):
             return []
         scopes = [p[2] for p in plans if p[2]]
@@ -452,8 +684,31 @@ class _RowReader:
                 report=report,
                 row=rownum,
             )
+            if report is not None and report.percent is not None:
+                # 完成比例 / 完成进度: the period's value of a percent indicator of its own
+                label = cells.clean_name(h.one("percent").label.split(" / ")[-1])  # type: ignore[union-attr]
+                sub.indicators.append(ParsedIndicator(name=label, unit="%", value=report.percent))
             subs.append(sub)
         return subs
+
+    def _first_time(self, row: list[Cell], col: Column | None) -> bool:
+        """Whether this cell is met for the first time (not again on the rows it is merged over)."""
+        cell = self._cell(row, col)
+        if cell is None or cell.origin in self.warned:
+            return False
+        self.warned.add(cell.origin)
+        return True
+
+    def _unit_sentence(self, rownum: int, col: Column | None, text: str) -> None:
+        self.warn(
+            rownum,
+            col,
+            _(
+                "“%(text)s” reads as a sentence, not as the names of units: no unit was taken "
+                "from this cell."
+            )
+            % {"text": cells.clean_name(text)[:30]},
+        )
 
     def _names(self, row: list[Cell], h: Header) -> tuple[str, str]:
         project = self.project
@@ -504,7 +759,26 @@ class _RowReader:
             if segments:
                 out.extend(ParsedMilestone(due=d, text=t) for d, t in segments)
             else:
-                out.append(ParsedMilestone(due=cells.month_end(year, 12), text=text))
+                due = cells.parse_deadline(text, year) or cells.month_end(year, 12)
+                out.append(ParsedMilestone(due=due, text=text))
+        for col in h.by_role("deadline"):
+            text = cells.clean_name(self._text(row, col))
+            if cells.is_no_plan(text):
+                continue
+            due = cells.parse_deadline(text, year)
+            label = col.label.split(" / ")[-1]
+            if due is None:
+                self.warn(
+                    rownum,
+                    col,
+                    _(
+                        "The %(column)s “%(text)s” is not a date (such as 2024-06-30, 2024.6, "
+                        "2024年8月, 9月底前 or 年底前): no milestone was made from it."
+                    )
+                    % {"column": label, "text": text[:30]},
+                )
+                continue
+            out.append(ParsedMilestone(due=due, text=f"{label}：{text}"))
         return out
 
     def _report(self, row: list[Cell], rownum: int, h: Header) -> ParsedReport | None:
@@ -514,6 +788,7 @@ class _RowReader:
         period = self.plan.period
         if period is None and completion_col and completion_col.month and self.plan.year:
             period = self.plan.period = date(self.plan.year, completion_col.month, 1)
+            self.plan.sources["period"] = "column"
         if period is None:
             if not self.needs_period:
                 self.error(
@@ -540,14 +815,36 @@ class _RowReader:
             value = cells.clean_text(self._text(row, h.one(role)))
             return "" if cells.is_no_plan(value) else value
 
+        fields = {r: text(r) for r in ("completion", "explanation", "problems", "next_steps")}
+        for role in ("completion", "explanation"):
+            # one cell holding 进展情况：… 存在问题：… 下步打算：… under their own headings
+            parts = cells.split_progress(fields[role])
+            if parts:
+                fields[role] = parts.pop("completion", "")
+                for other, value in parts.items():
+                    fields[other] = "\n".join(x for x in (fields[other], value) if x)
         return ParsedReport(
-            period=period,
-            status=status,
-            completion=text("completion"),
-            explanation=text("explanation"),
-            problems=text("problems"),
-            next_steps=text("next_steps"),
+            period=period, status=status, percent=self._percent(row, rownum, h), **fields
         )
+
+    def _percent(self, row: list[Cell], rownum: int, h: Header) -> Decimal | None:
+        """完成比例 / 完成进度: "85%", "85" or 0.85 (a cell formatted as a percentage) -> 85."""
+        col = h.one("percent")
+        text = cells.clean_name(self._text(row, col)).replace(" ", "")
+        if not col or cells.is_no_plan(text):
+            return None
+        value = cells.parse_plain_number(text.rstrip("%"))
+        if value is not None and not text.endswith("%") and 0 < value <= 1 and "." in text:
+            value *= 100
+        if value is None or not 0 <= value <= 100:
+            self.warn(
+                rownum,
+                col,
+                _("The share “%(text)s” is not a percentage from 0 to 100; it was left empty.")
+                % {"text": text[:20]},
+            )
+            return None
+        return value.normalize() if value != value.to_integral() else value.quantize(Decimal(1))
 
     def finish(self) -> None:
         for project in self.plan.projects:
@@ -613,3 +910,9 @@ def _filter_for_scope(
         if parts:
             out.append(ParsedMilestone(due=m.due, text=(head + "".join(parts)).strip()))
     return out
+
+
+def _plain(value: Decimal) -> str:
+    """1200.50 -> "1200.5", 35.0 -> "35"."""
+    text = format(value.normalize(), "f")
+    return text

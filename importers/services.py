@@ -277,6 +277,7 @@ def _run_import(
                 else None
             )
             document["warnings"].extend(w.as_dict() for w in writer.warnings)
+            document["updated_rows"] = writer.updated_rows
             if dry_run:
                 raise _RollBack
             if large and not confirm_large:
@@ -345,6 +346,35 @@ class _Writer:
         self.missing_subitems: list[SubItem] = []  # active, not in the file
         self.missing_milestones: list[Milestone] = []  # active, of sub-items in the file
         self.missing_indicators: list[Indicator] = []
+        self.updated_rows: list[dict] = []  # each row of the file that changes: old -> new
+        self._updated_at: dict[tuple, dict] = {}  # (kind, row, sub-item) -> its updated_rows entry
+
+    def _update(self, kind: str, row, where: dict, obj, values: dict, shown=None) -> bool:
+        """_assign, keeping what the row of the file changes, field by field, old -> new, for
+        the preview. `shown` turns an id into a name (a unit, a category)."""
+        changes = [
+            {
+                "field": name.removesuffix("_id"),
+                "old": _shown(shown, name, getattr(obj, name)),
+                "new": _shown(shown, name, value),
+            }
+            for name, value in values.items()
+            if getattr(obj, name) != value
+        ]
+        if changes:
+            self._add_changes(kind, row, where, changes)
+        return _assign(obj, values)
+
+    def _add_changes(self, kind: str, row, where: dict, changes: list[dict]) -> None:
+        """One entry per row and thing of the file: later changes are added to it."""
+        key = (kind, row, where.get("subitem"))
+        entry = self._updated_at.get(key)
+        if entry is not None:
+            entry["changes"].extend(changes)
+            return
+        entry = {"kind": kind, "row": row, **where, "changes": changes}
+        self._updated_at[key] = entry
+        self.updated_rows.append(entry)
 
     def changes(self) -> dict[str, dict[str, int]]:
         return {kind: {key: self.counts[kind][key] for key in CHANGE_KEYS} for kind in KINDS}
@@ -413,6 +443,7 @@ class _Writer:
         self._write_milestones()
         self._write_indicators()
         self._write_reports()
+        self._write_values()
 
     # -- units, persons, leaders ----------------------------------------------------------
     def _load_units(self) -> None:
@@ -531,7 +562,9 @@ class _Writer:
                 )
                 new.append(obj)
             else:
-                if _assign(obj, values):
+                names = {c.pk: c.name for c in self.categories.values()}
+                where = {"number": pp.number, "name": pp.name}
+                if self._update("project", pp.row, where, obj, values, {"category_id": names}):
                     self.renamed_projects.add(obj.pk)
                 if (
                     _assign(obj, {"order": orders["file", index]})
@@ -567,6 +600,7 @@ class _Writer:
             if s.withdrawn_at is None:
                 self.active_before.add(s.pk)
         stages = _subitem_stages(self.lead_id)
+        unit_names = {u.pk: u.name for u in self.units.values()}
         self.subitems: list[tuple[SubItem, object]] = []
         new, changed, renumbered = [], [], []
         kept: list[SubItem] = []
@@ -594,7 +628,10 @@ class _Writer:
                     new.append(obj)
                 else:
                     obj = olds[matched[j]]
-                    edited = _assign(obj, values)
+                    where = {"number": pp.number, "subitem": number, "name": ps.name}
+                    edited = self._update(
+                        "subitem", ps.row, where, obj, values, {"lead_unit_id": unit_names}
+                    )
                     restored = self._restore(obj)
                     moved = obj.number != number
                     if moved:
@@ -655,7 +692,59 @@ class _Writer:
             obj.number = number
 
     # -- many-to-many links: co-units, persons, leaders -------------------------------------
+    def _diff_links(self) -> None:
+        """For the preview: the co-operating units and the leaders of the sub-items that were
+        there before, old -> new (two queries, and none for a plan imported the first time)."""
+        before = [(s, ps) for s, ps in self.subitems if s.pk in self.active_before]
+        if not before:
+            return
+        # the plan's links, not a long list of ids in the query (see _write_links)
+        in_plan = {"subitem__project__plan": self.plan}
+        old_co: dict[int, list[int]] = defaultdict(list)
+        for sub_id, unit_id in (
+            CoUnit.objects.filter(**in_plan)
+            .order_by("subitem_id", "order", "pk")
+            .values_list("subitem_id", "unit_id")
+        ):
+            old_co[sub_id].append(unit_id)
+        old_leaders: dict[int, set[int]] = defaultdict(set)
+        for sub_id, leader_id in (
+            SubItem.leaders.through.objects.filter(**in_plan)
+            .order_by()
+            .values_list("subitem_id", "leader_id")
+        ):
+            old_leaders[sub_id].add(leader_id)
+        unit_names = {u.pk: u.name for u in self.units.values()}
+        leader_names = {le.pk: le.name for le in self.leaders.values()}
+        numbers = {p.pk: n for n, p in self.projects.items()}
+        for sub, ps in before:
+            new_co = [self.unit(u).pk for u in ps.co_units if self.unit(u)]
+            new_leaders = {self.leaders[n].pk for n in ps.leaders}
+            changes = []
+            if set(new_co) != set(old_co[sub.pk]):
+                changes.append(
+                    {
+                        "field": "co_units",
+                        "old": "、".join(unit_names.get(i, "") for i in old_co[sub.pk]),
+                        "new": "、".join(unit_names[i] for i in new_co),
+                    }
+                )
+            if new_leaders != old_leaders[sub.pk]:
+                changes.append(
+                    {
+                        "field": "leaders",
+                        "old": "、".join(
+                            sorted(leader_names.get(i, "") for i in old_leaders[sub.pk])
+                        ),
+                        "new": "、".join(sorted(leader_names[i] for i in new_leaders)),
+                    }
+                )
+            if changes:
+                where = {"number": numbers[sub.project_id], "subitem": sub.number, "name": ps.name}
+                self._add_changes("subitem", ps.row, where, changes)
+
     def _write_links(self) -> None:
+        self._diff_links()
         # one query per link table for the whole plan, narrowed in memory to the rows in the
         # file (a long list of ids in the query would cost more than the rows it leaves out)
         sub_ids = {s.pk for s, _ in self.subitems}
@@ -725,6 +814,7 @@ class _Writer:
         for m in _rows(in_plan.order_by("subitem_id", "due", "order", "pk")):
             existing[m.subitem_id].append(m)
         new, changed, missing = [], [], []
+        numbers = {p.pk: n for n, p in self.projects.items()}
         for sub, ps in self.subitems:
             olds = existing.get(sub.pk, [])
             matched = pair(olds, ps.milestones, MILESTONE_STAGES)
@@ -736,7 +826,10 @@ class _Writer:
                     self._touch([sub.pk])
                     continue
                 obj = olds[matched[j]]
-                edited = _assign(obj, {"due": pm.due, "text": pm.text})
+                where = {"number": numbers[sub.project_id], "subitem": sub.number, "name": sub.name}
+                edited = self._update(
+                    "milestone", ps.row, where, obj, {"due": pm.due, "text": pm.text}
+                )
                 if edited:
                     self._touch([sub.pk])
                 if self._restore(obj) or edited:
@@ -860,6 +953,7 @@ class _Writer:
             )
         }
         new, changed = [], []
+        numbers = {p.pk: n for n, p in self.projects.items()}
         fields = ["status", "completion", "explanation", "problems", "next_steps"]
         for sub, ps in with_reports:
             pr = ps.report
@@ -885,7 +979,13 @@ class _Writer:
                         % {"period": pr.period.strftime("%Y-%m")},
                     )
                 )
-            elif _assign(obj, values):
+            elif self._update(
+                "report",
+                ps.row,
+                {"number": numbers[sub.project_id], "subitem": sub.number, "name": sub.name},
+                obj,
+                values,
+            ):
                 obj.version += 1
                 changed.append(obj)
             else:
@@ -897,6 +997,55 @@ class _Writer:
             )
         self._count("reports", "created", len(new))
         self._count("reports", "updated", len(changed))
+
+    def _write_values(self) -> None:
+        """The values a file reports for its indicators (a 完成比例 column), on the period's
+        imported report; a report the unit entered keeps its own values. No query without
+        such a column."""
+        wanted = [
+            (sub, ps, pi)
+            for sub, ps in self.subitems
+            if ps.report
+            for pi in ps.indicators
+            if pi.value is not None
+        ]
+        if not wanted:
+            return
+        sub_ids = {sub.pk for sub, _ps, _pi in wanted}
+        reports = {
+            (r.subitem_id, r.period): r
+            for r in ProgressReport.objects.filter(
+                subitem_id__in=sub_ids, period__in={ps.report.period for _s, ps, _i in wanted}
+            )
+        }
+        indicators = {
+            (i.subitem_id, i.name, i.unit): i
+            for i in Indicator.objects.filter(subitem_id__in=sub_ids, withdrawn_at__isnull=True)
+        }
+        values = {
+            (v.report_id, v.indicator_id): v
+            for v in IndicatorValue.objects.filter(report__in=list(reports.values()))
+        }
+        new, changed = [], []
+        for sub, ps, pi in wanted:
+            report = reports.get((sub.pk, ps.report.period))
+            indicator = indicators.get((sub.pk, pi.name, pi.unit))
+            if report is None or indicator is None:
+                continue
+            if report.source != ProgressReport.Source.IMPORT:
+                continue  # the unit's own report, values and all, is kept (a warning says so)
+            value = values.get((report.pk, indicator.pk))
+            if value is None:
+                new.append(IndicatorValue(report=report, indicator=indicator, value=pi.value))
+            elif value.value != pi.value:
+                value.value = pi.value
+                changed.append(value)
+        insert_objects(IndicatorValue, new, user=self.user, now=self.now)
+        if changed:
+            bulk_update_with_history(changed, IndicatorValue, ["value"], default_user=self.user)
+        # counted so that wrote() sees them (the statuses are refreshed); not one of KINDS
+        self._count("values", "created", len(new))
+        self._count("values", "updated", len(changed))
 
     # -- what the file leaves out ---------------------------------------------------------------
     def not_in_file(self) -> dict[str, list[dict]]:
@@ -994,6 +1143,13 @@ def _counts(manager, key: str, ids: list[int]) -> dict[int, int]:
         .values_list(key, "n")
         .order_by()
     )
+
+
+def _shown(shown: dict | None, name: str, value):
+    """A value as the preview shows it: a name for an id, dates as YYYY-MM-DD."""
+    if shown and name in shown:
+        return shown[name].get(value) if value is not None else None
+    return value.isoformat() if hasattr(value, "isoformat") else value
 
 
 def _assign(obj, values: dict) -> bool:

@@ -74,6 +74,7 @@ class ParsedIndicator:
     name: str
     unit: str
     targets: dict[date, Decimal] = field(default_factory=dict)
+    value: Decimal | None = None  # the value the file reports for its period (完成比例)
 
 
 @dataclass
@@ -84,6 +85,7 @@ class ParsedReport:
     explanation: str = ""
     problems: str = ""
     next_steps: str = ""
+    percent: Decimal | None = None  # 完成比例 / 完成进度: 85 for "85%" or 0.85
 
 
 @dataclass
@@ -125,3 +127,7 @@ class ParsedPlan:
     errors: list[Issue] = field(default_factory=list)
     warnings: list[Issue] = field(default_factory=list)
     row_pages: dict[int, int] = field(default_factory=dict)  # PDF: row number -> page
+    skipped: list[Issue] = field(default_factory=list)  # rows that are not data, and why
+    unread_columns: list[str] = field(default_factory=list)  # header labels no role reads
+    # where jurisdiction, year and period came from: option, title, doc_number, date, ...
+    sources: dict[str, str] = field(default_factory=dict)

@@ -15,8 +15,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from importers.batches import ConfirmationNeeded, batch_apply, batch_create
-from importers.forms import UploadForm
+from importers.batches import ConfirmationNeeded, batch_apply, batch_create, batch_set_options
+from importers.forms import OptionsForm, UploadForm
 from importers.models import ImportBatch
 from importers.services import CHANGE_KEYS, Impact, large_change_message
 from importers.types import ImportFileError
@@ -37,6 +37,58 @@ KINDS = (
     ("leaders", gettext_lazy("Leaders in charge")),
     ("persons", gettext_lazy("Responsible persons")),
 )
+
+
+# where the jurisdiction, year and period of an import came from (ParsedPlan.sources)
+SOURCES = {
+    "option": gettext_lazy("given by you"),
+    "title": gettext_lazy("from the title"),
+    "doc_number": gettext_lazy("from the notice's number (文号)"),
+    "date": gettext_lazy("from the notice's date"),
+    "published": gettext_lazy("from the 发布时间 line"),
+    "source": gettext_lazy("from the 来源 line"),
+    "column": gettext_lazy("from the column header (such as 10月完成情况)"),
+    "period": gettext_lazy("from the period"),
+}
+
+
+# the fields an updated row changes (the service's updated_rows), as the preview names them
+FIELDS = {
+    "name": gettext_lazy("name"),
+    "description": gettext_lazy("description"),
+    "category": gettext_lazy("category"),
+    "lead_unit": gettext_lazy("lead unit"),
+    "co_units": gettext_lazy("co-operating units"),
+    "leaders": gettext_lazy("leaders in charge"),
+    "due": gettext_lazy("due"),
+    "text": gettext_lazy("text"),
+    "status": gettext_lazy("status"),
+    "completion": gettext_lazy("completion"),
+    "explanation": gettext_lazy("explanation"),
+    "problems": gettext_lazy("problems"),
+    "next_steps": gettext_lazy("next steps"),
+}
+ROW_KINDS = {
+    "project": gettext_lazy("Project"),
+    "subitem": gettext_lazy("Sub-item"),
+    "milestone": gettext_lazy("Milestone"),
+    "report": gettext_lazy("Progress report"),
+}
+
+
+def updated_rows(rows: list[dict]) -> list[dict]:
+    """The preview's rows of "what changes": each field named, old -> new."""
+    return [
+        {
+            **row,
+            "kind_label": ROW_KINDS.get(row.get("kind"), row.get("kind")),
+            "changes": [
+                {**c, "label": FIELDS.get(c.get("field"), c.get("field"))}
+                for c in row.get("changes") or []
+            ],
+        }
+        for row in rows
+    ]
 
 
 def admin_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
@@ -122,6 +174,20 @@ def preview(request: HttpRequest, pk: int) -> HttpResponse:
     impact = Impact(**summary["impact"]) if summary.get("impact") else None
     title = summary.get("title") or batch.original_name
     left_out = summary.get("not_in_file") or {}
+    sources = {k: SOURCES.get(v, v) for k, v in (summary.get("sources") or {}).items()}
+    missing = [k for k in ("jurisdiction", "year") if not summary.get(k)]
+    if not summary.get("period") and any(
+        "--period" in (e.get("message") or "") for e in summary.get("errors") or []
+    ):
+        missing.append("period")
+    previewed = batch.state == ImportBatch.State.PREVIEWED
+    options_form = OptionsForm(
+        initial={
+            "jurisdiction": batch.jurisdiction_name,
+            "year": batch.year,
+            "period": batch.period,
+        }
+    )
     return render(
         request,
         "importers/preview.html",
@@ -134,6 +200,13 @@ def preview(request: HttpRequest, pk: int) -> HttpResponse:
             "result_shown": result_shown,
             "errors": summary.get("errors") or [],
             "warnings": summary.get("warnings") or [],
+            "skipped": summary.get("skipped") or [],
+            "updated_rows": updated_rows(summary.get("updated_rows") or []),
+            "sources": sources,
+            "missing": missing,
+            "options_form": options_form
+            if previewed and (missing or summary.get("errors"))
+            else None,
             "sample": sample,
             "more_projects": max((summary.get("project_total") or 0) - len(sample), 0),
             "can_confirm": batch.state == ImportBatch.State.PREVIEWED and not summary.get("errors"),
@@ -150,6 +223,34 @@ def preview(request: HttpRequest, pk: int) -> HttpResponse:
             and large_change_message(impact, withdraw=True, title=title),
         },
     )
+
+
+@admin_required
+@require_POST
+def options(request: HttpRequest, pk: int) -> HttpResponse:
+    """The jurisdiction, year or period given on the preview: the stored file previewed again."""
+    batch = get_object_or_404(ImportBatch, pk=pk)
+    form = OptionsForm(request.POST)
+    if not form.is_valid():
+        for errors in form.errors.values():
+            for error in errors:
+                messages.error(request, error)
+        return redirect("importers:preview", pk=batch.pk)
+    data = form.cleaned_data
+    try:
+        changed = batch_set_options(
+            batch=batch,
+            jurisdiction=data["jurisdiction"] or None,
+            year=data["year"],
+            period=data["period"] or None,
+            user=request.user,
+        )
+    except ImportFileError as exc:
+        messages.error(request, str(exc))
+    else:
+        if not changed:
+            messages.info(request, _("This import was already confirmed; nothing was changed."))
+    return redirect("importers:preview", pk=batch.pk)
 
 
 @admin_required

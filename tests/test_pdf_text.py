@@ -137,7 +137,14 @@ def typeset(text: str, measure: float) -> tuple[list[Line], list[bool], bool]:
                     setter.ambiguous = setter.ambiguous or (
                         len(line) * WIDTH["latin"] + len(piece) * WIDTH["latin"] > measure
                     )
-                setter.lines.append([])
+                if not is_cjk(piece[0]) and not is_cjk(line[-1][0]):
+                    # a piece wider than the cell once moved down (100000000个): the line it
+                    # left ends where the piece's first part would have fitted, as after a
+                    # hard new line; the reader cannot tell the two apart
+                    setter.lines.append([])
+                    setter.ambiguous = setter.ambiguous or not setter.fits(piece, False)
+                else:
+                    setter.lines.append([])
                 spaced = False
             rest = piece
             while not setter.fits(rest, spaced) and not is_cjk(rest[0]):

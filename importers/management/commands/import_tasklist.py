@@ -121,6 +121,11 @@ class Command(BaseCommand):
                     "msg": issue["message"],
                 }
             )
+        for issue in doc.get("skipped") or []:
+            self.stdout.write(
+                _("Skipped, row %(row)s: %(msg)s")
+                % {"row": issue["row"] or "-", "msg": issue["message"]}
+            )
         for kind in KINDS:
             c = outcome.changes.get(kind)
             if c and any(c.values()):
