@@ -17,10 +17,10 @@ SQLITE_URL ?= sqlite:///$(CURDIR)/db.sqlite3
 PYTEST_ARGS ?=
 CI_MODE := $(filter 1 true yes,$(shell printf '%s' "$${CI:-}" | tr A-Z a-z))
 
-.PHONY: help setup messages run serve test lint test-sqlite test-postgres bench-import bench-load bench-export fixtures-formats bench-pdf
+.PHONY: help setup messages run serve test lint test-sqlite test-postgres bench-import bench-load bench-export fixtures-formats bench-pdf bench-scorecard
 
 help:
-	@echo "make run    set up, migrate, load the demo data and accounts, serve on http://127.0.0.1:8000"
+	@echo "make run    set up, migrate, load the demo data and accounts, serve on http://127.0.0.1:8000 (PORT=8001 for another port)"
 	@echo "make test   set up, lint, check, then the test suite on SQLite and on PostgreSQL"
 	@echo "make setup  create $(VENV) with $(PYTHON) and install the dependencies of pyproject.toml"
 	@echo "make serve  one production-style server (gunicorn, WhiteNoise, production settings) on http://127.0.0.1:8000"
@@ -51,10 +51,12 @@ messages: $(VENV)/.installed
 		echo "msgfmt not found (apt-get install gettext): using the committed .mo files"; \
 	fi
 
+# `make run PORT=8001` serves on another port (and load_demo prints that address).
+PORT ?= 8000
 run: setup
 	$(PY) manage.py migrate --noinput
-	$(PY) manage.py load_demo
-	$(PY) manage.py runserver 127.0.0.1:8000
+	$(PY) manage.py load_demo --port $(PORT)
+	$(PY) manage.py runserver 127.0.0.1:$(PORT)
 
 # One production-style server: config.settings.production under gunicorn (gunicorn.conf.py),
 # static files collected and served by WhiteNoise. The database is DATABASE_URL (default: the
@@ -121,6 +123,10 @@ bench-load: setup
 
 bench-export: setup
 	$(PY) benchmarks/export_bench.py
+
+# Needs the synthetic jurisdiction: manage.py seed_synthetic --subitems 20000 --months 12
+bench-scorecard: setup
+	$(PY) benchmarks/scorecard_bench.py
 
 # Needs LibreOffice (soffice) and a Chinese font (fonts-noto-cjk) to print the list to PDF.
 bench-pdf: setup

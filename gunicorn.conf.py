@@ -20,6 +20,11 @@ keepalive = int(os.environ.get("GUNICORN_KEEPALIVE", "5"))  # behind a load bala
 # Recycle workers now and then (with jitter, so they do not all restart at once).
 max_requests = int(os.environ.get("GUNICORN_MAX_REQUESTS", "2000"))
 max_requests_jitter = max_requests // 10
+# Request line and headers (gunicorn has no body limit: the app caps the body of every view,
+# config.body_limit, and the proxy should too, nginx client_max_body_size; README "Limits").
+limit_request_line = int(os.environ.get("GUNICORN_LIMIT_REQUEST_LINE", "4094"))
+limit_request_fields = int(os.environ.get("GUNICORN_LIMIT_REQUEST_FIELDS", "100"))
+limit_request_field_size = int(os.environ.get("GUNICORN_LIMIT_REQUEST_FIELD_SIZE", "8190"))
 # The client address and protocol from the load balancer, when it is on this list.
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
 

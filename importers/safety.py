@@ -18,21 +18,12 @@ from django.utils.translation import gettext as _
 from lxml import etree
 
 from importers.types import ImportFileError
+from progress.formatting import size_text
 
 # An .xlsx, .docx or .ods must have these parts; anything else zipped is not an Office file.
 _REQUIRED_PART = {"xlsx": "xl/workbook.xml", "docx": "word/document.xml", "ods": "content.xml"}
 _PROLOG_BYTES = 4096
 _CHUNK = 1024 * 1024
-
-
-def size_text(n: int) -> str:
-    """21403648 -> "20.41 MB (21,403,648 bytes)": precise enough that a file 1 byte over the
-    limit never reads as the limit itself."""
-    if n < 1024 * 1024:
-        kb = f"{n / 1024:.2f}".rstrip("0").rstrip(".")
-        return _("%(kb)s KB (%(bytes)s bytes)") % {"kb": kb, "bytes": f"{n:,}"}
-    mb = f"{n / (1024 * 1024):.2f}".rstrip("0").rstrip(".")
-    return _("%(mb)s MB (%(bytes)s bytes)") % {"mb": mb, "bytes": f"{n:,}"}
 
 
 def check_size(data: bytes) -> None:

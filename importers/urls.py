@@ -6,7 +6,7 @@ app_name = "importers"
 
 urlpatterns = [
     path("", views.upload, name="upload"),
-    path("<int:pk>/", views.preview, name="preview"),
-    path("<int:pk>/options/", views.options, name="options"),
-    path("<int:pk>/confirm/", views.confirm, name="confirm"),
+    path("<id:pk>/", views.preview, name="preview"),
+    path("<id:pk>/options/", views.options, name="options"),
+    path("<id:pk>/confirm/", views.confirm, name="confirm"),
 ]

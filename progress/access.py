@@ -20,6 +20,7 @@ from django.db.models import Prefetch, Q, QuerySet, prefetch_related_objects
 from django.http import Http404, HttpRequest
 from django.shortcuts import get_object_or_404
 
+from progress import params
 from progress.models import Attachment, ProgressReport
 from projects import roles
 from projects.models import CoUnit, Jurisdiction, Leader, Plan, SubItem, Unit
@@ -182,13 +183,11 @@ def leader_for(request: HttpRequest, pk: int) -> Leader:
 def jurisdiction_for(request: HttpRequest, user, *, default=None) -> Jurisdiction | None:
     """?jurisdiction=<id>: admins pick any (else `default()`); everybody else is fixed to their
     own, and asking for another is 404."""
-    asked = request.GET.get("jurisdiction", "")
-    if asked and not asked.isdigit():
-        raise Http404
+    asked = params.id_in_query(request, "jurisdiction")
     if roles.is_admin(user):
         if asked:
-            return get_object_or_404(Jurisdiction, pk=int(asked))
+            return get_object_or_404(Jurisdiction, pk=asked)
         return default() if default is not None else None
-    if asked and int(asked) != user.jurisdiction_id:
+    if asked and asked != user.jurisdiction_id:
         raise Http404
     return user.jurisdiction

@@ -7,8 +7,14 @@ class ProgressConfig(AppConfig):
     verbose_name = _("Progress reporting")
 
     def ready(self) -> None:
+        from django.urls import register_converter
+
+        from progress import params
         from progress.statuses import stored
         from projects import signals
+
+        # `<id:pk>` in every URLconf (they are loaded after the apps are ready)
+        register_converter(params.IdConverter, "id")
 
         # corrections in the admin of projects/: the stored statuses follow
         signals.subitems_changed.connect(stored.on_subitems_changed, dispatch_uid="progress")

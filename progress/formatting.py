@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from decimal import ROUND_HALF_UP, Decimal
 
+from django.utils.translation import gettext as _
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles.cell_style import StyleArray
@@ -72,3 +73,13 @@ def text_cell(sheet, value: object, style: WriteOnlyCell | None = None) -> Write
     if is_risky(text):
         cell.quotePrefix = True
     return cell
+
+
+def size_text(n: int) -> str:
+    """21403648 -> "20.41 MB (21,403,648 bytes)": precise enough that a file 1 byte over the
+    limit never reads as the limit itself."""
+    if n < 1024 * 1024:
+        kb = f"{n / 1024:.2f}".rstrip("0").rstrip(".")
+        return _("%(kb)s KB (%(bytes)s bytes)") % {"kb": kb, "bytes": f"{n:,}"}
+    mb = f"{n / (1024 * 1024):.2f}".rstrip("0").rstrip(".")
+    return _("%(mb)s MB (%(bytes)s bytes)") % {"mb": mb, "bytes": f"{n:,}"}

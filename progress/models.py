@@ -260,6 +260,14 @@ class ItemStatus(models.Model):
         _("computed status"), max_length=20, choices=Status.choices, blank=True
     )
     mismatch = models.BooleanField(_("status mismatch"), default=False)
+    # the 红黄绿 light of progress.supervision.light_rules and its reasons (docs/supervision.md)
+    light = models.CharField(
+        _("light"),
+        max_length=6,
+        blank=True,
+        choices=[("red", _("Red")), ("yellow", _("Yellow")), ("green", _("Green"))],
+    )
+    light_reasons = models.JSONField(_("light reasons"), default=list, blank=True)
     # Copies of the sub-item's place (refresh_statuses writes them with the row), so that the
     # dashboards count and group ItemStatus alone, without joining up to the plans. Only
     # (jurisdiction, period) is indexed: every dashboard query starts there.
@@ -291,6 +299,7 @@ class ItemStatus(models.Model):
             models.Index(fields=["period", "reported_status"], name="item_status_reported"),
             models.Index(fields=["period", "computed_status"], name="item_status_computed"),
             models.Index(fields=["jurisdiction", "period"], name="item_status_jurisdiction"),
+            models.Index(fields=["period", "light"], name="item_status_light"),
         ]
 
     def __str__(self) -> str:
@@ -335,3 +344,71 @@ class Publication(models.Model):
 
     def __str__(self) -> str:
         return f"{self.plan} {self.period:%Y-%m}"
+
+
+class Reminder(models.Model):
+    """One reminder (催报) sent to one unit's reporters for one period: who sent it, when, to
+    whom, over which channel, and how many items it listed. Written by
+    progress.reminders.services.reminders_send only; a unit is not reminded twice within a day
+    unless the sender asks."""
+
+    class Channel(models.TextChoices):
+        EMAIL = "email", _("Email")
+
+    period = models.DateField(_("period"))
+    unit = models.ForeignKey(
+        "projects.Unit", on_delete=models.CASCADE, related_name="reminders", verbose_name=_("unit")
+    )
+    channel = models.CharField(
+        _("channel"), max_length=20, choices=Channel.choices, default=Channel.EMAIL
+    )
+    recipients = models.TextField(_("recipients"), help_text=_("One address per line."))
+    item_count = models.PositiveIntegerField(_("items"))
+    subject = models.CharField(_("subject"), max_length=255)
+    sent_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("sent by"),
+        help_text=_("Empty when the send_reminders command sent it."),
+    )
+    sent_at = models.DateTimeField(_("sent at"), auto_now_add=True, db_index=True)
+
+    class Meta:
+        verbose_name = _("reminder")
+        verbose_name_plural = _("reminders")
+        ordering = ["-sent_at", "-id"]
+        indexes = [models.Index(fields=["unit", "period"], name="reminder_unit_period")]
+        constraints = [
+            models.CheckConstraint(condition=Q(period__day=1), name="reminder_period_first_day"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.unit} {self.period:%Y-%m} {self.sent_at:%Y-%m-%d %H:%M}"
+
+
+# supervision's tables belong to this app (docs/supervision.md)
+from progress.supervision.models import (  # noqa: E402
+    Notice,
+    NoticeAttachment,
+    NoticeEvent,
+    ReportFlag,
+)
+
+__all__ = [
+    "Attachment",
+    "Contribution",
+    "IndicatorValue",
+    "ItemStatus",
+    "Notice",
+    "NoticeAttachment",
+    "NoticeEvent",
+    "ProgressReport",
+    "Publication",
+    "Reminder",
+    "ReportFlag",
+    "ReviewEvent",
+    "Status",
+]

@@ -60,13 +60,20 @@ def period_bounds(period: date, *, quarterly: bool = False) -> tuple[date, date]
     return quarter_bounds(period) if quarterly else (period, month_end(period))
 
 
-_PERIOD = re.compile(r"\s*(\d{4})-(0?[1-9]|1[0-2])\s*")
+# The years a period may be in: those a plan may have (Plan's plan_year_sane constraint), so
+# that the arithmetic of the pages (the month before, the month after) never leaves date's range.
+FIRST_YEAR, LAST_YEAR = 2000, 2100
+_PERIOD = re.compile(r"\s*([0-9]{4})-(0?[1-9]|1[0-2])\s*", re.ASCII)
 
 
 def parse_period(text: str | None) -> date | None:
-    """'2024-10' -> date(2024, 10, 1); None for anything else."""
+    """'2024-10' -> date(2024, 10, 1); None for anything else: other digits than ASCII's, a
+    month out of 1-12, a year out of FIRST_YEAR-LAST_YEAR. The one parser of periods
+    (progress.params reads the URLs and forms through it)."""
     m = _PERIOD.fullmatch(text or "")
-    return date(int(m.group(1)), int(m.group(2)), 1) if m else None
+    if not m or not FIRST_YEAR <= int(m.group(1)) <= LAST_YEAR:
+        return None
+    return date(int(m.group(1)), int(m.group(2)), 1)
 
 
 def label(period: date) -> str:

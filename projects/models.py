@@ -160,6 +160,10 @@ class Leader(models.Model):
         return self.name
 
 
+def _has_cjk(text: str) -> bool:
+    return any("\u3400" <= ch <= "\u9fff" or "\uf900" <= ch <= "\ufaff" for ch in text)
+
+
 class User(AbstractUser):
     """Everybody belongs to a jurisdiction; reporters also to a unit."""
 
@@ -183,6 +187,15 @@ class User(AbstractUser):
     class Meta(AbstractUser.Meta):
         verbose_name = _("user")
         verbose_name_plural = _("users")
+
+    def get_full_name(self) -> str:
+        """The person's name (姓名) as every page shows it: a Chinese name is the family name
+        then the given name, without a space (王 + 明 = 王明); other names as Django writes them.
+        Empty when no name is set (pages then fall back to the user name)."""
+        family, given = self.last_name.strip(), self.first_name.strip()
+        if _has_cjk(family + given):
+            return f"{family}{given}"
+        return f"{given} {family}".strip()
 
 
 QUARTER_END_MONTHS = (3, 6, 9, 12)  # the months a quarterly plan reports on

@@ -45,6 +45,7 @@ MIDDLEWARE = [
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
+    "config.body_limit.RequestBodyLimitMiddleware",  # before anything reads the body
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -70,6 +71,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "projects.context_processors.user_roles",
+                "progress.start.context_processors.menu_counts",
             ],
         },
     },
@@ -173,7 +175,14 @@ IMPORT_MAX_PDF_SECONDS = env_int("IMPORT_MAX_PDF_SECONDS", 60)  # checked after 
 DATA_UPLOAD_MAX_MEMORY_SIZE = IMPORT_MAX_UPLOAD_BYTES + 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 
-ATTACHMENT_MAX_BYTES = env_int("ATTACHMENT_MAX_BYTES", 10 * 1024 * 1024)
+ATTACHMENT_MAX_BYTES = env_int("ATTACHMENT_MAX_BYTES", 10 * 1024 * 1024)  # one file
+# The files of one save of the report form together, and all the files of one report.
+ATTACHMENT_REQUEST_MAX_BYTES = env_int("ATTACHMENT_REQUEST_MAX_BYTES", 30 * 1024 * 1024)
+ATTACHMENT_REPORT_MAX_BYTES = env_int("ATTACHMENT_REPORT_MAX_BYTES", 100 * 1024 * 1024)
+# Photos: refused from the image header, before decoding, above this many pixels.
+IMAGE_MAX_PIXELS = env_int("IMAGE_MAX_PIXELS", 50_000_000)
+# The request body of every page but the two that take files (config.body_limit).
+REQUEST_MAX_BYTES = env_int("REQUEST_MAX_BYTES", 2 * 1024 * 1024)
 
 # Status rules (docs/status.md): thresholds of actual / expected, and the reporting deadline.
 STATUS_LAGGING_BELOW = float(os.environ.get("STATUS_LAGGING_BELOW", "0.95"))
@@ -196,6 +205,23 @@ AXES_COOLOFF_TIME = 1  # hours
 # Lock a username from one address: colleagues behind one office IP keep their access.
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+# A successful login forgets the user's failures (from that address): a typo next week is not
+# the last straw. An administrator unlocks a user with `manage.py axes_reset_username <name>`
+# or by deleting the user's rows under Axes > Access attempts in the admin site (README).
+AXES_RESET_ON_SUCCESS = True
+# The client address, through django-ipware: REMOTE_ADDR, unless TRUSTED_PROXY_COUNT says how
+# many proxies (load balancer, nginx) stand in front. Then X-Forwarded-For, as the proxies write
+# it: the first one puts the client's address there, each further one appends the address of
+# the proxy before it, so the header holds the client and TRUSTED_PROXY_COUNT - 1 proxies
+# (ipware's proxy count; a header of any other length, which a client wrote itself, is not
+# believed and REMOTE_ADDR is used). Without a proxy the header is never read.
+TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
+AXES_IPWARE_PROXY_COUNT = TRUSTED_PROXY_COUNT - 1 if TRUSTED_PROXY_COUNT else None
+AXES_IPWARE_PROXY_ORDER = "right-most"
+AXES_IPWARE_META_PRECEDENCE_ORDER = (
+    ("HTTP_X_FORWARDED_FOR", "REMOTE_ADDR") if TRUSTED_PROXY_COUNT else ("REMOTE_ADDR",)
+)
+CSRF_FAILURE_VIEW = "config.errors.csrf_failure"
 
 # Django 6.1 mailers (EMAIL_BACKEND is deprecated): console in the demo, SMTP etc. from the environment.
 MAILERS = {
@@ -213,3 +239,21 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
 }
+
+# Supervision (docs/supervision.md): the 红黄绿 lights, the data-quality flags, the scorecard.
+LIGHT_RED_BELOW = float(
+    os.environ.get("LIGHT_RED_BELOW", "0.85")
+)  # yellow below STATUS_LAGGING_BELOW
+LIGHT_RED_OVERDUE_DAYS = env_int("LIGHT_RED_OVERDUE_DAYS", 30)
+LIGHT_RED_RUN = env_int("LIGHT_RED_RUN", 2)  # lagging or missing this many periods running: red
+FLAG_SIMILAR_AT = float(os.environ.get("FLAG_SIMILAR_AT", "0.9"))
+# score = 100 - 100 * sum(weight * count) / items led, per unit and month (never below 0)
+SCORECARD_WEIGHTS = {
+    "late": float(os.environ.get("SCORECARD_WEIGHT_LATE", "0.5")),
+    "missing": float(os.environ.get("SCORECARD_WEIGHT_MISSING", "1")),
+    "returned": float(os.environ.get("SCORECARD_WEIGHT_RETURNED", "0.3")),
+    "lagging": float(os.environ.get("SCORECARD_WEIGHT_LAGGING", "0.3")),
+    "red": float(os.environ.get("SCORECARD_WEIGHT_RED", "0.5")),
+    "overdue": float(os.environ.get("SCORECARD_WEIGHT_OVERDUE", "1")),
+}
+NOTICE_ATTACHMENT_MAX_BYTES = env_int("NOTICE_ATTACHMENT_MAX_BYTES", 10 * 1024 * 1024)

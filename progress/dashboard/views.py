@@ -25,7 +25,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET
 
-from progress import access, periods
+from progress import access, params, periods
 from progress.dashboard import selectors as dash
 from progress.statuses.shown import (
     COMPUTED,
@@ -101,7 +101,7 @@ def overview(request: HttpRequest) -> HttpResponse:
         return render(request, "progress/dashboard/overview.html", context)
 
     years = dash.plan_years(jurisdiction.pk)
-    asked = periods.parse_period(request.GET.get("period"))
+    asked = params.period_in_query(request)
     months_by_period, counts = dash.dashboard_counts(jurisdiction.pk, asked)
     reported = dash.reported_periods(months_by_period)
     period = asked or dash.default_period(months_by_period)

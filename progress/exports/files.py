@@ -98,10 +98,18 @@ def plan_xlsx_response(plan: Plan) -> FileResponse:
     )
 
 
-def list_response(rows: Iterable[Iterable[object]], *, filename: str, title: str, widths=()):
-    """A plain table (the item list) as .xlsx."""
+def list_response(
+    rows: Iterable[Iterable[object]],
+    *,
+    filename: str,
+    title: str,
+    subtitle: str = "",
+    widths=(),
+    sheet_name: str = "",
+):
+    """A plain table (the item list, the missing reports) as .xlsx, titled as the others."""
     return FileResponse(
-        write_list_xlsx(rows, title=title, widths=widths),
+        write_list_xlsx(rows, title=title, subtitle=subtitle, widths=widths, sheet_name=sheet_name),
         as_attachment=True,
         filename=filename,
         content_type=XLSX_CONTENT_TYPE,

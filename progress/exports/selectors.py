@@ -27,8 +27,15 @@ from django.db.models import Count, FilteredRelation, Q, QuerySet
 
 from progress import periods
 from progress.exports.layouts import LedgerRow, MonthlyRow, PlanRow, Report, quarter_of
-from progress.models import ProgressReport, Publication
-from progress.statuses.shown import absent_status, shown_case
+from progress.models import ItemStatus, ProgressReport, Publication
+from progress.statuses.shown import (
+    ABSENT,
+    AWAITING_REVIEW,
+    COMPLETED_EARLIER,
+    REVIEWED,
+    absent_status,
+    shown_case,
+)
 from projects import roles
 from projects.models import Category, CoUnit, Milestone, Plan, Project, SubItem, active_q
 from projects.naming import chinese_ordinal
@@ -281,3 +288,31 @@ def publication(plan_id: int, period: date | None) -> Publication | None:
         .select_related("plan__jurisdiction")
         .first()
     )
+
+
+@dataclass(frozen=True)
+class Readiness:
+    """How complete a plan's period is, for the warning before publishing it."""
+
+    total: int
+    reviewed: int  # approved (or imported) reports
+    awaiting_review: int  # submitted, not yet approved
+    absent: int  # no report (drafts and returned reports are none)
+    completed_earlier: int  # completed in an earlier period: not reported again
+
+    @property
+    def complete(self) -> bool:
+        return not self.awaiting_review and not self.absent
+
+
+def publish_readiness(plan: Plan, period: date) -> Readiness:
+    """The plan's items of the period by what the public table would show: one query over
+    the stored statuses, with the shown status's own conditions."""
+    counts = ItemStatus.objects.filter(plan_id=plan.pk, period=period).aggregate(
+        total=Count("pk"),
+        reviewed=Count("pk", filter=REVIEWED),
+        awaiting_review=Count("pk", filter=AWAITING_REVIEW),
+        absent=Count("pk", filter=ABSENT),
+        completed_earlier=Count("pk", filter=COMPLETED_EARLIER),
+    )
+    return Readiness(**counts)

@@ -6,15 +6,15 @@ app_name = "exports"
 
 urlpatterns = [
     path("plans/", views.plans, name="plans"),
-    path("plans/<int:pk>/", views.index, name="index"),
-    path("plans/<int:pk>/plan.xlsx", views.plan_xlsx, name="plan"),
-    path("plans/<int:pk>/monthly/<str:period>.xlsx", views.monthly, name="monthly"),
-    path("plans/<int:pk>/ledger/<str:period>.xlsx", views.ledger, name="ledger_xlsx"),
+    path("plans/<id:pk>/", views.index, name="index"),
+    path("plans/<id:pk>/plan.xlsx", views.plan_xlsx, name="plan"),
+    path("plans/<id:pk>/monthly/<str:period>.xlsx", views.monthly, name="monthly"),
+    path("plans/<id:pk>/ledger/<str:period>.xlsx", views.ledger, name="ledger_xlsx"),
     path(
-        "plans/<int:pk>/ledger/<str:period>.docx",
+        "plans/<id:pk>/ledger/<str:period>.docx",
         views.ledger,
         {"docx": True},
         name="ledger_docx",
     ),
-    path("plans/<int:pk>/publish/<str:period>/", views.publish, name="publish"),
+    path("plans/<id:pk>/publish/<str:period>/", views.publish, name="publish"),
 ]

@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
-from progress import access, periods
+from progress import access, params, periods
 from progress.exports import files, selectors, services
 from projects import roles
 from projects.models import Plan
@@ -29,8 +29,8 @@ from projects.models import Plan
 
 def plan_period(plan: Plan, text: str) -> date:
     """'2024-10' of the plan's reporting periods, else 404."""
-    period = periods.parse_period(text)
-    if period is None or not plan.reports_on(period):
+    period = params.period_in_path(text)
+    if not plan.reports_on(period):
         raise Http404
     return period
 
@@ -89,11 +89,28 @@ def plan_xlsx(request: HttpRequest, pk: int) -> FileResponse:
 @login_required
 @require_POST
 def publish(request: HttpRequest, pk: int, period: str) -> HttpResponse:
-    """Publish (action=publish, with show_persons) or take down (action=unpublish) a period."""
+    """Publish (action=publish, with show_persons) or take down (action=unpublish) a period:
+    the first POST shows what would happen, with the numbers of unapproved and missing
+    reports; only the POST of that page (confirmed=1) does it."""
     plan = access.plan_for_export(request, pk)
     when = plan_period(plan, period)
     action = request.POST.get("action", "")
     label = periods.label(when)
+    if action in ("publish", "unpublish") and request.POST.get("confirmed") != "1":
+        # the first click asks: what would go public, and what is still missing from it
+        return render(
+            request,
+            "progress/exports/confirm_publish.html",
+            {
+                "plan": plan,
+                "period": when,
+                "period_value": label,
+                "action": action,
+                "show_persons": request.POST.get("show_persons") == "on",
+                "readiness": selectors.publish_readiness(plan, when),
+                "publication": selectors.publication(plan.pk, when),
+            },
+        )
     try:
         if action == "publish":
             services.publication_publish(

@@ -301,17 +301,43 @@ def write_plan_xlsx(out: BinaryIO, *, title: str, rows: Iterable[PlanRow]) -> in
 
 
 def write_list_xlsx(
-    rows: Iterable[Iterable[object]], *, title: str, widths: Iterable[int] = ()
+    rows: Iterable[Iterable[object]],
+    *,
+    title: str,
+    subtitle: str = "",
+    widths: Iterable[int] = (),
+    sheet_name: str = "",
 ) -> IO[bytes]:
-    """A plain table (a header row, then rows), every cell text through the formula guard, in
-    a temporary file rewound for streaming: the item list's export."""
+    """A plain table as the other exports print it: the title over the table, a line saying
+    what it holds (`subtitle`: the filters), the header row (the first of `rows`, repeated on
+    every printed page), then the rows; landscape A4, fitted to the page's width. Every cell is
+    text through the formula guard. In a temporary file rewound for streaming: the item list's
+    export."""
     book = _workbook()
-    sheet = book.create_sheet(title=title[:31])
+    sheet = book.create_sheet(title=(sheet_name or title)[:31])
+    widths = list(widths)
     for index, width in enumerate(widths, start=1):
         sheet.column_dimensions[get_column_letter(index)].width = width
-    sheet.freeze_panes = "A2"
+    header_row = 3
+    sheet.freeze_panes = f"A{header_row + 1}"
+    sheet.print_title_rows = f"{header_row}:{header_row}"
+    sheet.sheet_properties.pageSetUpPr = PageSetupProperties(fitToPage=True)
+    sheet.page_setup.orientation = "landscape"
+    sheet.page_setup.paperSize = "9"  # A4
+    sheet.page_setup.fitToWidth = 1
+    sheet.page_setup.fitToHeight = 0
+    sheet.print_options.horizontalCentered = True
+    styles = _Styles(sheet)
+    rows = iter(rows)
+    header = list(next(rows, []))
+    span = max(len(header), len(widths), 1)
+    sheet.append([text_cell(sheet, title, styles.title)])
+    sheet.append([text_cell(sheet, subtitle, styles.above)])
+    for row in (1, 2):
+        sheet.merged_cells.ranges.add(CellRange(min_col=1, min_row=row, max_col=span, max_row=row))
+    sheet.append([text_cell(sheet, value, styles.header) for value in header])
     for row in rows:
-        sheet.append([text_cell(sheet, value) for value in row])
+        sheet.append([text_cell(sheet, value, styles.left) for value in row])
     handle = tempfile.TemporaryFile()  # noqa: SIM115 (the response closes it)
     book.save(handle)
     handle.seek(0)

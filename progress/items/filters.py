@@ -2,18 +2,20 @@
 
 The GET parameters are an interface: the dashboard links to the list with them.
 period=YYYY-MM is read by the view (it picks the rows); the rest are here: jurisdiction, plan,
-category, unit (the lead unit), leader, shown, computed, mismatch=1, missing=1 and q.
+category, unit (the lead unit), leader, shown, computed, mismatch=1, missing=1, light
+(red/yellow/green, docs/supervision.md), flagged=1 (the period's report has a data-quality flag
+not dismissed) and q.
 """
 
 from __future__ import annotations
 
 import django_filters
 from django import forms
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from progress.items import selectors
-from progress.models import Status
+from progress.models import ReportFlag, Status
 from progress.statuses.shown import LABELS, MISSING, SHOWN
 
 SHOWN_CHOICES = [(code, LABELS[code]) for code in SHOWN]
@@ -71,6 +73,13 @@ class ItemFilter(django_filters.FilterSet):
     )
     mismatch = FlagFilter(field_name="mismatch", label=_("Status mismatch only"))
     missing = FlagFilter(method="filter_missing", label=_("Not reported only"))
+    light = django_filters.ChoiceFilter(
+        field_name="light",
+        choices=[("red", _("Red")), ("yellow", _("Yellow")), ("green", _("Green"))],
+        label=_("Light"),
+        empty_label=_("Any"),
+    )
+    flagged = FlagFilter(method="filter_flagged", label=_("Data-quality flags only"))
     q = django_filters.CharFilter(method="search", label=_("Search"))
 
     def __init__(self, data=None, queryset=None, *, user, **kwargs):
@@ -93,6 +102,16 @@ class ItemFilter(django_filters.FilterSet):
     def filter_missing(self, qs: QuerySet, name: str, value) -> QuerySet:
         return qs.filter(shown=MISSING) if value else qs
 
+    def filter_flagged(self, qs: QuerySet, name: str, value) -> QuerySet:
+        if not value:
+            return qs
+        flags = ReportFlag.objects.filter(
+            report__subitem_id=OuterRef("subitem_id"),
+            report__period=OuterRef("period"),
+            dismissed_at__isnull=True,
+        )
+        return qs.filter(Exists(flags))
+
     def search(self, qs: QuerySet, name: str, value: str) -> QuerySet:
         text = value.strip()
         if not text:
@@ -103,3 +122,22 @@ class ItemFilter(django_filters.FilterSet):
             | Q(subitem__lead_unit__name__icontains=text)
             | Q(subitem__project__number__icontains=text)
         )
+
+
+def describe(filterset: ItemFilter) -> list[str]:
+    """The filters in force, in words ("牵头单位：区教育局"), in the order of the form: the
+    export's title line says what the table holds."""
+    if not filterset.is_bound or not filterset.form.is_valid():
+        return []
+    parts = []
+    for name, field in filterset.form.fields.items():
+        value = filterset.form.cleaned_data.get(name)
+        if value in (None, "", False):
+            continue
+        if value is True:
+            parts.append(str(field.label))
+            continue
+        choices = dict(getattr(field, "choices", ()) or ())
+        shown = choices.get(value, value) if isinstance(value, str) and choices else value
+        parts.append(f"{field.label}{_(': ')}{shown}")
+    return parts

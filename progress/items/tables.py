@@ -36,7 +36,24 @@ def shown_text(record: ItemStatus) -> str:
     return text
 
 
+def light_text(record: ItemStatus) -> str:
+    """The 红黄绿 light and its reasons in words (docs/supervision.md)."""
+    from progress.supervision import words
+
+    if not record.light:
+        return ""
+    reasons = "；".join(words.light_reasons(record.light_reasons))
+    label = words.light_label(record.light)
+    return f"{label}（{reasons}）" if reasons else label
+
+
 class ItemTable(tables.Table):
+    choose = tables.Column(
+        verbose_name=_("Choose"),
+        accessor="subitem_id",
+        orderable=False,
+        exclude_from_export=True,
+    )
     number = tables.Column(
         verbose_name=_("No."),
         accessor="subitem__project__number",
@@ -80,12 +97,18 @@ class ItemTable(tables.Table):
         order_by=("-mismatch", *LIST_ORDER),
         empty_values=(),
     )
+    light = tables.Column(
+        verbose_name=_("Light"),
+        order_by=("light", *LIST_ORDER),
+        empty_values=(),
+    )
     detail = tables.Column(
         verbose_name=_("Details"), accessor="subitem_id", orderable=False, exclude_from_export=True
     )
 
     class Meta:
         sequence = (
+            "choose",
             "number",
             "project",
             "subitem",
@@ -94,17 +117,26 @@ class ItemTable(tables.Table):
             "shown",
             "computed_status",
             "mismatch",
+            "light",
             "detail",
         )
         template_name = "progress/items/items_table.html"
-        attrs = {"class": "item-table"}
+        attrs = {"class": "item-table table--cards"}
         row_attrs = {"data-shown": lambda record: record.shown}
         empty_text = _("No items match these filters.")
         per_page = PER_PAGE
 
-    def __init__(self, *args, period: date, **kwargs):
+    def __init__(self, *args, period: date, choosable: bool = False, **kwargs):
+        """choosable: a checkbox per row, to issue 督办 notices on the chosen items
+        (supervisors on the item list)."""
+        if not choosable:
+            kwargs["exclude"] = (*kwargs.get("exclude", ()), "choose")
         super().__init__(*args, **kwargs)
         self.period_label = periods.label(period)
+        # on a phone each row is a card and each cell says what it is (app.css .table--cards)
+        for bound in self.columns:
+            td = {**bound.column.attrs.get("td", {}), "data-label": bound.verbose_name}
+            bound.column.attrs = {**bound.column.attrs, "td": td}
 
     def detail_url(self, record: ItemStatus) -> str:
         url = reverse("items:detail", args=[record.subitem_id])
@@ -140,12 +172,34 @@ class ItemTable(tables.Table):
             return ""
         return format_html('<span class="flag-mismatch">{}</span>', _("Status mismatch"))
 
+    def render_choose(self, record: ItemStatus) -> str:
+        return format_html(
+            '<input type="checkbox" name="items" value="{}" form="choose-items" aria-label="{}">',
+            record.subitem_id,
+            record.subitem.name,
+        )
+
+    def render_light(self, record: ItemStatus) -> str:
+        from progress.supervision import words
+
+        if not record.light:
+            return ""
+        return format_html(
+            '<span class="light light--{}" data-light="{}" title="{}">{} {}</span>',
+            record.light,
+            record.light,
+            light_text(record),
+            words.LIGHT_SYMBOLS[record.light],
+            words.light_label(record.light),
+        )
+
     def render_detail(self, record: ItemStatus) -> str:
         return format_html(
-            '<a href="{}" aria-label="{}">{}</a>',
+            # the visible word starts the link's name (WCAG 2.5.3), the item's name completes it
+            '<a href="{}">{}<span class="visually-hidden"> {}</span></a>',
             self.detail_url(record),
-            record.subitem.name,
             _("Open"),
+            record.subitem.name,
         )
 
     # --- the export: what the page shows, as plain text, minus the link ---
@@ -160,15 +214,28 @@ class ItemTable(tables.Table):
             yield [get(record) for get in getters]
 
 
+def _blank(reason) -> str:
+    """An empty cell of the export says why: "—（未指定牵头单位）"."""
+    return f"—{_('(')}{reason}{_(')')}"
+
+
 EXPORT: dict[str, Callable[[ItemStatus], str]] = {
     "number": lambda r: r.subitem.project.number,
     "project": lambda r: r.subitem.project.name,
     "subitem": lambda r: f"({r.subitem.number}) {r.subitem.name}",
-    "lead_unit": lambda r: r.subitem.lead_unit.name if r.subitem.lead_unit else "",
-    "leaders": lambda r: "、".join(leader.name for leader in r.subitem.leader_list),
+    "lead_unit": lambda r: (
+        r.subitem.lead_unit.name if r.subitem.lead_unit else _blank(_("no lead unit"))
+    ),
+    "leaders": lambda r: (
+        "、".join(leader.name for leader in r.subitem.leader_list)
+        or _blank(_("no leader in charge"))
+    ),
     "shown": shown_text,
     "computed_status": lambda r: (
-        str(COMPUTED_LABELS.get(r.computed_status, r.computed_status)) if r.computed_status else ""
+        str(COMPUTED_LABELS.get(r.computed_status, r.computed_status))
+        if r.computed_status
+        else _blank(_("nothing to judge by yet"))
     ),
-    "mismatch": lambda r: str(_("Status mismatch")) if r.mismatch else "",
+    "mismatch": lambda r: str(_("Status mismatch")) if r.mismatch else _blank(_("agrees")),
+    "light": light_text,
 }

@@ -9,7 +9,7 @@ app_name = "items"
 urlpatterns = [
     path("", views.item_list, name="list"),
     path("export.xlsx", views.item_export, name="export"),
-    path("<int:pk>/", views.item_detail, name="detail"),
-    path("units/<int:pk>/", views.unit_detail, name="unit"),
-    path("leaders/<int:pk>/", views.leader_detail, name="leader"),
+    path("<id:pk>/", views.item_detail, name="detail"),
+    path("units/<id:pk>/", views.unit_detail, name="unit"),
+    path("leaders/<id:pk>/", views.leader_detail, name="leader"),
 ]

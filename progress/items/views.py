@@ -28,28 +28,30 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 from django_tables2 import RequestConfig
 
-from progress import access, formatting, periods
+from progress import access, formatting, params, periods
 from progress.exports import files
 from progress.items import selectors
-from progress.items.filters import ItemFilter
+from progress.items.filters import ItemFilter, describe
+from progress.items.reasons import explanations
 from progress.items.tables import PER_PAGE, ItemTable
-from progress.statuses import status_rules
 from progress.statuses.shown import COMPUTED_LABELS, label
 from projects import roles
 from projects.models import SubItem, Unit
 
 
 def _period(request: HttpRequest) -> date | None:
-    return periods.parse_period(request.GET.get("period"))
+    return params.period_in_query(request)
 
 
 # --- the list and its export --------------------------------------------------------------
 
 
-def _filtered(request: HttpRequest, user, period: date) -> tuple[ItemFilter, ItemTable]:
+def _filtered(
+    request: HttpRequest, user, period: date, *, choosable: bool = False
+) -> tuple[ItemFilter, ItemTable]:
     rows = selectors.list_rows(user, period)
     filterset = ItemFilter(request.GET or None, queryset=rows, user=user)
-    return filterset, ItemTable(filterset.qs, period=period)
+    return filterset, ItemTable(filterset.qs, period=period, choosable=choosable)
 
 
 def _export_url(request: HttpRequest, period: date) -> str:
@@ -64,7 +66,8 @@ def _export_url(request: HttpRequest, period: date) -> str:
 def item_list(request: HttpRequest) -> HttpResponse:
     user = access.signed_in(request)
     period = _period(request) or periods.default_period(selectors.scope_rows(user))
-    filterset, table = _filtered(request, user, period)
+    choosable = roles.is_supervisor(user)  # to issue 督办 notices on the chosen items
+    filterset, table = _filtered(request, user, period, choosable=choosable)
     RequestConfig(request, paginate={"per_page": PER_PAGE}).configure(table)
     return render(
         request,
@@ -79,6 +82,7 @@ def item_list(request: HttpRequest) -> HttpResponse:
             "deadline_passed": periods.deadline_passed(period),
             "sees_all": roles.is_admin(user),
             "export_url": _export_url(request, period),
+            "choosable": choosable,
         },
     )
 
@@ -88,78 +92,28 @@ def item_list(request: HttpRequest) -> HttpResponse:
 def item_export(request: HttpRequest) -> FileResponse:
     user = access.signed_in(request)
     period = _period(request) or periods.default_period(selectors.scope_rows(user))
-    _filterset, table = _filtered(request, user, period)
+    filterset, table = _filtered(request, user, period)
     RequestConfig(request, paginate=False).configure(table)  # the same sort as the page
     name = periods.label(period)
+    chosen = filterset.form.cleaned_data.get("jurisdiction") if filterset.is_bound else None
+    place = user.jurisdiction if not roles.is_admin(user) else chosen
+    where = place.name if place else _("All jurisdictions")
+    filters = describe(filterset)
     return files.list_response(
         table.export_rows(),
         filename=f"items-{name}.xlsx",
-        title=name,
+        title=_("%(where)s: progress of the items, %(period)s") % {"where": where, "period": name},
+        subtitle=(
+            _("Filters: %(filters)s") % {"filters": _("; ").join(filters)}
+            if filters
+            else _("All items, no filter")
+        ),
+        sheet_name=name,
         widths=(8, 40, 40, 24, 16, 12, 12, 12),
     )
 
 
 # --- the item page ------------------------------------------------------------------------
-
-
-def explain(
-    reason: status_rules.Reason,
-    targets: dict[tuple[str, str], list[status_rules.Target]],
-    at: date,
-) -> str:
-    """One reason of progress.statuses.status_rules in words."""
-    if reason.kind == "indicator":
-        assert reason.actual is not None and reason.expected is not None
-        assert reason.ratio is not None
-        sentence = _(
-            "%(name)s %(actual)s / time-proportional target %(expected)s = %(percent)s"
-        ) % {
-            "name": reason.name,
-            "actual": formatting.number(reason.actual),
-            "expected": formatting.number(reason.expected),
-            "percent": formatting.percent(reason.ratio),
-        }
-        upcoming = status_rules.next_target(targets.get((reason.name, reason.unit), []), at)
-        if (
-            reason.status == status_rules.AHEAD
-            and upcoming is not None
-            and reason.actual >= upcoming.value
-        ):
-            sentence += _(", already at the target %(target)s due %(due)s") % {
-                "target": formatting.number(upcoming.value),
-                "due": upcoming.due.isoformat(),
-            }
-        return sentence
-    params = {"due": reason.due.isoformat() if reason.due else "", "text": reason.text}
-    if reason.kind == "overdue":
-        return _("Milestone %(due)s is overdue and not done: %(text)s") % params
-    if reason.kind == "early":
-        return _("Milestone %(due)s was done ahead of time: %(text)s") % params
-    return _("Milestone %(due)s was done on time: %(text)s") % params
-
-
-def explanations(page: selectors.ItemPage) -> list[dict]:
-    """The computed status's reasons as sentences, each with the status it points to."""
-    evaluation = page.evaluation
-    targets = {page.inputs.indicators[ind_id]: t for ind_id, t in page.inputs.targets.items()}
-    result = [
-        {
-            "text": explain(reason, targets, evaluation.period_end),
-            "status": reason.status,
-            "label": COMPUTED_LABELS.get(reason.status, ""),
-        }
-        for reason in evaluation.computed.reasons
-    ]
-    if evaluation.computed.status == status_rules.COMPLETED:
-        result.insert(
-            0,
-            {
-                "text": _("The unit reported the item completed."),
-                "status": status_rules.COMPLETED,
-                "label": COMPUTED_LABELS[status_rules.COMPLETED],
-            },
-        )
-    return result
 
 
 def _number(value: Decimal | None) -> float | None:
@@ -205,9 +159,8 @@ def item_detail(request: HttpRequest, pk: int) -> HttpResponse:
     access.signed_in(request)
     subitem = access.subitem_for(request, pk, queryset=selectors.item_subitem(request.user))
     plan = subitem.project.plan
-    asked = request.GET.get("period")
-    period = periods.parse_period(asked)
-    if asked and (period is None or period.year != plan.year):
+    period = params.period_in_query(request)
+    if period is not None and period.year != plan.year:
         raise Http404
     page = selectors.item_page(subitem, period)
     evaluation = page.evaluation
@@ -222,10 +175,10 @@ def item_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "persons": _persons_by_unit(subitem),
             "leaders": list(subitem.leaders.all()),
             "period": page.period,
-            "period_choices": [
-                {"value": periods.label(p), "selected": p == page.period}
-                for p in plan.reporting_periods()
-            ],
+            # the month picker's bounds: the plan's year, quarter by quarter for quarterly plans
+            "period_first": plan.reporting_periods()[0],
+            "period_last": plan.reporting_periods()[-1],
+            "period_step": 3 if plan.is_quarterly else 1,
             "period_start": evaluation.period_start,
             "period_end": evaluation.period_end,
             "deadline": periods.deadline(page.period),

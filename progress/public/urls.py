@@ -1,4 +1,4 @@
-"""Public pages, no login. `<int:pk>/` is a jurisdiction; `<int:pk>/<period>/` is a plan's
+"""Public pages, no login. `<id:pk>/` is a jurisdiction; `<id:pk>/<period>/` is a plan's
 published table of that period (the plan's pk: the address stays the same when a table is
 taken down and published again)."""
 
@@ -10,7 +10,7 @@ app_name = "public"
 
 urlpatterns = [
     path("", views.index, name="index"),
-    path("<int:pk>/", views.jurisdiction, name="jurisdiction"),
-    path("<int:pk>/<str:period>.xlsx", views.table_xlsx, name="table_xlsx"),
-    path("<int:pk>/<str:period>/", views.table, name="table"),
+    path("<id:pk>/", views.jurisdiction, name="jurisdiction"),
+    path("<id:pk>/<str:period>.xlsx", views.table_xlsx, name="table_xlsx"),
+    path("<id:pk>/<str:period>/", views.table, name="table"),
 ]

@@ -16,7 +16,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_GET
 
-from progress import periods
+from progress import params, periods
 from progress.exports import files, layouts
 from progress.exports import selectors as export_selectors
 from progress.models import Publication
@@ -25,7 +25,7 @@ from projects.models import Jurisdiction
 
 
 def _published(pk: int, period: str) -> Publication:
-    publication = export_selectors.publication(pk, periods.parse_period(period))
+    publication = export_selectors.publication(pk, params.period_in_path(period))
     if publication is None:
         raise Http404
     return publication

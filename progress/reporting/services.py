@@ -8,6 +8,7 @@ with who and when. Two people saving from the same version: the second is refuse
 from __future__ import annotations
 
 import io
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
@@ -16,9 +17,11 @@ from pathlib import PurePath
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
+from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from progress.formatting import size_text
 from progress.models import (
     Attachment,
     Contribution,
@@ -232,8 +235,23 @@ DOCUMENT_TYPES = {
 MAX_IMAGE_SIDE = 2560
 
 
+def attachments_check_request(sizes: Sequence[int]) -> None:
+    """The files of one save together: at most ATTACHMENT_REQUEST_MAX_BYTES."""
+
+    total, limit = sum(sizes), settings.ATTACHMENT_REQUEST_MAX_BYTES
+    if total > limit:
+        raise ReportError(
+            _(
+                "The files sent together are %(size)s; at most %(limit)s can be sent at once. "
+                "Send them in several saves."
+            )
+            % {"size": size_text(total), "limit": size_text(limit)}
+        )
+
+
 def attachment_add(*, report: ProgressReport, user, name: str, data: bytes) -> Attachment:
     """Check an upload's type and size; photos are re-encoded (no EXIF, no hidden payload)."""
+
     limit = settings.ATTACHMENT_MAX_BYTES
     if not data:
         raise ReportError(_("The file “%(name)s” is empty.") % {"name": name})
@@ -241,6 +259,21 @@ def attachment_add(*, report: ProgressReport, user, name: str, data: bytes) -> A
         raise ReportError(
             _("The file “%(name)s” is larger than %(mb)d MB.")
             % {"name": name, "mb": limit // (1024 * 1024)}
+        )
+    held = report.attachments.aggregate(total=Sum("size"))["total"] or 0
+    report_limit = settings.ATTACHMENT_REPORT_MAX_BYTES
+    if held + len(data) > report_limit:
+        raise ReportError(
+            _(
+                "The attachments of one report may total %(limit)s; this report holds "
+                "%(held)s and “%(name)s” is %(size)s."
+            )
+            % {
+                "limit": size_text(report_limit),
+                "held": size_text(held),
+                "name": name,
+                "size": size_text(len(data)),
+            }
         )
     ext = PurePath(name).suffix.lower()
     if ext in IMAGE_TYPES:
@@ -276,11 +309,31 @@ def attachment_add(*, report: ProgressReport, user, name: str, data: bytes) -> A
 
 
 def _reencode_image(data: bytes, name: str) -> tuple[bytes, str]:
+    """The pixels are counted from the header (Image.open decodes nothing) and refused above
+    IMAGE_MAX_PIXELS before any decoding: Pillow's own guard refuses only above twice its
+    MAX_IMAGE_PIXELS (and merely warns between), which is set to the same limit besides."""
     from PIL import Image, ImageOps, UnidentifiedImageError
 
-    Image.MAX_IMAGE_PIXELS = 50_000_000  # refuse decompression bombs
+    limit = settings.IMAGE_MAX_PIXELS
+    Image.MAX_IMAGE_PIXELS = limit
     try:
         with Image.open(io.BytesIO(data)) as img:
+            width, height = img.size
+            if width * height > limit:
+                raise ReportError(
+                    _(
+                        "The photo “%(name)s” is %(width)d × %(height)d = %(pixels)s pixels; "
+                        "photos may have at most %(limit)s pixels. Save it smaller and attach "
+                        "it again."
+                    )
+                    % {
+                        "name": name,
+                        "width": width,
+                        "height": height,
+                        "pixels": f"{width * height:,}",
+                        "limit": f"{limit:,}",
+                    }
+                )
             img.verify()
         with Image.open(io.BytesIO(data)) as img:
             img = ImageOps.exif_transpose(img)

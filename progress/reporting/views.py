@@ -19,16 +19,18 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpRe
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from django.views.decorators.http import require_GET, require_http_methods
 
-from progress import access, formatting, periods, statuses
-from progress.access import CONTRIBUTE, FILL, VIEW
+from progress import access, formatting, params, periods, statuses
+from progress.access import CONTRIBUTE, FILL, REVIEW, VIEW
 from progress.models import Attachment, Contribution, ProgressReport, Status
 from progress.reporting import selectors, services
 from progress.reporting.forms import COMPLETION_SOFT_LIMIT, ContributionForm, ReportForm
 from projects.models import SubItem
 
 ACTIONS = ("save", "submit")
+REVIEWABLE = (ProgressReport.State.SUBMITTED, ProgressReport.State.APPROVED)
 
 
 # --- helpers ------------------------------------------------------------------------------
@@ -36,11 +38,10 @@ ACTIONS = ("save", "submit")
 
 def _period_of(subitem: SubItem, text: str) -> tuple[date, bool]:
     """The period of the URL and whether the plan is quarterly; 404 for no reporting period."""
-    period = periods.parse_period(text)
+    period = params.period_in_path(text)
     plan = subitem.project.plan
     if not plan.reports_on(period):
         raise Http404
-    assert period is not None
     return period, plan.is_quarterly
 
 
@@ -70,7 +71,7 @@ def _form_of(
 @require_GET
 def my_reports(request: HttpRequest) -> HttpResponse:
     user = request.user
-    asked = periods.parse_period(request.GET.get("period"))
+    asked = params.period_in_query(request)
     period = asked or periods.period_to_fill(selectors.unit_rows(user))
     items = selectors.my_items(user, period)
     return render(
@@ -81,6 +82,14 @@ def my_reports(request: HttpRequest) -> HttpResponse:
             "previous_period": periods.add_months(period, -1),
             "next_period": periods.add_months(period, 1),
             "deadline": periods.deadline(period),
+            # 逾期 beside the deadline only while something is still to be submitted
+            "overdue": periods.deadline_passed(period)
+            and any(
+                not i.current or i.current.state in services.EDITABLE
+                for i in items
+                if not i.completed_in
+            ),
+            "overdue_word": pgettext("report", "Overdue"),
             "to_report": [item for item in items if not item.completed_in],
             "completed_earlier": [item for item in items if item.completed_in],
             "cooperating": selectors.cooperating_items(user, period),
@@ -217,6 +226,11 @@ def _save_with_attachments(
 ) -> ProgressReport:
     """Save the report and its new files together: a refused file saves nothing."""
     stored: list[Attachment] = []
+    uploads = form.cleaned_data["attachments"]
+    try:
+        services.attachments_check_request([upload.size for upload in uploads])
+    except services.ReportError as exc:
+        raise _AttachmentRefused(str(exc)) from exc
     try:
         with transaction.atomic():
             report = services.report_save(
@@ -227,7 +241,7 @@ def _save_with_attachments(
                 expected_version=form.cleaned_data.get("version"),
                 submit=submit,
             )
-            for upload in form.cleaned_data["attachments"]:
+            for upload in uploads:
                 try:
                     stored.append(
                         services.attachment_add(
@@ -298,6 +312,8 @@ def report_detail(request: HttpRequest, pk: int) -> HttpResponse:
             ).select_related("unit", "author"),
             "can_edit": access.may(user, FILL, subitem) and report.state in services.EDITABLE,
             "can_contribute": access.may(user, CONTRIBUTE, subitem),
+            # the supervisor's way to approve, return or reopen it (reopen: approved reports)
+            "can_review": report.state in REVIEWABLE and user.has_perm(REVIEW, report),
         },
     )
 
@@ -325,6 +341,34 @@ def attachment(request: HttpRequest, pk: int) -> FileResponse:
         content_type=item.content_type,
     )
     response["Cache-Control"] = "private, no-store"
+    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    return response
+
+
+THUMBNAIL = (320, 320)
+
+
+@login_required
+@require_GET
+def attachment_thumbnail(request: HttpRequest, pk: int) -> HttpResponse:
+    """A photo's thumbnail (at most 320 px a side, JPEG), after the same access check as the
+    photo itself; 404 for a document."""
+    from io import BytesIO
+
+    from PIL import Image, UnidentifiedImageError
+
+    item = access.attachment_for(request, pk)
+    if item.kind != Attachment.Kind.IMAGE:
+        raise Http404
+    try:
+        with item.file.open("rb") as handle, Image.open(handle) as image:
+            image.thumbnail(THUMBNAIL)
+            out = BytesIO()
+            image.convert("RGB").save(out, "JPEG", quality=80)
+    except (FileNotFoundError, UnidentifiedImageError, OSError) as exc:
+        raise Http404 from exc
+    response = HttpResponse(out.getvalue(), content_type="image/jpeg")
+    response["Cache-Control"] = "private, max-age=3600"
     response["Content-Security-Policy"] = "default-src 'none'; sandbox"
     return response
 

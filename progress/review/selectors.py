@@ -9,7 +9,7 @@ from django.db.models import OuterRef, QuerySet, Subquery
 from progress.models import ItemStatus, ProgressReport
 from progress.statuses.shown import ABSENT
 from projects import roles
-from projects.models import SubItem
+from projects.models import Plan, SubItem, Unit
 
 
 def review_queue(user) -> QuerySet[ProgressReport]:
@@ -24,6 +24,35 @@ def review_queue(user) -> QuerySet[ProgressReport]:
             "submitted_at"
         )
     return qs.none()
+
+
+def queue_filtered(
+    reports: QuerySet[ProgressReport],
+    *,
+    unit_id: int | None = None,
+    plan_id: int | None = None,
+    period: date | None = None,
+) -> QuerySet[ProgressReport]:
+    """The queue narrowed by lead unit, plan and period (each optional)."""
+    if unit_id is not None:
+        reports = reports.filter(subitem__lead_unit_id=unit_id)
+    if plan_id is not None:
+        reports = reports.filter(subitem__project__plan_id=plan_id)
+    if period is not None:
+        reports = reports.filter(period=period)
+    return reports
+
+
+def queue_choices(reports: QuerySet[ProgressReport]) -> dict[str, list]:
+    """What the queue's filters offer: the units, plans and periods of the reports waiting
+    (the whole queue, not the filtered one). Three queries."""
+    pending = reports.order_by()
+    units = Unit.objects.filter(pk__in=pending.values("subitem__lead_unit_id")).order_by("name")
+    plans = Plan.objects.filter(pk__in=pending.values("subitem__project__plan_id")).order_by(
+        "-year", "title"
+    )
+    found = pending.values_list("period", flat=True).distinct().order_by("-period")
+    return {"units": list(units), "plans": list(plans), "periods": list(found)}
 
 
 def jurisdiction_rows(jurisdiction_id: int | None) -> QuerySet[ItemStatus]:

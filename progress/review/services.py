@@ -67,3 +67,22 @@ def report_return(*, report: ProgressReport, user, comment: str) -> ProgressRepo
 def report_reopen(*, report: ProgressReport, user, reason: str) -> ProgressReport:
     """Unlock an approved report for its unit, with a reason kept in its history."""
     return _transition(report=report, user=user, action=ReviewEvent.Action.REOPEN, comment=reason)
+
+
+def reports_approve(
+    *, reports: list[ProgressReport], versions: dict[int, int], user
+) -> tuple[list[ProgressReport], list[tuple[ProgressReport, str]]]:
+    """Approve several submitted reports at once, each as report_approve does (its own
+    transaction, review step and history row). `versions` holds the version the supervisor read
+    of each report: a report resubmitted since then is left alone. Returns the approved reports
+    and the others, each with the reason in words."""
+    approved, refused = [], []
+    for report in reports:
+        if versions.get(report.pk) != report.version:
+            refused.append((report, _("it changed while you were reading the list")))
+            continue
+        try:
+            approved.append(report_approve(report=report, user=user))
+        except ReportError as exc:
+            refused.append((report, str(exc)))
+    return approved, refused

@@ -16,20 +16,30 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_http_methods
+from django.utils.translation import ngettext
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from progress import access, periods
+from progress import access, params, periods
 from progress.access import REVIEW
-from progress.models import IndicatorValue, ProgressReport
+from progress.exports import files
+from progress.items import selectors as item_selectors
+from progress.items.reasons import explanations
+from progress.models import IndicatorValue, ProgressReport, Reminder
+from progress.reminders import selectors as reminder_selectors
+from progress.reminders.services import REPEAT_AFTER
 from progress.reporting import selectors as reporting_selectors
 from progress.reporting.services import ReportError
 from progress.review import selectors, services
+from progress.statuses.shown import COMPUTED_LABELS
 from projects import roles
 from projects.models import Jurisdiction, Plan, SubItem, Unit
 
@@ -45,17 +55,89 @@ FORMS_BY_STATE = {  # the decision forms the review page shows for a report in e
 # --- the queue ------------------------------------------------------------------------------
 
 
+def _id(text: str | None) -> int | None:
+    return params.parse_id(text)
+
+
 @login_required
 @require_GET
 def queue(request: HttpRequest) -> HttpResponse:
     user = access.supervisor(request)
-    reports = selectors.review_queue(user).select_related("subitem__project__plan__jurisdiction")
+    waiting = selectors.review_queue(user)
+    asked = {
+        "unit": _id(request.GET.get("unit")),
+        "plan": _id(request.GET.get("plan")),
+        "period": params.period_in_query(request),
+    }
+    reports = selectors.queue_filtered(
+        waiting, unit_id=asked["unit"], plan_id=asked["plan"], period=asked["period"]
+    )
     page = Paginator(reports, QUEUE_PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
     return render(
         request,
         "progress/review/queue.html",
-        {"page": page, "reports": page.object_list, "sees_all": roles.is_admin(user)},
+        {
+            "page": page,
+            "reports": page.object_list,
+            "sees_all": roles.is_admin(user),
+            "choices": selectors.queue_choices(waiting),
+            "asked": asked,
+            "filtered": any(v is not None for v in asked.values()),
+            "query": query.urlencode(),
+        },
     )
+
+
+@login_required
+@require_POST
+def approve_selected(request: HttpRequest) -> HttpResponse:
+    """Approve the reports ticked in the queue: one review step and history row each."""
+    user = access.supervisor(request)
+    ids = [pk for pk in map(params.parse_id, request.POST.getlist("report")) if pk is not None]
+    back = reverse("review:queue")
+    if request.POST.get("query"):
+        back += "?" + request.POST["query"]
+    if not ids:
+        messages.error(request, _("Tick the reports to approve first."))
+        return redirect(back)
+    # only reports of the queue (the user's jurisdiction, submitted): others are not found
+    reports = list(selectors.review_queue(user).filter(pk__in=ids))
+    versions = {}
+    for report in reports:
+        version = request.POST.get(f"version-{report.pk}", "")
+        versions[report.pk] = params.version_in_form({"version": version})
+    approved, refused = services.reports_approve(reports=reports, versions=versions, user=user)
+    if approved:
+        messages.success(
+            request,
+            ngettext("Approved %(count)d report.", "Approved %(count)d reports.", len(approved))
+            % {"count": len(approved)},
+        )
+    missing = len(ids) - len(reports)
+    for report, reason in refused:
+        messages.error(
+            request,
+            _("Not approved: %(item)s, %(period)s: %(reason)s.")
+            % {"item": _short(report), "period": periods.label(report.period), "reason": reason},
+        )
+    if missing:
+        messages.error(
+            request,
+            ngettext(
+                "%(count)d ticked report is no longer waiting for review.",
+                "%(count)d ticked reports are no longer waiting for review.",
+                missing,
+            )
+            % {"count": missing},
+        )
+    return redirect(back)
+
+
+def _short(report: ProgressReport) -> str:
+    name = str(report.subitem)
+    return name if len(name) <= 40 else name[:39] + "…"
 
 
 # --- one report ---------------------------------------------------------------------------
@@ -103,6 +185,7 @@ def review_report(request: HttpRequest, pk: int) -> HttpResponse:
         request,
         "progress/review/report.html",
         {
+            **_judgement(report),
             "report": report,
             "subitem": report.subitem,
             "co_units": [link.unit for link in report.subitem.co_unit_links.all()],
@@ -118,10 +201,38 @@ def review_report(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
+def _judgement(report: ProgressReport) -> dict:
+    """What the reviewer reads beside the report: the computed status with its reasons, the
+    milestones as of the period, the indicators' targets, last period's report and the report's
+    history of saves (item_selectors.item_page: ten queries, whatever the history)."""
+    page = item_selectors.item_page(report.subitem, report.period)
+    evaluation = page.evaluation
+    quarterly = report.subitem.project.plan.is_quarterly
+    previous_period = periods.previous_period(report.period, quarterly=quarterly)
+    start, end = evaluation.period_start, evaluation.period_end
+    return {
+        "computed": evaluation.computed.status or "",
+        "computed_label": COMPUTED_LABELS.get(evaluation.computed.status or "", ""),
+        "mismatch": evaluation.mismatch,
+        "reasons": explanations(page),
+        "thresholds": {
+            "low": round(settings.STATUS_LAGGING_BELOW * 100),
+            "high": round(settings.STATUS_AHEAD_ABOVE * 100),
+        },
+        "period_start": start,
+        "period_end": end,
+        "timeline": page.timeline,
+        "due_now": [m for m in page.timeline if start <= m.due <= end],
+        "targets": [(s, [t for t in s.targets]) for s in page.series if s.targets],
+        "previous": next((r for r in page.reports if r.period == previous_period), None),
+        "history": reporting_selectors.report_history(report),
+    }
+
+
 def _version_moved(request: HttpRequest, report: ProgressReport) -> bool:
     """The form carries the version the supervisor read; a resubmission since then moved it."""
-    posted = request.POST.get("version", "")
-    return posted.isdigit() and int(posted) != report.version
+    posted = params.version_in_form(request.POST)
+    return posted is not None and posted != report.version
 
 
 def _apply(action: str, *, report: ProgressReport, user, text: str) -> ProgressReport:
@@ -133,10 +244,7 @@ def _apply(action: str, *, report: ProgressReport, user, text: str) -> ProgressR
 
 
 def _done_message(action: str, report: ProgressReport) -> str:
-    name = str(report.subitem)
-    if len(name) > 40:
-        name = name[:39] + "…"
-    params = {"item": name, "period": periods.label(report.period)}
+    params = {"item": _short(report), "period": periods.label(report.period)}
     if action == "approve":
         return _("Approved: %(item)s, %(period)s.") % params
     if action == "return":
@@ -152,6 +260,7 @@ class UnitMissing:
     unit: Unit | None  # None: items without a lead unit
     plan: Plan  # of the first item: its jurisdiction names the group for admins
     items: list[SubItem] = field(default_factory=list)
+    last_reminder: Reminder | None = None
 
 
 @login_required
@@ -163,7 +272,7 @@ def missing(request: HttpRequest) -> HttpResponse:
     jurisdiction_id = place.pk if place is not None else None
     may_see = sees_all or jurisdiction_id is not None
     rows = selectors.jurisdiction_rows(jurisdiction_id)
-    asked = periods.parse_period(request.GET.get("period"))
+    asked = params.period_in_query(request)
     period = asked or (periods.missing_default(rows) if may_see else periods.last_closed_period())
 
     groups: list[UnitMissing] = []
@@ -183,6 +292,17 @@ def missing(request: HttpRequest) -> HttpResponse:
             key=lambda g: (g.plan.jurisdiction.name, g.unit is None, g.unit.name if g.unit else ""),
         )
     recent = selectors.reported_periods(jurisdiction_id, limit=RECENT_PERIODS) if may_see else []
+    sent = (
+        list(reminder_selectors.reminders_of(period=period, jurisdiction_id=jurisdiction_id))
+        if may_see
+        else []
+    )
+    last_sent = {}
+    for reminder in sent:  # latest first
+        last_sent.setdefault(reminder.unit_id, reminder)
+    since = timezone.now() - REPEAT_AFTER
+    for group in groups:
+        group.last_reminder = last_sent.get(group.unit.pk) if group.unit else None
     return render(
         request,
         "progress/review/missing.html",
@@ -199,5 +319,56 @@ def missing(request: HttpRequest) -> HttpResponse:
             else Jurisdiction.objects.none(),
             "jurisdiction_id": jurisdiction_id,
             "reported_periods": [periods.label(p) for p in recent],
+            "reminders": sent,
+            "remindable": sum(1 for g in groups if g.unit is not None),
+            "reminded_recently": any(r.sent_at >= since for r in last_sent.values()),
         },
+    )
+
+
+@login_required
+@require_GET
+def missing_export(request: HttpRequest) -> FileResponse:
+    """The missing-reports list of a period as .xlsx: the page's items, by unit."""
+    user = access.supervisor(request)
+    sees_all = roles.is_admin(user)
+    place = access.jurisdiction_for(request, user)
+    jurisdiction_id = place.pk if place is not None else None
+    if not sees_all and jurisdiction_id is None:
+        raise Http404
+    rows = selectors.jurisdiction_rows(jurisdiction_id)
+    period = params.period_in_query(request) or periods.missing_default(rows)
+    label = periods.label(period)
+    state_labels = dict(ProgressReport.State.choices)
+    no_unit = _("no lead unit")
+    no_report = _("No report")
+
+    def lines():
+        header = [_("Lead unit"), _("Plan"), _("No."), _("Project"), _("Sub-item"), _("Report")]
+        if sees_all:
+            header.insert(0, _("Jurisdiction"))
+        yield header
+        for item in selectors.missing_items(jurisdiction_id=jurisdiction_id, period=period):
+            plan = item.project.plan
+            line = [
+                item.lead_unit.name if item.lead_unit else f"—（{no_unit}）",
+                plan.title,
+                item.project.number,
+                item.project.name,
+                f"({item.number}) {item.name}",
+                state_labels.get(item.report_state, no_report),
+            ]
+            if sees_all:
+                line.insert(0, plan.jurisdiction.name)
+            yield line
+
+    where = place.name if place else _("All jurisdictions")
+    return files.list_response(
+        lines(),
+        filename=f"missing-{label}.xlsx",
+        title=_("%(where)s: reports missing for %(period)s") % {"where": where, "period": label},
+        subtitle=_("Due on %(deadline)s; a draft that was not submitted counts as missing.")
+        % {"deadline": f"{periods.deadline(period):%Y-%m-%d}"},
+        sheet_name=label,
+        widths=((12,) if sees_all else ()) + (16, 30, 6, 30, 40, 12),
     )

@@ -12,10 +12,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
-from functools import lru_cache
 
 from django.conf import settings
 from django.db import connection, transaction
+from django.utils import timezone
 
 from progress import periods
 from progress.models import IndicatorValue, ItemStatus, ProgressReport
@@ -152,7 +152,9 @@ def load_rule_inputs(subitem_ids: Iterable[int]) -> dict[int, RuleInputs]:
     for report in (
         ProgressReport.objects.filter(subitem_id__in=ids)
         .order_by()
-        .only("pk", "subitem_id", "period", "state", "status")
+        .only(
+            "pk", "subitem_id", "period", "state", "status", "completion", "source", "submitted_at"
+        )
     ):
         inputs[report.subitem_id].reports[report.period] = report
     for sub_id, period, ind_id, value in IndicatorValue.objects.filter(
@@ -232,34 +234,33 @@ def _refresh_chunk(
     plan_periods: dict[int, tuple[list[date], bool]],
 ) -> int:
     """Recompute the rows of a chunk of sub-items; a withdrawn (撤销) one keeps none."""
+    from progress.supervision import stored as supervision
+
     active = [r[:-1] for r in rows if r[-1] is None]
     inputs = load_rule_inputs(r[0] for r in active)
     lagging_below, ahead_above = settings.STATUS_LAGGING_BELOW, settings.STATUS_AHEAD_ABOVE
+    limits, today = supervision.thresholds(), timezone.localdate()
     new: list[tuple] = []
+    flags: dict = {}
     for sub_id, plan_id, jurisdiction_id, category_id, lead_unit_id in active:
         reporting, quarterly = plan_periods[plan_id]
-        item = inputs[sub_id]
-        if not item.reports:  # nothing reported yet (a new plan): the milestones' dates decide
-            dues = tuple(due for _ms_id, due, _text in item.milestones)
-            where = (jurisdiction_id, plan_id, category_id, lead_unit_id)
-            for period in reporting:
-                computed = _unreported_status(dues, period, quarterly, lagging_below, ahead_above)
-                new.append(
-                    (sub_id, period.isoformat(), False, False, "", None, computed, False, *where)
-                )
-            continue
-        for period in reporting:
-            result = evaluate(
+        results = [
+            evaluate(
                 inputs[sub_id],
                 period,
                 quarterly=quarterly,
                 lagging_below=lagging_below,
                 ahead_above=ahead_above,
             )
+            for period in reporting
+        ]
+        lights = supervision.item_lights(results, today=today, limits=limits)
+        flags.update(supervision.item_flags(inputs[sub_id], results))
+        for result, light in zip(results, lights, strict=True):
             new.append(
                 (
                     sub_id,
-                    period.isoformat(),
+                    result.period.isoformat(),
                     result.counted,
                     result.awaiting_review,
                     result.reported,
@@ -270,31 +271,15 @@ def _refresh_chunk(
                     plan_id,
                     category_id,
                     lead_unit_id,
+                    light.light,
+                    supervision.light_reasons_json(light),
                 )
             )
     with transaction.atomic():
         ItemStatus.objects.filter(subitem_id__in=[r[0] for r in rows]).delete()
         _insert(new)
+        supervision.save_flags([r[0] for r in rows], flags)
     return len(new)
-
-
-@lru_cache(maxsize=4096)
-def _unreported_status(
-    dues: tuple[date, ...],
-    period: date,
-    quarterly: bool,
-    lagging_below: float,
-    ahead_above: float,
-) -> str:
-    """The stored computed status of a sub-item without reports (so without values or
-    achieved marks): what `evaluate` gives, which then depends only on the milestones' dates.
-    Many sub-items share them (quarter ends), so a 5,000-item plan computes a few hundred."""
-    inputs = RuleInputs(milestones=[(0, due, "") for due in dues])
-    result = evaluate(
-        inputs, period, quarterly=quarterly, lagging_below=lagging_below, ahead_above=ahead_above
-    )
-    assert not result.counted and not result.mismatch
-    return result.computed.status or ""
 
 
 COLUMNS = (
@@ -310,6 +295,8 @@ COLUMNS = (
     "plan_id",
     "category_id",
     "lead_unit_id",
+    "light",
+    "light_reasons",
 )
 
 

@@ -484,7 +484,8 @@ def test_it_checks_access(request, client_as, plan, persona, expected):
         if expected == 302:
             assert response["Location"].startswith(reverse("login"))
     response = client.post(
-        reverse("exports:publish", args=[plan.pk, "2024-03"]), {"action": "publish"}
+        reverse("exports:publish", args=[plan.pk, "2024-03"]),
+        {"action": "publish", "confirmed": "1"},
     )
     assert response.status_code == (302 if expected == 200 else expected)
     assert Publication.objects.filter(plan=plan).exists() is (expected == 200)
@@ -532,7 +533,7 @@ def test_publish_update_and_unpublish_through_the_page(en_client, supervisor, pl
     url = reverse("exports:publish", args=[plan.pk, "2024-03"])
     index = reverse("exports:index", args=[plan.pk])
 
-    response = client.post(url, {"action": "publish"}, follow=True)
+    response = client.post(url, {"action": "publish", "confirmed": "1"}, follow=True)
     assert response.redirect_chain[-1][0] == index
     assert "The table of 2024-03 is published." in response.content.decode()
     pub = Publication.objects.get(plan=plan)
@@ -543,11 +544,11 @@ def test_publish_update_and_unpublish_through_the_page(en_client, supervisor, pl
     )
     assert reverse("public:table", args=[plan.pk, "2024-03"]) in response.content.decode()
 
-    client.post(url, {"action": "publish", "show_persons": "on"})
+    client.post(url, {"action": "publish", "show_persons": "on", "confirmed": "1"})
     pub.refresh_from_db()
     assert pub.show_persons is True
 
-    response = client.post(url, {"action": "unpublish"}, follow=True)
+    response = client.post(url, {"action": "unpublish", "confirmed": "1"}, follow=True)
     assert "is no longer public" in response.content.decode()
     assert not Publication.objects.filter(plan=plan).exists()
     # every step is in the history, with who did it
@@ -555,7 +556,7 @@ def test_publish_update_and_unpublish_through_the_page(en_client, supervisor, pl
     assert [h.history_type for h in history] == ["+", "~", "-"]
     assert {h.history_user for h in history} == {supervisor}
 
-    response = client.post(url, {"action": "bogus"}, follow=True)
+    response = client.post(url, {"action": "bogus", "confirmed": "1"}, follow=True)
     assert "Choose publish or unpublish." in response.content.decode()
 
 
@@ -764,3 +765,37 @@ def test_plan_rows_put_milestones_in_their_quarter(client_as, admin_user, jurisd
         "——",
         "全面建成",
     ]
+
+
+def test_publishing_asks_first_and_warns_with_the_numbers(en_client, supervisor, plan, unit):
+    from progress.statuses import refresh_statuses
+
+    project = plan.projects.get()
+    make_report(make_subitem(project, lead_unit=unit), datetime.date(2024, 3, 1))  # submitted
+    make_subitem(project, lead_unit=unit)  # no report
+    make_subitem(project, lead_unit=unit)  # no report
+    refresh_statuses()
+    client = en_client(supervisor)
+    url = reverse("exports:publish", args=[plan.pk, "2024-03"])
+
+    response = client.post(url, {"action": "publish", "show_persons": "on"})
+
+    assert response.status_code == 200
+    assert not Publication.objects.exists()  # nothing public yet
+    page = response.content.decode()
+    assert 'name="confirmed" value="1"' in page and 'name="show_persons" value="on"' in page
+    assert 'id="publish-warning"' in page
+    assert "1 report(s) await review and 2 item(s) have no report" in page
+    assert "Publish anyway" in page
+
+    client.post(url, {"action": "publish", "confirmed": "1"})
+    asked = client.post(url, {"action": "unpublish"})
+    assert "Take the table of 2024-03 down?" in asked.content.decode()
+    assert Publication.objects.exists()  # still public until confirmed
+
+
+def test_a_complete_period_is_published_without_a_warning(en_client, supervisor, plan):
+    url = reverse("exports:publish", args=[plan.pk, "2024-03"])
+    page = en_client(supervisor).post(url, {"action": "publish"}).content.decode()
+    assert 'id="publish-warning"' not in page
+    assert "Publish anyway" not in page

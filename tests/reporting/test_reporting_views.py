@@ -913,3 +913,37 @@ def test_report_page_queries_do_not_grow_with_its_history(
 
     assert len(client.get(url).context["history"]) == 13
     assert many == few
+
+
+def test_a_photo_shows_as_a_thumbnail_behind_the_same_access_check(
+    client_as, reporter, co_reporter, supervisor, other_reporter, other_supervisor, subitem
+):
+    client_as(reporter).post(
+        edit_url(subitem),
+        form_data(
+            attachments=[
+                SimpleUploadedFile("现场照片.png", png_with_exif(size=(1200, 900)), "image/png"),
+                SimpleUploadedFile("说明.pdf", b"%PDF-1.4\n%test\n", "application/pdf"),
+            ]
+        ),
+    )
+    photo = Attachment.objects.get(kind="image")
+    document = Attachment.objects.get(kind="document")
+    thumb = reverse("reporting:thumbnail", args=[photo.pk])
+
+    page = client_as(supervisor).get(reverse("review:report", args=[photo.report.pk]))
+    html = page.content.decode()
+    assert f'<img src="{thumb}" alt=""' in html and "现场照片.png</a>" in html
+    assert "说明.pdf" in html  # a document: its name and size, no thumbnail
+    for user in (reporter, co_reporter, supervisor):
+        response = client_as(user).get(thumb)
+        assert response.status_code == 200, user
+        image = Image.open(io.BytesIO(response.content))
+        assert image.format == "JPEG" and image.size == (320, 240)
+    for user in (other_reporter, other_supervisor):
+        assert client_as(user).get(thumb).status_code == 404
+    assert client_as(None).get(thumb).status_code == 302
+    assert (
+        client_as(reporter).get(reverse("reporting:thumbnail", args=[document.pk])).status_code
+        == 404
+    )

@@ -229,8 +229,9 @@ def test_the_queue_queries_do_not_grow_with_reports(request, en_client, jurisdic
 
     assert len(response.context["reports"]) == 30
     assert len(many) == len(few)
-    # session, user, the user's groups, the count of the page, the page of reports
-    assert len(many) == 5, [q["sql"] for q in many.captured_queries]
+    # session, user, the user's groups, the count of the page, the page of reports, and the
+    # filters' units, plans and periods
+    assert len(many) == 8, [q["sql"] for q in many.captured_queries]
 
 
 # --- approve, return, reopen ------------------------------------------------------------------
@@ -642,3 +643,135 @@ def test_the_missing_list_queries_do_not_grow_with_items(en_client, supervisor, 
 
     assert response.context["item_count"] == 30
     assert len(many) == len(few)
+
+
+# --- filters and approving several at once ----------------------------------------------------
+
+
+def test_the_queue_filters_by_unit_plan_and_period(en_client, supervisor, jurisdiction):
+    _fill_queue(jurisdiction, 3)
+    first = ProgressReport.objects.order_by("pk").first()
+    april = make_report(
+        make_subitem(first.subitem.project, lead_unit=first.subitem.lead_unit),
+        datetime.date(2024, 4, 1),
+    )
+    client = en_client(supervisor)
+    everything = client.get(QUEUE_URL)
+    assert everything.context["page"].paginator.count == 4
+    assert len(everything.context["choices"]["units"]) == 3
+
+    by_unit = client.get(QUEUE_URL, {"unit": first.subitem.lead_unit_id})
+    assert {r.pk for r in by_unit.context["reports"]} == {first.pk, april.pk}
+    by_plan = client.get(QUEUE_URL, {"plan": first.subitem.project.plan_id, "period": "2024-04"})
+    assert [r.pk for r in by_plan.context["reports"]] == [april.pk]
+    nothing = client.get(QUEUE_URL, {"period": "2023-01"})
+    assert "No report waiting matches these filters." in nothing.content.decode()
+
+
+def test_several_reports_are_approved_at_once_each_with_its_history(
+    en_client, supervisor, jurisdiction, other_supervisor
+):
+    _fill_queue(jurisdiction, 3)
+    a, b, c = ProgressReport.objects.order_by("pk")
+    form = {"report": [a.pk, b.pk], f"version-{a.pk}": a.version, f"version-{b.pk}": b.version}
+
+    # another jurisdiction's supervisor finds nothing to approve
+    en_client(other_supervisor).post(reverse("review:approve_selected"), form)
+    assert ProgressReport.objects.filter(state=State.APPROVED).count() == 0
+
+    response = en_client(supervisor).post(reverse("review:approve_selected"), form, follow=True)
+
+    assert "Approved 2 reports." in response.content.decode()
+    for report in (a, b):
+        report.refresh_from_db()
+        assert report.state == State.APPROVED
+        assert report.events.filter(action="approve", actor=supervisor).count() == 1
+        assert report.history.filter(state=State.APPROVED).count() == 1
+    c.refresh_from_db()
+    assert c.state == State.SUBMITTED
+
+
+def test_a_report_changed_since_the_list_was_read_is_not_approved(
+    en_client, supervisor, jurisdiction
+):
+    _fill_queue(jurisdiction, 1)
+    report = ProgressReport.objects.get()
+    form = {"report": [report.pk], f"version-{report.pk}": report.version - 1}
+    response = en_client(supervisor).post(reverse("review:approve_selected"), form, follow=True)
+    assert "Not approved" in response.content.decode()
+    report.refresh_from_db()
+    assert report.state == State.SUBMITTED
+
+
+@pytest.mark.parametrize(
+    ("persona", "status"),
+    [
+        ("anonymous", 302),
+        ("reporter", 403),
+        ("other_reporter", 403),
+        ("supervisor", 302),
+        ("admin_user", 302),
+    ],
+)
+def test_approving_several_checks_access(request, client_as, persona, status, jurisdiction):
+    _fill_queue(jurisdiction, 1)
+    report = ProgressReport.objects.get()
+    user = None if persona == "anonymous" else request.getfixturevalue(persona)
+    form = {"report": [report.pk], f"version-{report.pk}": report.version}
+    assert client_as(user).post(reverse("review:approve_selected"), form).status_code == status
+    report.refresh_from_db()
+    expected = State.APPROVED if persona in ("supervisor", "admin_user") else State.SUBMITTED
+    assert report.state == expected
+
+
+# --- what the reviewer reads beside the report --------------------------------------------------
+
+
+def test_the_review_page_gives_last_period_plan_computed_status_and_history(
+    en_client, supervisor, subitem, reporter
+):
+    from factories import make_indicator, make_milestone
+
+    make_milestone(subitem, datetime.date(2024, 3, 20), "完成食堂选址")
+    make_milestone(subitem, datetime.date(2024, 2, 10), "完成设计招标")  # overdue, not done
+    make_indicator(
+        subitem, name="建成食堂", unit="处", targets=[5], dues=[datetime.date(2024, 12, 31)]
+    )
+    make_report(
+        subitem, datetime.date(2024, 2, 1), state=State.APPROVED, completion="二月完成设计。"
+    )
+    report = submit(subitem, reporter)  # says on track
+    response = en_client(supervisor).get(report_url(report))
+    page = response.content.decode()
+
+    assert "二月完成设计。" in page  # last period's report
+    assert "完成食堂选址" in page  # the milestone due this period
+    assert "建成食堂" in page and "2024-12-31 5" in page  # the indicator's target
+    assert response.context["computed"] == Status.LAGGING  # the overdue milestone
+    assert response.context["mismatch"] is True
+    assert "Milestone 2024-02-10 is overdue and not done" in page  # the reason in words
+    assert "Status mismatch" in page
+    assert response.context["history"]  # the saves of the report
+    assert 'id="history"' in page
+
+
+def test_reopen_is_reachable_from_the_report_page_and_the_item_page(
+    en_client, supervisor, subitem, reporter
+):
+    report = submit(subitem, reporter)
+    services.report_approve(report=report, user=supervisor)
+    link = f'href="{report_url(report)}"'
+
+    assert (
+        link
+        in en_client(supervisor)
+        .get(reverse("reporting:report_detail", args=[report.pk]))
+        .content.decode()
+    )
+    item_page = en_client(supervisor).get(
+        reverse("items:detail", args=[subitem.pk]), {"period": "2024-03"}
+    )
+    assert link in item_page.content.decode()
+    # the unit's reporter reads the report but cannot review it: no link
+    mine = en_client(reporter).get(reverse("reporting:report_detail", args=[report.pk]))
+    assert link not in mine.content.decode()

@@ -21,8 +21,8 @@ from django.urls import reverse
 from factories import SAMPLES
 
 from progress.exports.layouts import status_words
-from progress.management.commands.send_reminders import collect_reminders
 from progress.models import ItemStatus
+from progress.reminders.selectors import collect_reminders
 from progress.statuses.shown import SHOWN
 from projects.models import Plan, SubItem, User
 

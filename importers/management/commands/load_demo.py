@@ -45,10 +45,22 @@ ACCOUNTS = [
     ("xiqing_minzheng", roles.REPORTER, "西青区", "区民政局", False, False),
     ("xiqing_renshe", roles.REPORTER, "西青区", "区人社局", False, False),
 ]
+# the demo people's names (姓, 名): pages greet and list people by name, not user name
+NAMES = {
+    "admin": ("赵", "管理"),
+    "supervisor": ("李", "建国"),
+    "reporter": ("王", "丽"),
+    "reporter_beilun": ("陈", "静"),
+    "supervisor_beilun": ("张", "伟"),
+    "beilun_weijian": ("刘", "洋"),
+    "beilun_zhujian": ("周", "强"),
+    "xiqing_minzheng": ("孙", "芳"),
+    "xiqing_renshe": ("吴", "磊"),
+}
 EMAIL_DOMAIN = "example.com"  # send_reminders prints to the console in the demo
 # the report submitted for review: by this account, for the first item its unit leads
 DEMO_SUBMISSION = ("beilun_weijian", date(2024, 11, 1))
-URL = "http://127.0.0.1:8000"
+URL = "http://127.0.0.1:{port}"  # `make run PORT=8001` passes --port
 
 
 class Command(BaseCommand):
@@ -57,6 +69,9 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument(
             "--samples", default=str(SAMPLES_DIR), help="folder holding the sample files"
+        )
+        parser.add_argument(
+            "--port", type=int, default=8000, help="the port the demo is served on (printed)"
         )
 
     def handle(self, *args, **opts):
@@ -69,7 +84,7 @@ class Command(BaseCommand):
         accounts = [self._account(*spec, password=password) for spec in ACCOUNTS]
         if "beilun-2024-10-progress.xlsx" not in failed:
             self._submit_demo_report(*DEMO_SUBMISSION)
-        self._print_accounts(accounts, password)
+        self._print_accounts(accounts, password, port=opts["port"])
         if failed:
             raise CommandError(
                 f"{len(failed)} sample(s) could not be imported: {', '.join(failed)}"
@@ -113,6 +128,8 @@ class Command(BaseCommand):
                 "is_superuser": superuser,
                 "is_active": True,
                 "email": f"{username}@{EMAIL_DOMAIN}",
+                "last_name": NAMES.get(username, ("", ""))[0],
+                "first_name": NAMES.get(username, ("", ""))[1],
             },
         )
         user.set_password(password)
@@ -156,12 +173,18 @@ class Command(BaseCommand):
             f"{subitem.name[:30]} (by {username})"
         )
 
-    def _print_accounts(self, accounts, password: str) -> None:
-        rows = [("user", "role", "jurisdiction", "unit")] + [
-            (u.username, role, str(u.jurisdiction or "-"), str(u.unit or "-"))
+    def _print_accounts(self, accounts, password: str, *, port: int = 8000) -> None:
+        rows = [("user", "name", "role", "jurisdiction", "unit")] + [
+            (
+                u.username,
+                u.get_full_name() or "-",
+                role,
+                str(u.jurisdiction or "-"),
+                str(u.unit or "-"),
+            )
             for u, role in accounts
         ]
-        widths = [max(_width(r[i]) for r in rows) for i in range(4)]
+        widths = [max(_width(r[i]) for r in rows) for i in range(5)]
         self.stdout.write("")
         for row in rows:
             cells = (c + " " * (w - _width(c)) for c, w in zip(row, widths, strict=True))
@@ -169,7 +192,7 @@ class Command(BaseCommand):
         self.stdout.write(
             f"\nPassword for every account: {password} (set DEMO_PASSWORD to change it)"
         )
-        self.stdout.write(self.style.SUCCESS(f"Open {URL}"))
+        self.stdout.write(self.style.SUCCESS(f"Open {URL.format(port=port)}"))
 
 
 def _width(text: str) -> int:

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from progress.start import views
 
 # No app_name: settings.LOGIN_REDIRECT_URL refers to "home".
 urlpatterns = [
