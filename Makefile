@@ -17,12 +17,13 @@ SQLITE_URL ?= sqlite:///$(CURDIR)/db.sqlite3
 PYTEST_ARGS ?=
 CI_MODE := $(filter 1 true yes,$(shell printf '%s' "$${CI:-}" | tr A-Z a-z))
 
-.PHONY: help setup messages run serve test lint test-sqlite test-postgres bench-import bench-load bench-export fixtures-formats bench-pdf bench-scorecard
+.PHONY: help setup messages run worker serve test lint test-sqlite test-postgres bench-import bench-load bench-export fixtures-formats bench-pdf bench-scorecard
 
 help:
 	@echo "make run    set up, migrate, load the demo data and accounts, serve on http://127.0.0.1:8000 (PORT=8001 for another port)"
 	@echo "make test   set up, lint, check, then the test suite on SQLite and on PostgreSQL"
 	@echo "make setup  create $(VENV) with $(PYTHON) and install the dependencies of pyproject.toml"
+	@echo "make worker one background worker (exports, imports, statuses, reminders) on DATABASE_URL"
 	@echo "make serve  one production-style server (gunicorn, WhiteNoise, production settings) on http://127.0.0.1:8000"
 
 # The project is not a package: install [project.dependencies] and the dev extra straight
@@ -51,12 +52,20 @@ messages: $(VENV)/.installed
 		echo "msgfmt not found (apt-get install gettext): using the committed .mo files"; \
 	fi
 
-# `make run PORT=8001` serves on another port (and load_demo prints that address).
+# `make run PORT=8001` serves on another port (and load_demo prints that address). The
+# background worker (exports, imports, status refreshes, reminders) runs beside the server
+# and stops with it.
 PORT ?= 8000
 run: setup
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py load_demo --port $(PORT)
+	$(PY) manage.py jobs_worker --no-reload & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null; wait $$worker 2>/dev/null || true' EXIT INT TERM; \
 	$(PY) manage.py runserver 127.0.0.1:$(PORT)
+
+# One background worker on DATABASE_URL (run as many as docs/jobs.md says, on any machine).
+worker: setup
+	$(PY) manage.py jobs_worker --no-reload
 
 # One production-style server: config.settings.production under gunicorn (gunicorn.conf.py),
 # static files collected and served by WhiteNoise. The database is DATABASE_URL (default: the

@@ -30,9 +30,15 @@ A script, not a test; every request goes to 127.0.0.1 and it stops by itself. It
 5. checks in the database that every submit the servers answered with a redirect is there
    exactly once, submitted, with one history row and one review event (`lost` counts the
    ones that are not), and greps the servers' logs for tracebacks;
-6. prints throughput, p50/p95/p99 per step and overall, the errors (non-2xx/3xx, an
-   unexpected status, exceptions, with the URL), and ends with one line:
-   rps=… p95_ms=… errors=… lost=…
+6. measures the limit in the same run: the same servers answering GET /healthz (no session,
+   SELECT 1 and a cache round trip) to --users clients at once for --limit-seconds;
+7. prints throughput, p50/p95/p99 per step and overall, the errors (non-2xx/3xx, an
+   unexpected status, exceptions, with the URL), the limit, and ends with one line:
+   rps=… limit_rps=… p95_ms=… errors=… lost=…
+
+An export over EXPORT_BACKGROUND_ROWS rows is queued by its request and written by the one
+background worker (manage.py jobs_worker) started beside the servers: the supervisor's browser
+follows the job's page and polls its progress once a second, then downloads the file.
 
 It stops sending after --duration seconds or --max-requests requests, whichever comes first;
 reporters not finished by then are counted as unfinished, not as errors. The servers are
@@ -44,6 +50,7 @@ from __future__ import annotations
 import argparse
 import http.cookiejar
 import itertools
+import json
 import math
 import os
 import random
@@ -331,7 +338,20 @@ def start_servers(env: dict[str, str], servers: list[Server], count: int = 2) ->
             start_new_session=True,
         )
         servers.append(Server(f"http://{HOST}:{port}", process, log))
+    # One background worker beside them (exports over EXPORT_BACKGROUND_ROWS run there).
+    log = OUT / "worker.log"
+    worker = subprocess.Popen(
+        [sys.executable, "manage.py", "jobs_worker", "--no-reload", "--interval", "0.5"],
+        cwd=ROOT,
+        env=env,
+        stdout=log.open("wb"),
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
+    servers.append(Server("", worker, log))
     for server in servers:
+        if not server.url:
+            continue
         deadline = time.monotonic() + 90
         answer = "no answer"
         while True:
@@ -399,6 +419,7 @@ class Run:
     lock: threading.Lock = field(default_factory=threading.Lock)
     rr: itertools.count = field(default_factory=itertools.count)
     sent: int = 0
+    exports_done: list[float] = field(default_factory=list)
 
     def next_server(self) -> int:
         with self.lock:
@@ -532,6 +553,35 @@ def reporter_journey(run: Run, reporter: Reporter, period: str) -> None:
         run.reporter_journeys_ms.append((time.perf_counter() - started) * 1000)
 
 
+JOB_RE = re.compile(r"/jobs/([0-9a-f-]{36})/$")
+
+
+def export(browser: Browser, step: str, path: str) -> None:
+    """An export: the file at once, or (over EXPORT_BACKGROUND_ROWS rows) the job's page, its
+    progress polled once a second as the page's script does, then the file."""
+    status, headers, _ = browser.request(step, path, expect=(200, 302))
+    if status == 200:
+        return
+    match = JOB_RE.search(headers.get("Location", ""))
+    if not match:
+        raise Failed(f"{step}: redirected to {headers.get('Location')}")
+    job = f"/jobs/{match.group(1)}/"
+    browser.request("export job page", job)
+    deadline = time.monotonic() + 300
+    while time.monotonic() < deadline:
+        _, _, body = browser.request("export progress", job + "progress.json")
+        data = json.loads(body)
+        if data["finished"]:
+            if data["state"] != "done":
+                raise Failed(f"{step}: the job failed: {data['error']}")
+            browser.request("export download", data["download_url"])
+            with browser.run.lock:
+                browser.run.exports_done.append(data["elapsed_s"])
+            return
+        time.sleep(1)
+    raise Failed(f"{step}: not done in 300 s")
+
+
 def supervisor_journey(
     run: Run, username: str, stop: threading.Event, exports: list[tuple[str, str]]
 ) -> None:
@@ -548,7 +598,7 @@ def supervisor_journey(
     for step, path in exports:
         if stop.is_set():
             return
-        browser.request(step, path)
+        export(browser, step, path)
     while not stop.is_set():
         step, path = next(pages)
         browser.request(step, path)
@@ -620,6 +670,42 @@ def drive(
     for thread in sup_threads:
         thread.join(timeout=150)
     return time.perf_counter() - started
+
+
+def limit(servers: list[str], users: int, seconds: float) -> tuple[float, float, int]:
+    """The same servers' ceiling: `users` clients at once asking only GET /healthz (no session,
+    one SELECT 1 and a cache round trip), round robin, for `seconds`. Requests/s, p95, errors."""
+    rr = itertools.count()
+    lock = threading.Lock()
+    times: list[float] = []
+    errors = [0]
+    end = time.monotonic() + seconds
+
+    def client() -> None:
+        opener = urllib.request.build_opener()
+        while time.monotonic() < end:
+            with lock:
+                url = servers[next(rr) % len(servers)] + "/healthz"
+            started = time.perf_counter()
+            try:
+                with opener.open(url, timeout=30) as response:
+                    response.read()
+                    ok = response.status == 200
+            except Exception:
+                ok = False
+            ms = (time.perf_counter() - started) * 1000
+            with lock:
+                times.append(ms)
+                errors[0] += 0 if ok else 1
+
+    started = time.perf_counter()
+    threads = [threading.Thread(target=client, daemon=True) for _ in range(users)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    wall = time.perf_counter() - started
+    return len(times) / wall, percentile(times, 95), errors[0]
 
 
 # ---------------------------------------------------------------------------------------------
@@ -730,10 +816,10 @@ def baseline(
         (boss, "item list", "/items/"),
     ] + [(boss, step, path) for step, path in exports]
     for browser, step, path in pages:
-        browser.request(step, path)  # warm: templates, connections
+        export(browser, step, path)  # warm: templates, connections
     del run.samples[:]
     for browser, step, path in pages:
-        browser.request(step, path)
+        export(browser, step, path)
     print("  one request at a time: " + ", ".join(f"{s.step} {s.ms:.0f} ms" for s in run.samples))
     del run.samples[:]
 
@@ -758,6 +844,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--pg", default="postgres://postgres@127.0.0.1:5432", help="server URL")
     parser.add_argument("--subitems", type=int, default=20000)
     parser.add_argument("--reuse", action="store_true", help="keep the seeded database")
+    parser.add_argument(
+        "--limit-seconds", type=float, default=20, help="seconds of the /healthz limit (20)"
+    )
     args = parser.parse_args(argv)
     for url in (args.pg, args.redis_url):
         host = urllib.parse.urlsplit(url).hostname
@@ -821,7 +910,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         start_servers(env, servers)
         run = Run(
-            servers=[s.url for s in servers],
+            servers=[s.url for s in servers if s.url],
             deadline=time.monotonic() + args.duration,
             max_requests=args.max_requests,
         )
@@ -836,6 +925,7 @@ def main(argv: list[str] | None = None) -> int:
             flush=True,
         )
         wall = drive(run, reporters, supervisors, args.users, label, exports)
+        limit_rps, limit_p95, limit_errors = limit(run.servers, args.users, args.limit_seconds)
     finally:
         stop_servers(servers)
 
@@ -862,7 +952,18 @@ def main(argv: list[str] | None = None) -> int:
             print(f"  {line}")
     errors += len(logged)
     lost = len(verdict.lost) + len(verdict.bad_history) + len(verdict.bad_events)
-    print(f"rps={rps:.1f} p95_ms={p95:.0f} errors={errors} lost={lost}")
+    if run.exports_done:
+        print(
+            "background exports: "
+            + ", ".join(f"{s} s" for s in run.exports_done)
+            + " in the worker (the requests only queued them)"
+        )
+    print(
+        f"limit: GET /healthz, {args.users} clients at once on the same servers for "
+        f"{args.limit_seconds:.0f} s: {limit_rps:.1f} requests/s, p95 {limit_p95:.0f} ms, "
+        f"errors {limit_errors}; the journey ran at {rps / limit_rps if limit_rps else 0:.2f} of it"
+    )
+    print(f"rps={rps:.1f} limit_rps={limit_rps:.1f} p95_ms={p95:.0f} errors={errors} lost={lost}")
     return 0 if errors == 0 and lost == 0 else 1
 
 

@@ -30,7 +30,9 @@ urlpatterns = [
     path("public/", include("progress.public.urls")),
     path("items/", include("progress.items.urls")),
     path("dashboard/", include("progress.dashboard.urls")),
+    path("channels/", include("progress.channels.urls")),
     path("supervision/", include("progress.supervision.urls")),
+    path("jobs/", include("progress.jobs.urls")),
 ]
 
 handler400 = "config.errors.bad_request"

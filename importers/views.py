@@ -1,10 +1,15 @@
-"""The web import for admins: upload -> preview -> confirm."""
+"""The web import for admins: upload -> preview -> confirm.
+
+With IMPORT_IN_BACKGROUND (the default) a worker reads the upload and writes the confirmed
+import (importers.jobs); the admin waits on the job's page, which goes on to the preview.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from functools import wraps
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
@@ -17,6 +22,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from importers.batches import ConfirmationNeeded, batch_apply, batch_create, batch_set_options
 from importers.forms import OptionsForm, UploadForm
+from importers.jobs import import_apply_job, import_parse_job
 from importers.models import ImportBatch
 from importers.services import CHANGE_KEYS, Impact, large_change_message
 from importers.types import ImportFileError
@@ -138,6 +144,16 @@ def upload(request: HttpRequest) -> HttpResponse:
         form = UploadForm(request.POST, request.FILES)
         if form.is_valid():
             data = form.cleaned_data
+            if settings.IMPORT_IN_BACKGROUND:
+                job = import_parse_job(
+                    data=data["data"],
+                    filename=data["filename"],
+                    jurisdiction=data["jurisdiction"] or None,
+                    year=data["year"],
+                    period=data["period"] or None,
+                    user=request.user,
+                )
+                return redirect("jobs:detail", pk=job.pk)
             try:
                 batch = batch_create(
                     data=data["data"],
@@ -258,6 +274,19 @@ def options(request: HttpRequest, pk: int) -> HttpResponse:
 def confirm(request: HttpRequest, pk: int) -> HttpResponse:
     batch = get_object_or_404(ImportBatch, pk=pk)
     withdraw = _flag(request, "withdraw_missing")
+    if settings.IMPORT_IN_BACKGROUND:
+        if batch.state != ImportBatch.State.PREVIEWED:
+            messages.info(
+                request, _("This import was already confirmed; nothing was imported again.")
+            )
+            return redirect("importers:preview", pk=batch.pk)
+        job = import_apply_job(
+            batch=batch,
+            user=request.user,
+            withdraw_missing=withdraw,
+            confirm_large=_flag(request, "confirm_large"),
+        )
+        return redirect("jobs:detail", pk=job.pk)
     try:
         claimed = batch_apply(
             batch=batch,

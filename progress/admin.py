@@ -215,3 +215,6 @@ class ProgressReportAdmin(RefreshStatusMixin, SimpleHistoryAdmin):
     @admin.display(description=_("period"), ordering="period")
     def month(self, obj):
         return f"{obj.period:%Y-%m}"
+
+
+from progress.channels import admin as channels_admin  # noqa: E402, F401  (its registrations)

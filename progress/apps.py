@@ -10,6 +10,7 @@ class ProgressConfig(AppConfig):
         from django.urls import register_converter
 
         from progress import params
+        from progress.channels import checks  # noqa: F401  (registers the key's checks)
         from progress.statuses import stored
         from projects import signals
 

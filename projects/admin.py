@@ -10,7 +10,9 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
 from django.db.models import Count
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import format_html
 from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
@@ -475,15 +477,29 @@ class WithdrawMixin:
     actions = ("withdraw_selected", "restore_selected")
 
     def _set_withdrawn(self, request, queryset, withdrawn: bool) -> int:
-        from progress.statuses import refresh_statuses
-
         rows = list(queryset.active() if withdrawn else queryset.withdrawn())
         for obj in rows:
             obj.withdrawn_at = timezone.now() if withdrawn else None
             obj.withdrawn_by = request.user if withdrawn else None
             obj._history_user = request.user
             obj.save(update_fields=["withdrawn_at", "withdrawn_by"])
-        refresh_statuses(subitem_ids={self.subitem_id_of(obj) for obj in rows})
+        # Many rows: the statuses are refreshed by a worker, and the message links its job.
+        responses = subitems_changed.send(
+            sender=self.model,
+            subitem_ids=sorted({self.subitem_id_of(obj) for obj in rows}),
+            user=request.user,
+        )
+        for _receiver, job in responses:
+            if job is not None and hasattr(job, "get_state_display"):
+                self.message_user(
+                    request,
+                    format_html(
+                        '{} <a href="{}">{}</a>',
+                        _("The statuses of these items are being refreshed in the background."),
+                        reverse("jobs:detail", args=[job.pk]),
+                        _("See how far it is"),
+                    ),
+                )
         return len(rows)
 
     @admin.action(description=_("Withdraw (撤销) the selected rows"))

@@ -34,6 +34,7 @@ INSTALLED_APPS = [
     "simple_history",
     "rules.apps.AutodiscoverRulesConfig",
     "axes",
+    "django_tasks_db",
     "projects",
     "progress",
     "importers",
@@ -91,6 +92,12 @@ AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "rules.permissions.ObjectPermissionBackend",
     "django.contrib.auth.backends.ModelBackend",
+]
+# Argon2id first (docs/passwords.md): new passwords and every login of a PBKDF2 hash upgrade to it.
+PASSWORD_HASHERS = [
+    "config.hashers.OwaspArgon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2SHA1PasswordHasher",
 ]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -165,6 +172,8 @@ IMPORT_MAX_CELLS = env_int("IMPORT_MAX_CELLS", 2_000_000)  # rows x columns of o
 # A re-import that would change or withdraw more than this share of the sub-items a plan
 # already has needs a second confirmation (the preview's checkbox, --yes on the command line).
 IMPORT_LARGE_CHANGE_SHARE = float(os.environ.get("IMPORT_LARGE_CHANGE_SHARE", "0.2"))
+# The web import reads the upload and writes the confirmed import in a worker (importers.jobs).
+IMPORT_IN_BACKGROUND = env_bool("IMPORT_IN_BACKGROUND", True)
 IMPORT_MAX_ROWS = env_int("IMPORT_MAX_ROWS", 50_000)  # rows of one table (or sheet)
 IMPORT_MAX_CELL_CHARS = env_int("IMPORT_MAX_CELL_CHARS", 32_767)  # Excel's own limit for a cell
 # .doc files are converted by LibreOffice (soffice) in a subprocess with this time limit.
@@ -183,6 +192,30 @@ ATTACHMENT_REPORT_MAX_BYTES = env_int("ATTACHMENT_REPORT_MAX_BYTES", 100 * 1024 
 IMAGE_MAX_PIXELS = env_int("IMAGE_MAX_PIXELS", 50_000_000)
 # The request body of every page but the two that take files (config.body_limit).
 REQUEST_MAX_BYTES = env_int("REQUEST_MAX_BYTES", 2 * 1024 * 1024)
+
+# Background work (docs/jobs.md): django.tasks with django-tasks-db, the tasks stored in the
+# database every app server and worker shares; `manage.py jobs_worker` runs them (workers on
+# PostgreSQL claim tasks with SELECT ... FOR UPDATE SKIP LOCKED).
+TASKS = {
+    "default": {
+        "BACKEND": "django_tasks_db.DatabaseBackend",
+        "QUEUES": ["default"],
+    }
+}
+# A running job's worker writes a heartbeat this often; a job whose heartbeat is older than
+# JOBS_STALE_SECONDS lost its worker (killed, machine gone): a worker's sweep retries it when
+# it is safe to run again, or marks it failed.
+JOBS_HEARTBEAT_SECONDS = float(os.environ.get("JOBS_HEARTBEAT_SECONDS", "2"))
+JOBS_STALE_SECONDS = float(os.environ.get("JOBS_STALE_SECONDS", "60"))
+JOBS_MAX_ATTEMPTS = env_int("JOBS_MAX_ATTEMPTS", 3)
+# Exports of more rows than this run in the background (the whole jurisdiction's lists always);
+# the file is kept in the media store for EXPORT_KEEP_HOURS.
+EXPORT_BACKGROUND_ROWS = env_int("EXPORT_BACKGROUND_ROWS", 2000)
+EXPORT_KEEP_HOURS = env_int("EXPORT_KEEP_HOURS", 24)
+# 催报 from the missing-reports page is sent by a worker (progress.reminders.jobs).
+REMINDERS_IN_BACKGROUND = env_bool("REMINDERS_IN_BACKGROUND", True)
+# An admin's correction touching more sub-items than this refreshes their statuses in a worker.
+STATUS_BACKGROUND_ITEMS = env_int("STATUS_BACKGROUND_ITEMS", 500)
 
 # Status rules (docs/status.md): thresholds of actual / expected, and the reporting deadline.
 STATUS_LAGGING_BELOW = float(os.environ.get("STATUS_LAGGING_BELOW", "0.95"))
@@ -230,6 +263,27 @@ MAILERS = {
     },
 }
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "shishi@localhost")
+
+# Group robots and e-mail channels (progress/channels, docs/channels.md). Webhook URLs and
+# signing secrets are stored encrypted with Fernet; CHANNELS_SECRET_KEY is one key or several
+# separated by commas (the first encrypts, all decrypt: rotate by putting the new one first).
+# Unset, a key derived from SECRET_KEY is used (development only: changing SECRET_KEY then makes
+# the stored secrets unreadable).
+CHANNELS_SECRET_KEY = os.environ.get("CHANNELS_SECRET_KEY", "")
+CHANNELS_RATE_LIMIT = env_int(
+    "CHANNELS_RATE_LIMIT", 20
+)  # posts per robot per window (both robots: 20/min)
+CHANNELS_RATE_WINDOW = float(os.environ.get("CHANNELS_RATE_WINDOW", "60"))  # seconds
+CHANNELS_RATE_MAX_WAIT = float(os.environ.get("CHANNELS_RATE_MAX_WAIT", "90"))  # then give up
+CHANNELS_TIMEOUT = float(os.environ.get("CHANNELS_TIMEOUT", "10"))  # seconds per HTTP post
+CHANNELS_ATTEMPTS = env_int("CHANNELS_ATTEMPTS", 3)  # tries of one message per channel
+CHANNELS_BACKOFF = float(os.environ.get("CHANNELS_BACKOFF", "2"))  # seconds, doubled per retry
+# The only hosts a webhook may name (no other address is ever posted to); http only for the
+# hosts of CHANNELS_WEBHOOK_HTTP_HOSTS (the tests' local robots).
+CHANNELS_WEBHOOK_HOSTS = {"wecom": ("qyapi.weixin.qq.com",), "dingtalk": ("oapi.dingtalk.com",)}
+CHANNELS_WEBHOOK_HTTP_HOSTS: tuple[str, ...] = ()
+# The address of the site in messages' links (robots' readers are not on a request).
+SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 
 DJANGO_TABLES2_TEMPLATE = "django_tables2/table.html"
 

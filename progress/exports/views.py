@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from datetime import date
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
@@ -23,8 +24,21 @@ from django.views.decorators.http import require_GET, require_POST
 
 from progress import access, params, periods
 from progress.exports import files, selectors, services
+from progress.exports.jobs import plan_export_job
 from projects import roles
-from projects.models import Plan
+from projects.models import Plan, SubItem
+
+
+def _in_background(request: HttpRequest, plan: Plan) -> bool:
+    """A plan over EXPORT_BACKGROUND_ROWS sub-items (or background=1): a worker writes it."""
+    if request.GET.get("background") == "1":
+        return True
+    return SubItem.objects.filter(project__plan=plan).count() > settings.EXPORT_BACKGROUND_ROWS
+
+
+def _queued(request: HttpRequest, plan: Plan, what: str, period=None) -> HttpResponse:
+    job = plan_export_job(user=request.user, plan=plan, what=what, period=period)
+    return redirect("jobs:detail", pk=job.pk)
 
 
 def plan_period(plan: Plan, text: str) -> date:
@@ -66,6 +80,8 @@ def index(request: HttpRequest, pk: int) -> HttpResponse:
 def monthly(request: HttpRequest, pk: int, period: str) -> FileResponse:
     plan = access.plan_for_export(request, pk)
     when = plan_period(plan, period)
+    if _in_background(request, plan):
+        return _queued(request, plan, "monthly", when)
     publication = selectors.publication(plan.pk, when)
     return files.monthly_response(plan, when, publication=publication, show_persons=True)
 
@@ -76,14 +92,20 @@ def monthly(request: HttpRequest, pk: int, period: str) -> FileResponse:
 def ledger(request: HttpRequest, pk: int, period: str, docx: bool = False) -> FileResponse:
     """The quarterly ledger: .xlsx, or .docx (the URL says which)."""
     plan = access.plan_for_export(request, pk)
-    return files.ledger_response(plan, plan_period(plan, period), docx=docx)
+    when = plan_period(plan, period)
+    if _in_background(request, plan):
+        return _queued(request, plan, "ledger_docx" if docx else "ledger_xlsx", when)
+    return files.ledger_response(plan, when, docx=docx)
 
 
 @login_required
 @require_GET
 @never_cache
-def plan_xlsx(request: HttpRequest, pk: int) -> FileResponse:
-    return files.plan_xlsx_response(access.plan_for_export(request, pk))
+def plan_xlsx(request: HttpRequest, pk: int) -> HttpResponse:
+    plan = access.plan_for_export(request, pk)
+    if _in_background(request, plan):
+        return _queued(request, plan, "plan")
+    return files.plan_xlsx_response(plan)
 
 
 @login_required

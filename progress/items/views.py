@@ -21,8 +21,8 @@ from urllib.parse import urlencode
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.db.models import Q
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
@@ -30,10 +30,11 @@ from django_tables2 import RequestConfig
 
 from progress import access, formatting, params, periods
 from progress.exports import files
+from progress.exports.jobs import item_export_job
 from progress.items import selectors
-from progress.items.filters import ItemFilter, describe
+from progress.items.filters import ItemFilter
 from progress.items.reasons import explanations
-from progress.items.tables import PER_PAGE, ItemTable
+from progress.items.tables import EXPORT_WIDTHS, PER_PAGE, ItemTable, export_heading
 from progress.statuses.shown import COMPUTED_LABELS, label
 from projects import roles
 from projects.models import SubItem, Unit
@@ -83,33 +84,33 @@ def item_list(request: HttpRequest) -> HttpResponse:
             "sees_all": roles.is_admin(user),
             "export_url": _export_url(request, period),
             "choosable": choosable,
+            # a worker writes it: the link opens the job's page instead of downloading
+            "export_in_background": table.paginator.count > settings.EXPORT_BACKGROUND_ROWS,
         },
     )
 
 
 @login_required
 @require_GET
-def item_export(request: HttpRequest) -> FileResponse:
+def item_export(request: HttpRequest) -> HttpResponse:
+    """The .xlsx of the list as filtered and sorted; over EXPORT_BACKGROUND_ROWS rows (or with
+    background=1) a worker writes it and the person waits on the job's page."""
     user = access.signed_in(request)
     period = _period(request) or periods.default_period(selectors.scope_rows(user))
     filterset, table = _filtered(request, user, period)
+    total = filterset.qs.count()
+    if total > settings.EXPORT_BACKGROUND_ROWS or request.GET.get("background") == "1":
+        query = request.GET.copy()
+        for key in ("page", "background"):
+            query.pop(key, None)
+        job = item_export_job(user=user, params=query, period=period, total=total)
+        return redirect("jobs:detail", pk=job.pk)
     RequestConfig(request, paginate=False).configure(table)  # the same sort as the page
-    name = periods.label(period)
-    chosen = filterset.form.cleaned_data.get("jurisdiction") if filterset.is_bound else None
-    place = user.jurisdiction if not roles.is_admin(user) else chosen
-    where = place.name if place else _("All jurisdictions")
-    filters = describe(filterset)
     return files.list_response(
         table.export_rows(),
-        filename=f"items-{name}.xlsx",
-        title=_("%(where)s: progress of the items, %(period)s") % {"where": where, "period": name},
-        subtitle=(
-            _("Filters: %(filters)s") % {"filters": _("; ").join(filters)}
-            if filters
-            else _("All items, no filter")
-        ),
-        sheet_name=name,
-        widths=(8, 40, 40, 24, 16, 12, 12, 12),
+        filename=f"items-{periods.label(period)}.xlsx",
+        widths=EXPORT_WIDTHS,
+        **export_heading(user, filterset, period),
     )
 
 

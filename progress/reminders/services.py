@@ -11,9 +11,15 @@ said so; a message the mail server refuses is reported and not recorded. `dry_ru
 and records nothing. Messages go out one by one, outside any transaction, each recorded as it
 is sent, so a failure half-way loses nothing already sent.
 
+A unit that has channels (progress/channels: 企业微信 or 钉钉 group robots, e-mail) is reminded
+through those instead: the message is handed to the channels' background task
+(progress.channels.tasks.deliver_later), which sends through every channel within each robot's
+rate limit, with retries, and records each message (ChannelMessage); the Reminder row says
+channel "channels" and names the channels. Such a unit needs no reporter with an address.
+
 Callers: the send_reminders command (sent_by=None) and the 催报 button of the missing-reports
-page (sent_by=the supervisor). A background task or other channels (企业微信, 钉钉) wrap or
-extend this function; its keyword-only signature and UnitOutcome codes are the interface.
+page (sent_by=the supervisor). Its keyword-only signature and UnitOutcome codes are the
+interface.
 """
 
 from __future__ import annotations
@@ -26,6 +32,9 @@ from django.core.mail import mailers
 from django.utils import timezone
 
 from progress import periods
+from progress.channels.messages import reminder_message
+from progress.channels.models import Channel
+from progress.channels.tasks import deliver_later
 from progress.models import Reminder
 from progress.reminders.messages import build_message
 from progress.reminders.selectors import UnitReminder, collect_reminders
@@ -48,6 +57,7 @@ class UnitOutcome:
     subject: str = ""
     error: str = ""
     last_sent: Reminder | None = None  # for ALREADY_SENT: the earlier reminder
+    channels: list[str] = field(default_factory=list)  # through the unit's channels, if any
 
     @property
     def unit(self):
@@ -92,13 +102,24 @@ def reminders_send(
     ).select_related("sent_by"):
         recent.setdefault(earlier.unit_id, earlier)  # ordered latest first
     connection = None if dry_run else mailers.default
+    channels: dict[int, list[str]] = {}
+    for channel in Channel.objects.filter(
+        enabled=True, unit_id__in=[r.unit.pk for r in reminders]
+    ).order_by("kind", "pk"):
+        channels.setdefault(channel.unit_id, []).append(str(channel))
     for reminder in reminders:
-        if not reminder.recipients:
+        names = channels.get(reminder.unit.pk, [])
+        if not reminder.recipients and not names:
             result.units.append(UnitOutcome(reminder, NO_RECIPIENTS))
             continue
         if reminder.unit.pk in recent and not force:
             result.units.append(
                 UnitOutcome(reminder, ALREADY_SENT, last_sent=recent[reminder.unit.pk])
+            )
+            continue
+        if names:
+            result.units.append(
+                _through_channels(reminder, names, period=period, sent_by=sent_by, dry_run=dry_run)
             )
             continue
         message = build_message(reminder, period=period, deadline=result.deadline)
@@ -123,3 +144,23 @@ def reminders_send(
         )
         result.units.append(UnitOutcome(reminder, SENT, subject=message.subject))
     return result
+
+
+def _through_channels(
+    reminder: UnitReminder, names: list[str], *, period: date, sent_by, dry_run: bool
+) -> UnitOutcome:
+    """Hand the unit's reminder to its channels' task; recorded as a Reminder like an e-mail."""
+    message = reminder_message(unit=reminder.unit, items=reminder.items, period=period)
+    if dry_run:
+        return UnitOutcome(reminder, WOULD_SEND, subject=message.title, channels=names)
+    deliver_later(message, unit=reminder.unit)
+    Reminder.objects.create(
+        period=period,
+        unit=reminder.unit,
+        channel=Reminder.Channel.CHANNELS,
+        recipients="\n".join(names),
+        item_count=len(reminder.items),
+        subject=message.title[:255],
+        sent_by=sent_by,
+    )
+    return UnitOutcome(reminder, SENT, subject=message.title, channels=names)

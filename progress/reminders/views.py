@@ -4,12 +4,15 @@ Access: anonymous users go to the login page; anyone who is not a supervisor or 
 403; a supervisor sends for their own jurisdiction only (asking for another is 404); an admin
 for the jurisdiction posted (or every jurisdiction). GET is 405. The sending is
 progress.reminders.services.reminders_send; the page says what was sent and what was not.
+With REMINDERS_IN_BACKGROUND (the default) a worker sends them (progress.reminders.jobs) and
+the supervisor is sent to the job's page, which links back here when done.
 """
 
 from __future__ import annotations
 
 from urllib.parse import urlencode
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
@@ -21,6 +24,7 @@ from django.views.decorators.http import require_POST
 
 from progress import access, params, periods
 from progress.reminders import services
+from progress.reminders.jobs import reminders_job
 from projects import roles
 from projects.models import Jurisdiction
 
@@ -57,11 +61,15 @@ def send(request: HttpRequest) -> HttpResponse:
             % {"period": periods.label(period)},
         )
         return redirect(f"{reverse('review:missing')}?{urlencode(back)}")
+    force = request.POST.get("force") == "1"
+    if settings.REMINDERS_IN_BACKGROUND:  # a worker sends; the job's page shows how far it is
+        job = reminders_job(period=period, jurisdiction_id=jurisdiction_id, force=force, user=user)
+        return redirect("jobs:detail", pk=job.pk)
     result = services.reminders_send(
         period=period,
         jurisdiction_id=jurisdiction_id,
         sent_by=user,
-        force=request.POST.get("force") == "1",
+        force=force,
     )
     _say(request, result)
     return redirect(f"{reverse('review:missing')}?{urlencode(back)}#reminders")

@@ -11,6 +11,8 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
+from progress.channels.messages import returned_message
+from progress.channels.tasks import deliver_later
 from progress.models import ProgressReport, ReviewEvent
 from progress.reporting.services import ReportError, State
 from progress.statuses import refresh_statuses
@@ -60,8 +62,15 @@ def report_approve(*, report: ProgressReport, user) -> ProgressReport:
 
 
 def report_return(*, report: ProgressReport, user, comment: str) -> ProgressReport:
-    """Return a submitted report to its unit with a comment; the unit edits and resubmits."""
-    return _transition(report=report, user=user, action=ReviewEvent.Action.RETURN, comment=comment)
+    """Return a submitted report to its unit with a comment; the unit edits and resubmits.
+    Once committed, the unit's channels are told, with the comment (progress/channels)."""
+    returned = _transition(
+        report=report, user=user, action=ReviewEvent.Action.RETURN, comment=comment
+    )
+    unit = report.subitem.lead_unit
+    if unit is not None:
+        deliver_later(returned_message(report=report, comment=comment), unit=unit)
+    return returned
 
 
 def report_reopen(*, report: ProgressReport, user, reason: str) -> ProgressReport:

@@ -49,6 +49,8 @@ def refresh_statuses(
             "project__plan__jurisdiction_id",
             "project__category_id",
             "lead_unit_id",
+            "project__order",
+            "number",
             "withdrawn_at",
         )
     )
@@ -65,9 +67,17 @@ def refresh_statuses(
     return written
 
 
-def on_subitems_changed(sender, *, subitem_ids: list[int], **kwargs) -> None:
-    """projects.signals.subitems_changed: recompute their statuses."""
-    refresh_statuses(subitem_ids=subitem_ids)
+def on_subitems_changed(sender, *, subitem_ids: list[int], user=None, **kwargs):
+    """projects.signals.subitems_changed: recompute their statuses; more than
+    STATUS_BACKGROUND_ITEMS of them (with the user who changed them) in a worker, returning
+    its job."""
+    ids = list(subitem_ids)
+    if user is not None and len(ids) > settings.STATUS_BACKGROUND_ITEMS:
+        from progress.statuses.jobs import statuses_refresh_job
+
+        return statuses_refresh_job(subitem_ids=ids, user=user)
+    refresh_statuses(subitem_ids=ids)
+    return None
 
 
 def on_plans_removed(sender, **kwargs) -> None:
@@ -230,7 +240,7 @@ def evaluate(
 
 
 def _refresh_chunk(
-    rows: list[tuple[int, int, int, int | None, int | None, object]],
+    rows: list[tuple[int, int, int, int | None, int | None, int, int, object]],
     plan_periods: dict[int, tuple[list[date], bool]],
 ) -> int:
     """Recompute the rows of a chunk of sub-items; a withdrawn (撤销) one keeps none."""
@@ -242,7 +252,7 @@ def _refresh_chunk(
     limits, today = supervision.thresholds(), timezone.localdate()
     new: list[tuple] = []
     flags: dict = {}
-    for sub_id, plan_id, jurisdiction_id, category_id, lead_unit_id in active:
+    for sub_id, plan_id, jurisdiction_id, category_id, lead_unit_id, order, number in active:
         reporting, quarterly = plan_periods[plan_id]
         results = [
             evaluate(
@@ -273,6 +283,8 @@ def _refresh_chunk(
                     lead_unit_id,
                     light.light,
                     supervision.light_reasons_json(light),
+                    order,
+                    number,
                 )
             )
     with transaction.atomic():
@@ -297,6 +309,8 @@ COLUMNS = (
     "lead_unit_id",
     "light",
     "light_reasons",
+    "project_order",
+    "subitem_number",
 )
 
 

@@ -27,7 +27,7 @@ from progress.supervision.models import (
     NoticeEvent,
     ReportFlag,
 )
-from projects.models import SubItem
+from projects.models import SubItem, Unit
 
 Action = NoticeEvent.Action
 State = Notice.State
@@ -91,7 +91,24 @@ def notice_create(
                 notice=notice, action=Action.ISSUE, text=notice.requirement, actor=user
             )
             notices.append(notice)
+    _announce_new(notices)
     return notices
+
+
+def _announce_new(notices: list[Notice]) -> None:
+    """Each unit's channels hear of its new notices once they are committed (progress/channels)."""
+    from progress.channels.messages import notice_message
+    from progress.channels.models import ChannelMessage
+    from progress.channels.tasks import deliver_later
+
+    by_unit: dict[int, list[Notice]] = {}
+    for notice in notices:
+        by_unit.setdefault(notice.unit_id, []).append(notice)
+    for unit in Unit.objects.filter(pk__in=by_unit, channels__enabled=True).distinct():
+        message = notice_message(
+            kind=ChannelMessage.Kind.NOTICE_NEW, unit=unit, notices=by_unit[unit.pk]
+        )
+        deliver_later(message, unit=unit)
 
 
 def notice_reply(

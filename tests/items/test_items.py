@@ -843,6 +843,35 @@ def test_list_and_pages_issue_the_same_queries_with_10_and_1000_items(
     assert len(rows_of(response)) == 50
 
 
+# session, user, groups; the count; the filter's choices (jurisdictions for admins, plans,
+# categories, units, leaders); the page's rows and their leaders (the period is in the URL).
+# The list reads no cache: cold and warm are the same.
+LIST_QUERIES = {"supervisor": 10, "admin_user": 11, "reporter": 10}
+
+
+@pytest.mark.parametrize("role", ["supervisor", "admin_user", "reporter"])
+def test_the_list_query_count_is_pinned_cold_and_warm_for_10_and_1000_items(
+    client_as, request, jurisdiction, unit, co_unit, leader, role
+):
+    from django.core.cache import cache
+
+    client = client_as(request.getfixturevalue(role))
+    url = f"{LIST_URL}?period={PERIOD}"
+    client.get(url)  # the session's first request
+    counted = {}
+    for n, more in ((10, 10), (1000, 990)):
+        bulk_world(jurisdiction, unit, co_unit, leader, more)
+        cache.clear()
+        with CaptureQueriesContext(connection) as cold:
+            response = client.get(url)
+        assert response.context["count"] == n
+        with CaptureQueriesContext(connection) as warm:
+            client.get(url)
+        counted[n] = (len(cold), len(warm))
+    assert counted[10] == counted[1000]
+    assert counted[10] == (LIST_QUERIES[role], LIST_QUERIES[role])
+
+
 def test_the_item_page_queries_do_not_grow_with_its_history(
     client_as, supervisor, employment, reporter
 ):

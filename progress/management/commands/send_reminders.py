@@ -74,11 +74,18 @@ class Command(BaseCommand):
                     f"  {label}: {count} missing; already reminded at "
                     f"{unit.last_sent.sent_at:%Y-%m-%d %H:%M} (--force to send again)"
                 )
+            elif unit.outcome == services.WOULD_SEND and unit.channels:
+                channels = ", ".join(unit.channels)
+                self.stdout.write(f"  {label}: {count} missing; would send through {channels}")
+                self.stdout.write(f"    title: {unit.subject}")
             elif unit.outcome == services.WOULD_SEND:
                 self.stdout.write(f"  {label}: {count} missing; would email {to}")
                 self.stdout.write(f"    subject: {unit.subject}")
             elif unit.outcome == services.FAILED:
                 self.stderr.write(f"  {label}: sending to {to} failed: {unit.error}")
+            elif unit.channels:
+                channels = ", ".join(unit.channels)
+                self.stdout.write(f"  {label}: {count} missing; sent through {channels}")
             else:
                 self.stdout.write(f"  {label}: {count} missing; emailed {to}")
 

@@ -1,0 +1,221 @@
+"""Background jobs: the job page, its JSON progress and download, who may see them, exports
+run through django-tasks-db's backend and worker, failures in words, the start page's notice,
+and the sweep of jobs whose worker died."""
+
+import io
+from datetime import timedelta
+
+import openpyxl
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+from django_tasks_db.models import DBTaskResult
+from factories import access_matrix, make_plan, make_project, make_subitem
+from queued import run_queued
+
+from progress.exports.jobs import export_task, plan_export_job
+from progress.jobs.models import Job
+from progress.jobs.runner import job_create, job_enqueue, jobs_sweep
+from progress.statuses import refresh_statuses
+
+PERIOD = "2024-05"
+
+
+@pytest.fixture
+def items(jurisdiction, unit, other_unit):
+    plan = make_plan(jurisdiction, title="2024年民心工程", year=2024)
+    project = make_project(plan, name="新建养老服务设施")
+    for n in range(3):
+        make_subitem(project, name=f"驿站{n}", lead_unit=unit)
+    make_subitem(project, name="别的单位的", lead_unit=other_unit)
+    refresh_statuses()
+    return plan
+
+
+def _export(client, **params):
+    return client.get(reverse("items:export"), {"period": PERIOD, **params})
+
+
+@pytest.fixture
+def export_job(client_as, supervisor, items, settings):
+    """A supervisor's item export over the background size, written by the worker."""
+    settings.EXPORT_BACKGROUND_ROWS = 2
+    response = _export(client_as(supervisor))
+    assert response.status_code == 302
+    job = Job.objects.get()
+    assert response["Location"] == reverse("jobs:detail", args=[job.pk])
+    assert run_queued() == 1
+    job.refresh_from_db()
+    return job
+
+
+def test_a_large_item_export_is_written_by_the_worker(client_as, supervisor, export_job, settings):
+    client = client_as(supervisor)
+    assert export_job.state == Job.State.DONE, export_job.error
+    assert (export_job.done, export_job.total) == (4, 4)
+    progress = client.get(reverse("jobs:progress", args=[export_job.pk])).json()
+    assert progress["state"] == "done" and progress["percent"] == 100
+    assert progress["download_url"] == reverse("jobs:download", args=[export_job.pk])
+
+    download = client.get(progress["download_url"])
+
+    background = openpyxl.load_workbook(io.BytesIO(b"".join(download.streaming_content))).active
+    rows = list(background.iter_rows(values_only=True))
+    assert {row[2] for row in rows[3:]} == {"(1) 驿站0", "(2) 驿站1", "(3) 驿站2", "(4) 别的单位的"}
+    # the same file as the request writes for a list under the size
+    settings.EXPORT_BACKGROUND_ROWS = 1000
+    direct = openpyxl.load_workbook(io.BytesIO(b"".join(_export(client).streaming_content))).active
+    assert list(direct.iter_rows(values_only=True)) == rows
+    assert background.title == direct.title
+
+
+def test_a_small_export_stays_in_the_request(client_as, supervisor, items):
+    response = _export(client_as(supervisor))
+    assert response["Content-Type"].startswith("application/vnd.openxml")
+    assert not Job.objects.exists()
+
+
+# admin, supervisor, other jurisdiction's supervisor, reporters (lead unit, co-unit, other
+# unit), anonymous
+MATRIX = access_matrix(
+    {
+        "detail": (200, 200, 404, 404, 404, 404, 302),
+        "progress": (200, 200, 404, 404, 404, 404, 302),
+        "download": (200, 200, 404, 404, 404, 404, 302),
+    }
+)
+
+
+@pytest.mark.parametrize(("view", "role", "expected"), MATRIX)
+def test_it_checks_access(client_as, request, export_job, view, role, expected):
+    """The supervisor asked; admins and people with the same access see it, others 404."""
+    user = request.getfixturevalue(role) if role else None
+    response = client_as(user).get(reverse(f"jobs:{view}", args=[export_job.pk]))
+    assert response.status_code == expected
+    if expected == 302:
+        assert response["Location"].startswith(reverse("login"))
+
+
+def test_a_reporters_export_is_seen_by_the_same_unit_only(
+    client_as, reporter, other_reporter, items, settings, unit
+):
+    from factories import make_user
+
+    from projects import roles
+
+    settings.EXPORT_BACKGROUND_ROWS = 0
+    _export(client_as(reporter))
+    job = Job.objects.get()
+    colleague = make_user("colleague", roles.REPORTER, jurisdiction=unit.jurisdiction, unit=unit)
+    url = reverse("jobs:detail", args=[job.pk])
+    assert client_as(colleague).get(url).status_code == 200
+    assert client_as(other_reporter).get(url).status_code == 404
+    run_queued()
+    job.refresh_from_db()
+    assert job.total == 3  # the unit's own items only
+
+
+def test_the_job_page_has_the_bar_and_no_inline_script(client_as, supervisor, export_job):
+    page = client_as(supervisor).get(reverse("jobs:detail", args=[export_job.pk]))
+    html = page.content.decode()
+    assert "<progress" in html and 'data-job-progress="' in html
+    assert "js/job_progress.js" in html
+    assert "<script>" not in html and "<script nonce" not in html
+    assert "script-src" in page["Content-Security-Policy"]
+
+
+def test_a_failure_is_said_in_words_on_the_same_page(client_as, admin_user, items):
+    job = plan_export_job(user=admin_user, plan=items, what="plan")
+    items.delete()
+
+    run_queued()
+
+    job.refresh_from_db()
+    assert job.state == Job.State.FAILED
+    page = client_as(admin_user).get(reverse("jobs:detail", args=[job.pk])).content.decode()
+    assert "清单已被删除" in page or "The plan was deleted" in page
+    assert client_as(admin_user).get(reverse("jobs:download", args=[job.pk])).status_code == 410
+
+
+def test_the_start_page_says_when_it_finished_until_dismissed(client_as, supervisor, export_job):
+    client = client_as(supervisor)
+    assert export_job.title in client.get(reverse("home")).content.decode()
+
+    client.post(reverse("jobs:dismiss", args=[export_job.pk]))
+
+    assert export_job.title not in client.get(reverse("home")).content.decode()
+
+
+def test_an_expired_file_is_gone(client_as, supervisor, export_job):
+    Job.objects.filter(pk=export_job.pk).update(expires_at=timezone.now() - timedelta(minutes=1))
+    response = client_as(supervisor).get(reverse("jobs:download", args=[export_job.pk]))
+    assert response.status_code == 410
+
+
+def _running(job: Job, *, seconds_ago: int) -> None:
+    Job.objects.filter(pk=job.pk).update(
+        state=Job.State.RUNNING,
+        attempts=1,
+        heartbeat_at=timezone.now() - timedelta(seconds=seconds_ago),
+    )
+    DBTaskResult.objects.filter(pk=job.task_id).update(status="RUNNING")
+
+
+def test_a_sweep_queues_again_a_safe_job_whose_worker_died(admin_user, items, settings):
+    settings.JOBS_STALE_SECONDS = 30
+    job = plan_export_job(user=admin_user, plan=items, what="plan")
+    first_task = job.task_id
+    _running(job, seconds_ago=60)
+
+    from django.test import TestCase
+
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        assert [j.pk for j in jobs_sweep()] == [job.pk]
+
+    job.refresh_from_db()
+    assert job.state == Job.State.QUEUED and job.task_id != first_task
+    assert DBTaskResult.objects.get(pk=first_task).status == "FAILED"
+    run_queued()
+    job.refresh_from_db()
+    assert job.state == Job.State.DONE and job.attempts == 2
+
+
+def test_a_sweep_fails_an_unsafe_job_saying_why(admin_user, items, settings):
+    settings.JOBS_STALE_SECONDS = 30
+    job = job_create(kind=Job.Kind.IMPORT_APPLY, title="写入", owner=admin_user)
+    job_enqueue(job=job, task=export_task)
+    _running(job, seconds_ago=60)
+    recent = job_create(kind=Job.Kind.EXPORT, title="still alive", owner=admin_user)
+    Job.objects.filter(pk=recent.pk).update(state=Job.State.RUNNING, heartbeat_at=timezone.now())
+
+    assert [j.pk for j in jobs_sweep()] == [job.pk]
+
+    job.refresh_from_db()
+    assert job.state == Job.State.FAILED
+    assert "停止" in job.error or "stopped" in job.error
+    recent.refresh_from_db()
+    assert recent.state == Job.State.RUNNING
+
+
+def test_withdrawing_many_rows_in_the_admin_refreshes_statuses_in_a_worker(
+    client_as, admin_user, items, settings
+):
+    from progress.models import ItemStatus
+    from projects.models import SubItem
+
+    settings.STATUS_BACKGROUND_ITEMS = 2
+    ids = list(SubItem.objects.values_list("pk", flat=True))
+    assert ItemStatus.objects.filter(subitem_id__in=ids).exists()
+    url = reverse("admin:projects_subitem_changelist")
+
+    response = client_as(admin_user).post(
+        url, {"action": "withdraw_selected", "_selected_action": ids}, follow=True
+    )
+
+    job = Job.objects.get(kind=Job.Kind.STATUS_REFRESH)
+    assert reverse("jobs:detail", args=[job.pk]) in response.content.decode()
+    assert ItemStatus.objects.filter(subitem_id__in=ids).exists()  # not yet: the worker does it
+    run_queued()
+    job.refresh_from_db()
+    assert job.state == Job.State.DONE and (job.done, job.total) == (4, 4)
+    assert not ItemStatus.objects.filter(subitem_id__in=ids).exists()
