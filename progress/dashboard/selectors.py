@@ -35,6 +35,7 @@ from progress.statuses.shown import (
     absent_status,
     conditions,
 )
+from progress.supervision.selectors import LIGHT_KEYS, light_count_expressions
 from projects.models import Category, Jurisdiction, Leader, Plan, Unit
 
 ATTENTION = ("lagging", MISSING)  # with the mismatches: what a top table puts first
@@ -137,6 +138,9 @@ class PeriodCounts:
     overview: Overview
     # breakdown key -> group id (None: items in no group) -> Counts
     groups: dict[str, dict[int | None, Counts]] = field(default_factory=dict)
+    # supervision's red, yellow, green and none (no light): stored on ItemStatus by the same
+    # refresh_statuses that bumps the cache version, so they are cached with the rest
+    lights: dict[str, int] = field(default_factory=dict)
 
 
 BREAKDOWN_KEYS = ("plan", "category", "unit", "leader")  # the item list's filter parameters
@@ -144,16 +148,21 @@ BREAKDOWN_KEYS = ("plan", "category", "unit", "leader")  # the item list's filte
 
 def period_counts(jurisdiction_id: int, period: date, absent: str) -> PeriodCounts:
     """Four queries, one per breakdown, each grouped by its column of ItemStatus; the plans'
-    also count the computed statuses, and their sums are the headline counts (every row has a
-    plan). A sub-item with two leaders counts under both; None: items in no group."""
+    also count the computed statuses and the lights, and their sums are the headline counts
+    and the lights (every row has a plan). A sub-item with two leaders counts under both; None:
+    items in no group."""
     rows = ItemStatus.objects.filter(jurisdiction_id=jurisdiction_id, period=period).order_by()
     computed_names = [f"computed_{c}" for c in (*COMPUTED, JUDGED_NOTHING)]
     totals: Counts = dict.fromkeys(["total", "mismatches", *SHOWN, *computed_names], 0)
+    lights: Counts = dict.fromkeys(LIGHT_KEYS, 0)
     groups: dict[str, dict[int | None, Counts]] = {key: {} for key in BREAKDOWN_KEYS}
-    for row in rows.values("plan_id").annotate(**_counts(computed=True)):
+    lit = {f"light_{key}": count for key, count in light_count_expressions().items()}
+    for row in rows.values("plan_id").annotate(**_counts(computed=True), **lit):
         groups["plan"][row["plan_id"]] = counts = _shown(row, absent)
         for name in totals:
             totals[name] += counts[name] if name in counts else row[name]
+        for key in LIGHT_KEYS:
+            lights[key] += row[f"light_{key}"]
     for key, column in (("category", "category_id"), ("unit", "lead_unit_id")):
         for row in rows.values(column).annotate(**_counts()):
             groups[key][row[column]] = _shown(row, absent)
@@ -165,7 +174,7 @@ def period_counts(jurisdiction_id: int, period: date, absent: str) -> PeriodCoun
         computed={c: totals[f"computed_{c}"] for c in (*COMPUTED, JUDGED_NOTHING)},
         mismatch=totals["mismatches"],
     )
-    return PeriodCounts(overview=overview, groups=groups)
+    return PeriodCounts(overview=overview, groups=groups, lights=lights)
 
 
 def dashboard_counts(

@@ -20,7 +20,7 @@ from typing import Any
 
 from django.core.cache import cache
 
-PREFIX = "dashboard:2"  # bump the number when the cached structures change
+PREFIX = "dashboard:3"  # bump the number when the cached structures change
 TIMEOUT = 24 * 3600  # an entry also goes stale by version; this only frees memory
 
 

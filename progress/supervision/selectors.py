@@ -144,14 +144,23 @@ def light_period(rows: QuerySet[ItemStatus], today: date | None = None) -> date:
     return periods.default_period(rows, today)
 
 
+LIGHT_KEYS = ("red", "yellow", "green", "none")
+
+
+def light_count_expressions() -> dict[str, Count]:
+    """red, yellow, green and none (no light) as Count(filter=…): the list filters on the same;
+    the overview adds them to its own cached grouped count (progress.dashboard.selectors)."""
+    return {
+        "red": Count("pk", filter=Q(light=light_rules.RED)),
+        "yellow": Count("pk", filter=Q(light=light_rules.YELLOW)),
+        "green": Count("pk", filter=Q(light=light_rules.GREEN)),
+        "none": Count("pk", filter=Q(light="")),
+    }
+
+
 def light_counts(rows: QuerySet[ItemStatus], period: date) -> dict[str, int]:
-    """red, yellow, green and none (no light) in one query; the list filters on the same."""
-    return rows.filter(period=period).aggregate(
-        red=Count("pk", filter=Q(light=light_rules.RED)),
-        yellow=Count("pk", filter=Q(light=light_rules.YELLOW)),
-        green=Count("pk", filter=Q(light=light_rules.GREEN)),
-        none=Count("pk", filter=Q(light="")),
-    )
+    """red, yellow, green and none (no light) in one query."""
+    return rows.filter(period=period).aggregate(**light_count_expressions())
 
 
 def light_list(rows: QuerySet[ItemStatus], period: date, light: str = "") -> QuerySet[ItemStatus]:

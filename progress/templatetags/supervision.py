@@ -54,15 +54,18 @@ def report_flags(context, report) -> dict:
 
 
 @register.inclusion_tag("progress/supervision/_dashboard.html")
-def supervision_dashboard(jurisdiction, period) -> dict:
-    """The dashboard's lights and notices of one jurisdiction and period: two queries."""
-    rows = selectors.light_rows(jurisdiction.pk)
+def supervision_dashboard(jurisdiction, period, lights=None) -> dict:
+    """The dashboard's lights and notices of one jurisdiction and period: the notices in one
+    query; the lights in another unless given (the overview gives them from its cached
+    counts)."""
+    if lights is None:
+        lights = selectors.light_counts(selectors.light_rows(jurisdiction.pk), period)
     notices = selectors.filter_notices(
         selectors.Notice.objects.all(), jurisdiction_id=jurisdiction.pk
     )
     return {
         "jurisdiction": jurisdiction,
         "period": period,
-        "lights": selectors.light_counts(rows, period),
+        "lights": lights,
         "notices": selectors.notice_counts(notices),
     }
