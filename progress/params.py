@@ -82,7 +82,12 @@ def period_in_query(request: HttpRequest, name: str = "period") -> date | None:
 def id_in_query(request: HttpRequest, name: str) -> int | None:
     """?<name>=<id>; None when absent or empty; 404 (with a message) when it is not an id, as
     for an id that names nothing."""
-    text = request.GET.get(name, "").strip()
+    return id_in(request.GET, name)
+
+
+def id_in(data, name: str) -> int | None:
+    """The id a query string or a posted form (data) gives as <name>, read as id_in_query."""
+    text = str(data.get(name, "")).strip()
     if not text:
         return None
     value = parse_id(text)

@@ -352,3 +352,13 @@ def test_supervision_ids_that_are_no_ids_are_a_404_naming_them(
     assert response.status_code == 404
     ((name, value),) = query.items()
     assert f"“{value}” is not a number that names a record ({name})" in response.content.decode()
+
+
+def test_a_reminder_for_a_jurisdiction_that_is_no_id_is_a_404_naming_it(
+    world, en_client, supervisor
+):
+    response = en_client(supervisor).post(
+        "/reminders/send/", {"jurisdiction": "²", "period": "2024-03"}
+    )
+    assert response.status_code == 404
+    assert "“²” is not a number that names a record (jurisdiction)" in response.content.decode()
