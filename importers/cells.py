@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import calendar
+import functools
 import html
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal, InvalidOperation
@@ -14,6 +15,34 @@ from itertools import pairwise
 # ---------------------------------------------------------------------------
 # Cleaning
 # ---------------------------------------------------------------------------
+
+# The parsers are pure and a plan repeats its texts (merged cells, units, persons, the same
+# plan words): the costly ones are memoised per process. Lists come back as fresh copies.
+_MEMO_SIZE = 1 << 16
+_MEMOS: list = []
+
+
+def _memo(fn: Callable) -> Callable:
+    cached = functools.lru_cache(maxsize=_MEMO_SIZE)(fn)
+    _MEMOS.append(cached)
+    return cached
+
+
+def _memo_list(fn: Callable) -> Callable:
+    cached = _memo(lambda *args: tuple(fn(*args)))
+
+    @functools.wraps(fn)
+    def wrapper(*args):
+        return list(cached(*args))
+
+    return wrapper
+
+
+def clear_memos() -> None:
+    """Forget every memoised result (the benchmark times a re-import from cold)."""
+    for cached in _MEMOS:
+        cached.cache_clear()
+
 
 _TAG = re.compile(r"<[^>]{0,200}>")
 _CJK = r"\u3400-\u9fff\uf900-\ufaff"
@@ -80,6 +109,7 @@ def strip_html(text: str) -> str:
     return _TAG.sub("", text)
 
 
+@_memo
 def clean_text(text: str | None) -> str:
     """Clean a free-text cell: HTML gone, PDF spaces inside Chinese words gone, lines kept."""
     if not text:
@@ -101,6 +131,7 @@ def clean_text(text: str | None) -> str:
     return "\n".join(lines)
 
 
+@_memo
 def clean_name(text: str | None) -> str:
     """Clean a short name: one line, no spaces between Chinese characters."""
     text = clean_text(text)
@@ -272,6 +303,7 @@ def _glued(tok: str, nxt: str, sep: str) -> bool:
     )
 
 
+@_memo_list
 def split_units(text: str | None) -> list[UnitRef]:
     """Several units in one cell, split by spaces, new lines, 、 , ，.
 
@@ -414,6 +446,7 @@ def _mend_soft_breaks(toks: list[tuple[str, str]]) -> list[str]:
     return out
 
 
+@_memo_list
 def split_persons(text: str | None) -> list[str]:
     """Names in one cell, in the order of the units; placeholders (各街镇 主要负责同志) dropped.
     A cell of sentences (，。；) is not cut where a PDF's line ended."""
@@ -526,6 +559,7 @@ def parse_quarter(label: str) -> int | None:
     return _CN_DIGITS[m.group(1)] if m else None
 
 
+@_memo
 def parse_due_label(label: str, year: int) -> date | None:
     """A schedule column header or marker: 第一季度 -> 03-31, 3月底前 / 3月份 -> 03-31, 全年 -> 12-31."""
     label = label.replace(" ", "")
@@ -660,6 +694,10 @@ _QUANTITY = re.compile(
     rf"(?<![\d.])(\d+(?:\.\d+)?)\s*(万|亿)?\s*({_MEASURE_RE})(?!月|年|日|小时|周|天|季)"
 )
 _CLAUSE_SPLIT = re.compile(r"[，,；;。、：:\n]")
+_NUMBER_WITH_MEASURE = re.compile(r"\d+(?:\.\d+)?\s*(?:万|亿)?\s*(?:" + _MEASURE_RE + ")")
+_DIGIT = re.compile(r"\d")
+_CJK_CHAR = re.compile(rf"[{_CJK}]")
+_BATCH_NAME = re.compile(r"第.{1,3}[批期次]")
 _LEAD_WORDS = (
     "累计",
     "实现",
@@ -714,6 +752,7 @@ MAX_DIGITS = 15  # digits of the figure as written; longer is not a plan's numbe
 MAX_TARGET = Decimal(10) ** 19  # IndicatorTarget.value holds 20 integer digits
 
 
+@_memo
 def parse_number(text: str) -> Decimal | None:
     """'5.5万' -> 55000, '1.2万个' -> 12000, '40%' -> 40."""
     m = re.search(r"(\d+(?:\.\d+)?)\s*(万|亿)?", text or "")
@@ -741,6 +780,7 @@ class Quantity:
     cumulative: bool = False
 
 
+@_memo
 def _strip_words(text: str, lead: tuple[str, ...], trail: tuple[str, ...]) -> str:
     text = text.strip("“”‘’\"' ")
     changed = True
@@ -757,22 +797,26 @@ def _strip_words(text: str, lead: tuple[str, ...], trail: tuple[str, ...]) -> st
     return text
 
 
+@_memo
 def _good_name(name: str) -> bool:
-    cjk = len(re.findall(rf"[{_CJK}]", name))
-    return cjk >= 2 and len(name) <= 24 and not re.fullmatch(r"第.{1,3}[批期次]", name)
+    cjk = len(_CJK_CHAR.findall(name))
+    return cjk >= 2 and len(name) <= 24 and not _BATCH_NAME.fullmatch(name)
 
 
+@_memo_list
 def extract_quantities(text: str) -> list[Quantity]:
     """Numeric targets in a schedule text: '累计实现新增就业 11000 人' -> 新增就业 11000 人."""
     text = clean_text(text).replace("“", "").replace("”", "")
     out: list[Quantity] = []
+    if not _DIGIT.search(text):
+        return out  # no figure, no quantity
     for clause in _CLAUSE_SPLIT.split(text):
         for m in _QUANTITY.finditer(clause):
             before = clause[: m.start()]
             # only the words since the previous number belong to this one
-            before = re.split(r"\d+(?:\.\d+)?\s*(?:万|亿)?\s*(?:" + _MEASURE_RE + ")", before)[-1]
+            before = _NUMBER_WITH_MEASURE.split(before)[-1]
             after = clause[m.end() :]
-            after = re.split(r"\d", after, maxsplit=1)[0]
+            after = _DIGIT.split(after, maxsplit=1)[0]
             name = _strip_words(before, _LEAD_WORDS, _TRAIL_WORDS)
             if not _good_name(name):
                 name = _strip_words(after, _AFTER_LEAD, _AFTER_TRAIL)

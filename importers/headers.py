@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from functools import cached_property
 
-from importers.cells import clean_name, parse_due_label, parse_quarter
+from importers.cells import _memo, clean_name, parse_due_label, parse_quarter
 from importers.types import Cell, Table
 
 # Roles, in the order they are tried: the first synonym found in a label wins.
@@ -110,11 +110,20 @@ class Header:
     unread: list[str] = field(default_factory=list)  # labels of columns no role reads
 
     def by_role(self, role: str) -> list[Column]:
-        return [c for c in self.columns if c.role == role]
+        return list(self._roles.get(role, ()))
 
     def one(self, role: str) -> Column | None:
-        cols = self.by_role(role)
-        return cols[0] if cols else None
+        found = self._roles.get(role)
+        return found[0] if found else None
+
+    @cached_property
+    def _roles(self) -> dict[str, list[Column]]:
+        """The columns of each role, in order: a reader asks for them on every row. The
+        columns and their roles are settled when the header is made (find_header)."""
+        roles: dict[str, list[Column]] = {}
+        for c in self.columns:
+            roles.setdefault(c.role, []).append(c)
+        return roles
 
     @property
     def labels(self) -> list[str]:
@@ -125,7 +134,37 @@ class Header:
         """Every label of the header block, normalised, to spot it again at a page break."""
         return {_norm(part) for c in self.columns for part in c.label.split(" / ")}
 
+    def is_label(self, text: str) -> bool:
+        """Whether a (short) cell's text is one of the header's labels; known per text, as
+        every row is checked (is_repeated_header)."""
+        known = self._label_texts.get(text)
+        if known is None:
+            known = self._label_texts[text] = (
+                self._may_be_label(text) and bool(text.strip()) and _norm(text) in self.label_keys
+            )
+        return known
 
+    def _may_be_label(self, text: str) -> bool:
+        """False when the text holds a Chinese character no label has: cleaning (_norm) never
+        removes one outside HTML, so such a text cannot be a label (and is not cleaned)."""
+        if "<" in text or "&" in text:
+            return True
+        foreign = set(text) - self._label_chars
+        return not (foreign and _IDEOGRAPH.search("".join(foreign)))
+
+    @cached_property
+    def _label_chars(self) -> set[str]:
+        return set("".join(self.label_keys))
+
+    @cached_property
+    def _label_texts(self) -> dict[str, bool]:
+        return {}
+
+
+_IDEOGRAPH = re.compile("[\u3400-\u9fff]")
+
+
+@_memo
 def _norm(text: str) -> str:
     return re.sub(r"[\s（）()]", "", clean_name(text))
 
@@ -239,6 +278,6 @@ def schedule_due(col: Column, year: int) -> date | None:
 
 def is_repeated_header(row: list[Cell], header: Header) -> bool:
     """A header row repeated at a page break."""
-    labels = header.label_keys
-    hits = sum(1 for c in row if c.text.strip() and len(c.text) <= 30 and _norm(c.text) in labels)
+    is_label = header.is_label
+    hits = sum(1 for c in row if len(c.text) <= 30 and is_label(c.text))
     return hits >= max(2, len(header.columns) // 2)

@@ -31,6 +31,8 @@ def pair(existing: Sequence[Any], wanted: Sequence[Any], stages: Sequence[Stage]
     matched: dict[int, int] = {}
     taken: set[int] = set()
     for stage in stages:
+        if len(matched) == len(wanted) or len(taken) == len(existing):
+            break  # one side is used up: no later stage can pair anything
         olds: dict[Hashable, list[int]] = defaultdict(list)
         for i, item in enumerate(existing):
             if i not in taken and (key := stage.old(item)) is not None:

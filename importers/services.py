@@ -13,17 +13,22 @@ sub-items a plan already has is written only with `confirm_large`.
 
 from __future__ import annotations
 
+import gc
 from collections import Counter, defaultdict
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import PurePath
+from types import SimpleNamespace
+from typing import ClassVar
 
 from django.conf import settings
 from django.db import transaction
 from django.db.models import Count
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from simple_history.utils import bulk_create_with_history, bulk_update_with_history
+from simple_history.utils import bulk_update_with_history
 
+from importers.bulk import insert_objects, insert_rows
 from importers.document import to_document
 from importers.layouts import Options, build_plan, parse_period
 from importers.matching import Stage, merged_order, pair
@@ -158,6 +163,20 @@ class ImportOutcome:
         )
 
 
+@contextmanager
+def _without_gc_pauses():
+    """An import allocates hundreds of thousands of small objects that live until it ends;
+    the cyclic garbage collector would scan them again and again (about a sixth of the time).
+    Reference counting still frees what is dropped; the collector runs again afterwards."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
 class _RollBack(Exception):
     """Raised inside the transaction to roll back a dry run, or a large change that was not
     confirmed, after counting what it would change."""
@@ -206,6 +225,32 @@ def run_import(
     large change (Impact.needs_confirmation) is rolled back unless confirm_large: the outcome
     then says needs_confirmation, and nothing is written.
     """
+    with _without_gc_pauses():
+        return _run_import(
+            data=data,
+            filename=filename,
+            jurisdiction=jurisdiction,
+            year=year,
+            period=period,
+            dry_run=dry_run,
+            withdraw_missing=withdraw_missing,
+            confirm_large=confirm_large,
+            user=user,
+        )
+
+
+def _run_import(
+    *,
+    data: bytes,
+    filename: str,
+    jurisdiction: str | None,
+    year: int | None,
+    period: str | None,
+    dry_run: bool,
+    withdraw_missing: bool,
+    confirm_large: bool,
+    user,
+) -> ImportOutcome:
     parsed = parse_file(
         data=data, filename=filename, jurisdiction=jurisdiction, year=year, period=period
     )
@@ -238,7 +283,8 @@ def run_import(
             if large and not confirm_large:
                 outcome.needs_confirmation = True
                 raise _RollBack
-            refresh_statuses(plan_ids=[writer.plan.pk])
+            if writer.wrote():  # an unchanged file leaves the stored statuses as they are
+                refresh_statuses(plan_ids=[writer.plan.pk])
     except _RollBack:
         outcome.plan_id = None
         return outcome
@@ -274,6 +320,7 @@ MILESTONE_STAGES = [
     # one left on each side: its date and its text changed
     Stage(_active_only(lambda m: True), lambda p: True, single=True),
 ]
+MILESTONE_COLUMNS = ("subitem_id", "order", "due", "text")
 INDICATOR_STAGES = [
     Stage(lambda i: (i.name, i.unit), lambda p: (p.name, p.unit)),
     Stage(_active_only(lambda i: i.unit), lambda p: p.unit, single=True),
@@ -300,6 +347,7 @@ class _Writer:
         self.missing_milestones: list[Milestone] = []  # active, of sub-items in the file
         self.missing_indicators: list[Indicator] = []
         self.updated_rows: list[dict] = []  # each row of the file that changes: old -> new
+        self._updated_at: dict[tuple, dict] = {}  # (kind, row, sub-item) -> its updated_rows entry
 
     def _update(self, kind: str, row, where: dict, obj, values: dict, shown=None) -> bool:
         """_assign, keeping what the row of the file changes, field by field, old -> new, for
@@ -319,15 +367,23 @@ class _Writer:
 
     def _add_changes(self, kind: str, row, where: dict, changes: list[dict]) -> None:
         """One entry per row and thing of the file: later changes are added to it."""
-        for entry in self.updated_rows:
-            same = entry["kind"] == kind and entry["row"] == row
-            if same and entry.get("subitem") == where.get("subitem"):
-                entry["changes"].extend(changes)
-                return
-        self.updated_rows.append({"kind": kind, "row": row, **where, "changes": changes})
+        key = (kind, row, where.get("subitem"))
+        entry = self._updated_at.get(key)
+        if entry is not None:
+            entry["changes"].extend(changes)
+            return
+        entry = {"kind": kind, "row": row, **where, "changes": changes}
+        self._updated_at[key] = entry
+        self.updated_rows.append(entry)
 
     def changes(self) -> dict[str, dict[str, int]]:
         return {kind: {key: self.counts[kind][key] for key in CHANGE_KEYS} for kind in KINDS}
+
+    def wrote(self) -> bool:
+        """Whether the import changed anything in the database: a row created, updated or
+        withdrawn, or a link (unit, person, leader) added or removed."""
+        written = ("created", "updated", "withdrawn")
+        return bool(self.changed) or any(c[w] for c in self.counts.values() for w in written)
 
     def _count(self, kind: str, what: str, n: int = 1) -> None:
         self.counts[kind][what] += n
@@ -346,7 +402,7 @@ class _Writer:
 
     def _withdraw(self, obj) -> None:
         obj.withdrawn_at = self.now
-        obj.withdrawn_by = self.user
+        obj.withdrawn_by_id = self.user.pk if self.user else None
 
     @staticmethod
     def _restore(obj) -> bool:
@@ -354,7 +410,7 @@ class _Writer:
         if obj.withdrawn_at is None:
             return False
         obj.withdrawn_at = None
-        obj.withdrawn_by = None
+        obj.withdrawn_by_id = None
         return True
 
     # ------------------------------------------------------------------------------------
@@ -413,7 +469,7 @@ class _Writer:
             if unit.name != name:
                 new_aliases.append(UnitAlias(jurisdiction=self.jurisdiction, unit=unit, alias=name))
             self.aliases[name] = unit
-        bulk_create_with_history(new_units, Unit, default_user=self.user)
+        insert_objects(Unit, new_units, user=self.user, now=self.now)
         self._count("units", "created", len(new_units))
         self._count("units", "unchanged", len(wanted) - len(new_units))
         if new_aliases:
@@ -431,7 +487,7 @@ class _Writer:
                     person = Person(unit=unit, name=person_name)
                     self.persons[(unit.pk, person_name)] = person
                     new_persons.append(person)
-        bulk_create_with_history(new_persons, Person, default_user=self.user)
+        insert_objects(Person, new_persons, user=self.user, now=self.now)
         self._count("persons", "created", len(new_persons))
 
     def _load_leaders(self) -> None:
@@ -444,7 +500,7 @@ class _Writer:
             for n in sorted(wanted)
             if n not in self.leaders
         ]
-        bulk_create_with_history(new, Leader, default_user=self.user)
+        insert_objects(Leader, new, user=self.user, now=self.now)
         for le in new:
             self.leaders[le.name] = le
         self._count("leaders", "created", len(new))
@@ -475,7 +531,7 @@ class _Writer:
                 cat.order = order
                 changed.append(cat)
             self.categories[name] = cat
-        bulk_create_with_history(new, Category, default_user=self.user)
+        insert_objects(Category, new, user=self.user, now=self.now)
         if changed:
             bulk_update_with_history(changed, Category, ["order"], default_user=self.user)
         self._count("categories", "created", len(new))
@@ -520,7 +576,7 @@ class _Writer:
         for obj in left_out:
             if _assign(obj, {"order": orders["kept", obj.number]}):
                 changed.append(obj)
-        bulk_create_with_history(new, Project, default_user=self.user)
+        insert_objects(Project, new, user=self.user, now=self.now)
         if changed:
             bulk_update_with_history(
                 changed,
@@ -612,7 +668,7 @@ class _Writer:
                 ["number", "name", "description", "lead_unit", "withdrawn_at", "withdrawn_by"],
                 default_user=self.user,
             )
-        bulk_create_with_history(new, SubItem, default_user=self.user)
+        insert_objects(SubItem, new, user=self.user, now=self.now)
         in_file = {obj.pk for obj, _ in self.subitems}
         updated = len([s for s in changed if s.pk in in_file])
         self._count_rows("subitems", len(self.subitems), new, updated, missing)
@@ -642,18 +698,21 @@ class _Writer:
         before = [(s, ps) for s, ps in self.subitems if s.pk in self.active_before]
         if not before:
             return
-        ids = [s.pk for s, _ in before]
+        # the plan's links, not a long list of ids in the query (see _write_links)
+        in_plan = {"subitem__project__plan": self.plan}
         old_co: dict[int, list[int]] = defaultdict(list)
         for sub_id, unit_id in (
-            CoUnit.objects.filter(subitem_id__in=ids)
+            CoUnit.objects.filter(**in_plan)
             .order_by("subitem_id", "order", "pk")
             .values_list("subitem_id", "unit_id")
         ):
             old_co[sub_id].append(unit_id)
         old_leaders: dict[int, set[int]] = defaultdict(set)
-        for sub_id, leader_id in SubItem.leaders.through.objects.filter(
-            subitem_id__in=ids
-        ).values_list("subitem_id", "leader_id"):
+        for sub_id, leader_id in (
+            SubItem.leaders.through.objects.filter(**in_plan)
+            .order_by()
+            .values_list("subitem_id", "leader_id")
+        ):
             old_leaders[sub_id].add(leader_id)
         unit_names = {u.pk: u.name for u in self.units.values()}
         leader_names = {le.pk: le.name for le in self.leaders.values()}
@@ -686,11 +745,15 @@ class _Writer:
 
     def _write_links(self) -> None:
         self._diff_links()
-        sub_ids = [s.pk for s, _ in self.subitems]
-        project_ids = [p.pk for p in self.projects.values()]
+        # one query per link table for the whole plan, narrowed in memory to the rows in the
+        # file (a long list of ids in the query would cost more than the rows it leaves out)
+        sub_ids = {s.pk for s, _ in self.subitems}
+        project_ids = {p.pk for p in self.projects.values()}
+        in_plan = {"subitem__project__plan": self.plan}
         self._touch(
             _sync_links(
-                CoUnit.objects.filter(subitem_id__in=sub_ids),
+                CoUnit.objects.filter(**in_plan),
+                sub_ids,
                 "subitem_id",
                 "unit_id",
                 {
@@ -699,13 +762,14 @@ class _Writer:
                     for i, u in enumerate(ps.co_units)
                     if self.unit(u)
                 },
-                lambda a, b, i: CoUnit(subitem_id=a, unit_id=b, order=i),
+                ("subitem_id", "unit_id", "order"),
             )
         )
         through = SubItem.persons.through
         self._touch(
             _sync_links(
-                through.objects.filter(subitem_id__in=sub_ids),
+                through.objects.filter(**in_plan),
+                sub_ids,
                 "subitem_id",
                 "person_id",
                 {
@@ -713,22 +777,24 @@ class _Writer:
                     for s, ps in self.subitems
                     for u, n in ps.persons.items()
                 },
-                lambda a, b, i: through(subitem_id=a, person_id=b),
+                ("subitem_id", "person_id"),
             )
         )
         through = SubItem.leaders.through
         self._touch(
             _sync_links(
-                through.objects.filter(subitem_id__in=sub_ids),
+                through.objects.filter(**in_plan),
+                sub_ids,
                 "subitem_id",
                 "leader_id",
                 {(s.pk, self.leaders[n].pk, 0) for s, ps in self.subitems for n in ps.leaders},
-                lambda a, b, i: through(subitem_id=a, leader_id=b),
+                ("subitem_id", "leader_id"),
             )
         )
         through = Project.leaders.through
         _sync_links(
-            through.objects.filter(project_id__in=project_ids),
+            through.objects.filter(project__plan=self.plan),
+            project_ids,
             "project_id",
             "leader_id",
             {
@@ -736,17 +802,16 @@ class _Writer:
                 for pp in self.parsed.projects
                 for n in pp.leaders
             },
-            lambda a, b, i: through(project_id=a, leader_id=b),
+            ("project_id", "leader_id"),
         )
 
     # -- milestones and indicators ------------------------------------------------------------
     def _write_milestones(self) -> None:
         """Milestones match by date and text, then by either, then the one left on each side;
         a matched one keeps its order (and its achieved marks), new ones go after it."""
-        existing: dict[int, list[Milestone]] = defaultdict(list)
-        for m in Milestone.objects.filter(subitem__project__plan=self.plan).order_by(
-            "subitem_id", "due", "order", "pk"
-        ):
+        existing: dict[int, list[Row]] = defaultdict(list)
+        in_plan = Milestone.objects.filter(subitem__project__plan=self.plan)
+        for m in _rows(in_plan.order_by("subitem_id", "due", "order", "pk")):
             existing[m.subitem_id].append(m)
         new, changed, missing = [], [], []
         numbers = {p.pk: n for n, p in self.projects.items()}
@@ -756,7 +821,7 @@ class _Writer:
             next_order = max((m.order for m in olds), default=0) + 1
             for j, pm in enumerate(ps.milestones):
                 if j not in matched:
-                    new.append(Milestone(subitem=sub, order=next_order, due=pm.due, text=pm.text))
+                    new.append((sub.pk, next_order, pm.due, pm.text))
                     next_order += 1
                     self._touch([sub.pk])
                     continue
@@ -771,15 +836,16 @@ class _Writer:
                     changed.append(obj)
             missing += self._unmatched(sub, olds, matched)
         self.missing_milestones = missing
-        self._save_rows(Milestone, new, changed, missing, ["due", "text"])
+        self._save_rows(Milestone, new, changed, missing, ["due", "text"])  # new: tuples of
+        # MILESTONE_COLUMNS; 20,000 milestones as model instances would take a second
         total = sum(len(ps.milestones) for _, ps in self.subitems)
         self._count_rows("milestones", total, new, len(changed), missing)
 
     def _write_indicators(self) -> None:
         """Indicators match by name and measure (or, one left on each side, by measure); their
         targets follow the file, their reported values stay."""
-        existing: dict[int, list[Indicator]] = defaultdict(list)
-        for i in Indicator.objects.filter(subitem__project__plan=self.plan).order_by("pk"):
+        existing: dict[int, list[Row]] = defaultdict(list)
+        for i in _rows(Indicator.objects.filter(subitem__project__plan=self.plan).order_by("pk")):
             existing[i.subitem_id].append(i)
         new, changed, missing = [], [], []
         keep: list[tuple[Indicator, object]] = []
@@ -805,29 +871,34 @@ class _Writer:
 
         # targets of the indicators in the file follow the file
         kept_ids = {obj.pk for obj, _ in keep}
-        targets = {
-            (t.indicator_id, t.due): t
-            for t in IndicatorTarget.objects.filter(indicator_id__in=kept_ids)
-        }
+        in_plan = IndicatorTarget.objects.filter(indicator__subitem__project__plan=self.plan)
+        targets = {(t.indicator_id, t.due): t for t in _rows(in_plan) if t.indicator_id in kept_ids}
         new_t, changed_t, wanted = [], [], set()
         for obj, pi in keep:
             for due, value in pi.targets.items():
                 wanted.add((obj.pk, due))
                 t = targets.get((obj.pk, due))
                 if t is None:
-                    new_t.append(IndicatorTarget(indicator=obj, due=due, value=value))
+                    new_t.append((obj.pk, due, value))
                 elif t.value != value:
                     t.value = value
                     changed_t.append(t)
         stale_t = [t for key, t in targets.items() if key not in wanted]
         for t in stale_t:  # a due date the file no longer gives: kept in the target's history
+            t = t.instance()
             t._history_user = self.user
             t.delete()
-        IndicatorTarget.objects.bulk_create(new_t)
+        insert_rows(IndicatorTarget, ("indicator_id", "due", "value"), new_t, now=self.now)
         if changed_t:
-            bulk_update_with_history(changed_t, IndicatorTarget, ["value"], default_user=self.user)
+            bulk_update_with_history(
+                [t.instance() for t in changed_t],
+                IndicatorTarget,
+                ["value"],
+                default_user=self.user,
+            )
         created = {o.pk for o in new}
-        retargeted = {t.indicator_id for t in [*changed_t, *stale_t, *new_t]} - created
+        retargeted = {t.indicator_id for t in [*changed_t, *stale_t]} | {t[0] for t in new_t}
+        retargeted -= created
         by_pk = {obj.pk: obj for obj, _ in keep}
         self._touch(by_pk[i].subitem_id for i in retargeted)
         updated = {o.pk for o in changed} | retargeted
@@ -849,10 +920,13 @@ class _Writer:
         withdrawn = missing if self.withdraw_missing else []
         for obj in withdrawn:
             self._withdraw(obj)
-        model.objects.bulk_create(new)
+        if model is Milestone:
+            insert_rows(Milestone, MILESTONE_COLUMNS, new, now=self.now)
+        else:
+            insert_objects(model, new, history=False, now=self.now)
         if changed or withdrawn:
             bulk_update_with_history(
-                changed + withdrawn,
+                [obj.instance() for obj in changed + withdrawn],
                 model,
                 [*fields, "withdrawn_at", "withdrawn_by"],
                 default_user=self.user,
@@ -916,7 +990,7 @@ class _Writer:
                 changed.append(obj)
             else:
                 self._count("reports", "unchanged")
-        bulk_create_with_history(new, ProgressReport, default_user=self.user)
+        insert_objects(ProgressReport, new, user=self.user, now=self.now)
         if changed:
             bulk_update_with_history(
                 changed, ProgressReport, [*fields, "version"], default_user=self.user
@@ -966,9 +1040,12 @@ class _Writer:
             elif value.value != pi.value:
                 value.value = pi.value
                 changed.append(value)
-        bulk_create_with_history(new, IndicatorValue, default_user=self.user)
+        insert_objects(IndicatorValue, new, user=self.user, now=self.now)
         if changed:
             bulk_update_with_history(changed, IndicatorValue, ["value"], default_user=self.user)
+        # counted so that wrote() sees them (the statuses are refreshed); not one of KINDS
+        self._count("values", "created", len(new))
+        self._count("values", "updated", len(changed))
 
     # -- what the file leaves out ---------------------------------------------------------------
     def not_in_file(self) -> dict[str, list[dict]]:
@@ -1030,6 +1107,31 @@ class _Writer:
         }
 
 
+class Row(SimpleNamespace):
+    """A row read as plain values (`_rows`): building 20,000 model instances to compare them
+    with the file costs more than the rest of a re-import. The few that change become model
+    instances (`instance()`) to be saved with their history."""
+
+    model: ClassVar[type]
+
+    @property
+    def pk(self):
+        return self.id
+
+    def instance(self):
+        obj = self.model(**vars(self))
+        obj._state.adding = False
+        return obj
+
+
+def _rows(queryset) -> list[Row]:
+    """Every concrete field of the queryset's rows, as Row objects."""
+    model = queryset.model
+    names = [f.attname for f in model._meta.concrete_fields]
+    row = type(f"{model.__name__}Row", (Row,), {"model": model})
+    return [row(**dict(zip(names, values, strict=True))) for values in queryset.values_list(*names)]
+
+
 def _counts(manager, key: str, ids: list[int]) -> dict[int, int]:
     """How many rows point at each of `ids` through `key`; no query for no ids."""
     if not ids:
@@ -1061,16 +1163,23 @@ def _assign(obj, values: dict) -> bool:
 
 
 def _sync_links(
-    queryset, left: str, right: str, wanted: set[tuple[int, int, int]], make
+    queryset,
+    scope: set[int],
+    left: str,
+    right: str,
+    wanted: set[tuple[int, int, int]],
+    columns: tuple[str, ...],
 ) -> set[int]:
-    """Make a link table hold exactly the wanted (left, right) pairs. Returns the left ids
-    whose links changed."""
-    have = {(getattr(x, left), getattr(x, right)): x.pk for x in queryset}
+    """Make a link table hold exactly the wanted (left, right) pairs; `columns` name the
+    left, right and (when the table has one) order columns. Returns the left ids whose links
+    changed. Only the links of the `scope` left ids take part."""
+    have = {
+        (a, b): pk for pk, a, b in queryset.order_by().values_list("pk", left, right) if a in scope
+    }
     want_pairs = {(a, b): i for a, b, i in wanted}
     stale = [(pair_, pk) for pair_, pk in have.items() if pair_ not in want_pairs]
     if stale:
         queryset.model.objects.filter(pk__in=[pk for _, pk in stale]).delete()
-    new = [make(a, b, i) for (a, b), i in want_pairs.items() if (a, b) not in have]
-    if new:
-        queryset.model.objects.bulk_create(new)
+    new = [(a, b, i)[: len(columns)] for (a, b), i in want_pairs.items() if (a, b) not in have]
+    insert_rows(queryset.model, columns, new)
     return {a for (a, _b), _pk in stale} | {a for (a, _b) in want_pairs if (a, _b) not in have}

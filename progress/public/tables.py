@@ -17,6 +17,7 @@ class HtmlCell:
     rowspan: int = 1
     colspan: int = 1
     css: str = ""
+    label: str = ""  # the column's header (工作进度 · 本月), shown before the cell on a phone
 
 
 @dataclass
@@ -52,11 +53,17 @@ def widths(columns: list[Column]) -> list[int]:
     return [max(5, round(100 * c.width / total)) for c in columns]
 
 
+def label(col: Column) -> str:
+    """A body cell's column as one text: the header's one or two rows joined."""
+    return f"{col.top} · {col.bottom}" if col.bottom else col.top
+
+
 def body(
     columns: list[Column], rows: Iterable[tuple[object, dict[str, str], str]]
 ) -> list[HtmlRow]:
     """Rows of cells from (project id, cell values, shown status); 序号 and the project name
-    once per project, spanning its rows; the status cell as a badge of its shown status."""
+        once per project, spanning its rows; the status cell as a badge of its shown status; each
+    cell labelled with its column, for the cards the table becomes on a phone (.table--cards)."""
     out: list[HtmlRow] = []
     firsts: dict[str, HtmlCell] = {}
     previous = None
@@ -68,11 +75,12 @@ def body(
                 if project_id == previous:
                     firsts[col.key].rowspan += 1
                     continue
-                cell = HtmlCell(value)
+                cell = HtmlCell(value, label=label(col))
                 firsts[col.key] = cell
             else:
                 badge = col.key == "status" and value
-                cell = HtmlCell(value, css=f"status status-{shown}" if badge else "")
+                css = f"status status-{shown}" if badge else ""
+                cell = HtmlCell(value, css=css, label=label(col))
             html_row.cells.append(cell)
         out.append(html_row)
         previous = project_id

@@ -398,24 +398,25 @@ def test_breakdowns_by_plan_category_unit_and_leader(en_client, jurisdiction, su
     }
 
 
-def test_period_choices_and_a_period_without_items(en_client, supervisor, item):
+def test_month_picker_and_a_period_without_items(en_client, supervisor, item):
     client = en_client(supervisor)
     response = client.get(URL, {"period": "garbage"})
     assert response.status_code == 400  # named on the page (issue 9.3), not silently replaced
     assert "garbage" in response.content.decode()
     response = client.get(URL, {"period": ""})
     assert response.context["period"] == MAR  # the default
-    choices = response.context["period_choices"]
-    assert [y["year"] for y in choices] == [2024]
-    assert [m["value"] for m in choices[0]["months"]][:2] == ["2024-12", "2024-11"]
-    assert [m["value"] for m in choices[0]["months"] if m["reported"]] == ["2024-03"]
+    html = response.content.decode()
+    assert html.count('class="month-picker"') == 1  # the one month picker (issue 12.12)
+    assert 'type="month" id="month-picker" name="period" value="2024-03"' in html
+    assert [m["value"] for m in response.context["reported_months"]] == ["2024-03"]
 
     response = client.get(URL, {"period": "2019-05"})
     assert response.status_code == 200
     assert response.context["total"].count == 0
     assert b"No item of this jurisdiction is reported on in this period" in response.content
     assert b"chart-data" not in response.content
-    assert [y["year"] for y in response.context["period_choices"]] == [2024, 2019]
+    assert b'href="?period=2019-04"' in response.content  # stepping on from an empty month
+    assert [m["value"] for m in response.context["reported_months"]] == ["2024-03"]
 
 
 def test_quarterly_plans_count_on_the_quarter_ends_only(en_client, jurisdiction, supervisor):
@@ -562,11 +563,11 @@ def test_queries_do_not_grow_with_the_items(en_client, jurisdiction, role, reque
         counted[n] = (cold, warm, every)
     assert counted[10] == counted[1000]
     cold, warm, every = counted[10]
-    # cold: session, user, groups, jurisdiction, plan years; the five counting queries (the
+    # cold: session, user, groups, jurisdiction; the five counting queries (the
     # months; the period by plan, by category, by lead unit, by leader); the names of the rows
     # shown, one query per breakdown; supervision's lights and notices (two, not cached).
     # Admins: the jurisdictions too. Warm: the same less the five counting queries.
-    assert cold == {"supervisor": 16, "admin": 17}[role]
+    assert cold == {"supervisor": 15, "admin": 16}[role]
     assert warm == cold - 5
     assert every == warm
     # without parameters: the default jurisdiction (admins) and period instead, no more
@@ -596,17 +597,14 @@ def test_a_changed_report_is_on_the_next_overview(
     assert "submitted" not in after and after["missing"] == 1  # returned: not reported
     months = {r["month"].period: r["month"] for r in response.context["trend_rows"]}
     assert months[MAR].shown["missing"] == 1
-    choices = response.context["period_choices"][0]["months"]
-    assert not any(m["reported"] for m in choices)  # the period menu too
+    assert response.context["reported_months"] == []  # the months with reports too
     # a new report of another period shows on the period menu and in the months
     with django_capture_on_commit_callbacks(execute=True):
         make_report(item, datetime.date(2024, 4, 1), status=Status.AHEAD, state=State.APPROVED)
         refresh_statuses(subitem_ids=[item.pk])
     response = client.get(URL, {"period": "2024-04"})
     assert {c.status: c.count for c in response.context["figures"]}["ahead"] == 1
-    reported = [
-        m["value"] for m in response.context["period_choices"][0]["months"] if m["reported"]
-    ]
+    reported = [m["value"] for m in response.context["reported_months"]]
     assert reported == ["2024-04"]
 
 

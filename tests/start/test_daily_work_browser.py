@@ -205,3 +205,33 @@ def test_the_supervisor_reminds_and_publishes_with_the_warning(
     assert Publication.objects.filter(plan=plan, period=datetime.date(2024, 11, 1)).exists()
     assert console.errors == []
     context.close()
+
+
+def test_the_public_table_on_a_phone(live_server, browser, people):
+    """Issue 12.11: the published table becomes cards at 390 px, each cell named by its column,
+    with the same content as at 1366 px and nothing to change."""
+    from progress.exports.services import publication_publish
+
+    plan = people["plan"]
+    october = datetime.date(2024, 10, 1)
+    publication_publish(plan=plan, period=october, user=people["supervisor"], show_persons=False)
+    url = live_server.url + reverse("public:table", args=[plan.pk, "2024-10"])
+    texts = {}
+    for width in WIDTHS:
+        context = browser.new_context(viewport={"width": width, "height": 900}, locale="zh-CN")
+        page = context.new_page()
+        console = Console()
+        console.watch(page)
+        page.goto(url)
+        check(page, console, "public-table", width)
+        cells = page.locator("main .public-table tbody td")
+        assert cells.count() > 10
+        texts[width] = cells.all_inner_texts()
+        # a card: one row's cells stacked full width, labelled by their column
+        first = cells.nth(1)
+        assert first.get_attribute("data-label")
+        display = first.evaluate("(td) => getComputedStyle(td).display")
+        assert display == ("block" if width < 640 else "table-cell")
+        assert page.locator("main form[method=post], main input, main textarea").count() == 0
+        context.close()
+    assert texts[390] == texts[1366]  # the same content, laid out as cards
