@@ -11,6 +11,11 @@ Every view reads these through here, so odd input answers the same way on every 
   digits (², ٣, ２) are not numbers here, although Python's int() and str.isdigit() accept
   some of them.
 
+- a year in the query string (?year=) that is not ASCII digits between the years a plan may
+  have: 400 with a message;
+- a list of ids (?items=1&items=2, a form's checked rows) with one that is not an id: 404 with
+  a message, as for one id.
+
 An empty query parameter is absent (None): the page opens on its default.
 """
 
@@ -77,7 +82,12 @@ def period_in_query(request: HttpRequest, name: str = "period") -> date | None:
 def id_in_query(request: HttpRequest, name: str) -> int | None:
     """?<name>=<id>; None when absent or empty; 404 (with a message) when it is not an id, as
     for an id that names nothing."""
-    text = request.GET.get(name, "").strip()
+    return id_in(request.GET, name)
+
+
+def id_in(data, name: str) -> int | None:
+    """The id a query string or a posted form (data) gives as <name>, read as id_in_query."""
+    text = str(data.get(name, "")).strip()
     if not text:
         return None
     value = parse_id(text)
@@ -87,6 +97,39 @@ def id_in_query(request: HttpRequest, name: str) -> int | None:
             % {"text": text[:40], "name": name}
         )
     return value
+
+
+def ids_in(values: list[str], name: str) -> list[int]:
+    """The ids of a list parameter (request.GET.getlist(name)), empty ones left out; 404 (with a
+    message) when one is not an id."""
+    ids = []
+    for text in values:
+        text = text.strip()
+        if not text:
+            continue
+        value = parse_id(text)
+        if value is None:
+            raise NotFound(
+                _("“%(text)s” is not a number that names a record (%(name)s).")
+                % {"text": text[:40], "name": name}
+            )
+        ids.append(value)
+    return ids
+
+
+def year_in_query(request: HttpRequest, name: str = "year") -> int | None:
+    """?year=YYYY; None when absent or empty; 400 when it is not a year a plan may have."""
+    text = request.GET.get(name, "").strip()
+    if not text:
+        return None
+    if re.fullmatch(r"[0-9]{4}", text, re.ASCII):
+        year = int(text)
+        if periods.FIRST_YEAR <= year <= periods.LAST_YEAR:
+            return year
+    raise BadParameter(
+        _("The year “%(text)s” cannot be read: write a year from %(first)d to %(last)d.")
+        % {"text": text[:40], "first": periods.FIRST_YEAR, "last": periods.LAST_YEAR}
+    )
 
 
 def version_in_form(data, name: str = "version") -> int | None:

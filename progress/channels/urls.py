@@ -6,9 +6,9 @@ app_name = "channels"
 
 urlpatterns = [
     path("", views.index, name="index"),
-    path("units/<int:pk>/", views.unit_channels, name="unit"),
-    path("jurisdictions/<int:pk>/", views.jurisdiction_channels, name="jurisdiction"),
-    path("<int:pk>/edit/", views.edit, name="edit"),
-    path("<int:pk>/test/", views.test, name="test"),
-    path("<int:pk>/delete/", views.delete, name="delete"),
+    path("units/<id:pk>/", views.unit_channels, name="unit"),
+    path("jurisdictions/<id:pk>/", views.jurisdiction_channels, name="jurisdiction"),
+    path("<id:pk>/edit/", views.edit, name="edit"),
+    path("<id:pk>/test/", views.test, name="test"),
+    path("<id:pk>/delete/", views.delete, name="delete"),
 ]

@@ -39,6 +39,11 @@ from progress.statuses.shown import COMPUTED_LABELS, label
 from projects import roles
 from projects.models import SubItem, Unit
 
+# The filters that name a record: a value that is no id at all (², an id over the database's
+# range) is a 404 naming it (progress.params), as ?jurisdiction= is on the dashboard; an id
+# that is not offered (another jurisdiction's unit) narrows the list to nothing (ItemFilter.qs).
+ID_FILTERS = ("jurisdiction", "plan", "category", "unit", "leader")
+
 
 def _period(request: HttpRequest) -> date | None:
     return params.period_in_query(request)
@@ -50,6 +55,8 @@ def _period(request: HttpRequest) -> date | None:
 def _filtered(
     request: HttpRequest, user, period: date, *, choosable: bool = False
 ) -> tuple[ItemFilter, ItemTable]:
+    for name in ID_FILTERS:  # ?unit=² is no id: 404 with a message, as on every page
+        params.id_in_query(request, name)
     rows = selectors.list_rows(user, period)
     filterset = ItemFilter(request.GET or None, queryset=rows, user=user)
     return filterset, ItemTable(filterset.qs, period=period, choosable=choosable)

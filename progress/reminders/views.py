@@ -30,10 +30,7 @@ from projects.models import Jurisdiction
 
 
 def _jurisdiction_id(request: HttpRequest, user) -> int | None:
-    text = request.POST.get("jurisdiction", "").strip()
-    asked = params.parse_id(text)
-    if text and asked is None:
-        raise Http404
+    asked = params.id_in(request.POST, "jurisdiction")  # not an id: 404 naming it
     if roles.is_admin(user):
         return get_object_or_404(Jurisdiction, pk=asked).pk if asked else None
     if asked and asked != user.jurisdiction_id:

@@ -25,7 +25,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from progress import access, periods
+from progress import access, params, periods
 from progress.dashboard.selectors import default_jurisdiction, plan_years
 from progress.supervision import scorecard as scorecards
 from progress.supervision import selectors, services, words, xlsx
@@ -35,10 +35,6 @@ from projects import roles
 from projects.models import Jurisdiction, Leader, Unit
 
 PAGE_SIZE = 50
-
-
-def _int(value: str | None) -> int | None:
-    return int(value) if value and value.isdigit() else None
 
 
 # --- notices ----------------------------------------------------------------------------
@@ -53,7 +49,7 @@ def _filtered_notices(request: HttpRequest, user):
     return qs, selectors.filter_notices(
         qs,
         state=request.GET.get("state", ""),
-        unit_id=_int(request.GET.get("unit")),
+        unit_id=params.id_in_query(request, "unit"),
         level=request.GET.get("level", ""),
         jurisdiction_id=jurisdiction_id,
     )
@@ -68,8 +64,8 @@ def notice_list(request: HttpRequest) -> HttpResponse:
         request.GET.get("page")
     )
     units = Unit.objects.filter(pk__in=everything.values("unit_id")).order_by("name")
-    params = request.GET.copy()
-    params.pop("page", None)
+    query = request.GET.copy()
+    query.pop("page", None)
     return render(
         request,
         "progress/supervision/notices.html",
@@ -80,10 +76,10 @@ def notice_list(request: HttpRequest) -> HttpResponse:
             "units": units,
             "levels": Notice.Level.choices,
             "states": _state_choices(),
-            "query": params.urlencode(),
+            "query": query.urlencode(),
             "chosen": {
                 "state": request.GET.get("state", ""),
-                "unit": _int(request.GET.get("unit")),
+                "unit": params.id_in_query(request, "unit"),
                 "level": request.GET.get("level", ""),
             },
             "is_supervisor": roles.is_supervisor(user),
@@ -116,7 +112,7 @@ def notice_new(request: HttpRequest) -> HttpResponse:
     an item page); one notice per item."""
     user = access.supervisor(request)
     source = request.POST if request.method == "POST" else request.GET
-    ids = sorted({int(i) for i in source.getlist("items") if i.isdigit()})
+    ids = sorted(set(params.ids_in(source.getlist("items"), "items")))
     subitems = list(
         access.visible_subitems(user).filter(pk__in=ids).order_by("project__order", "number", "pk")
     )
@@ -276,10 +272,10 @@ def lights(request: HttpRequest) -> HttpResponse:
     rows = selectors.light_rows(jurisdiction.pk)
     if own_unit is not None:
         rows = rows.filter(lead_unit_id=own_unit)
-    unit_id = _int(request.GET.get("unit"))
+    unit_id = params.id_in_query(request, "unit")
     if unit_id:
         rows = rows.filter(lead_unit_id=unit_id)
-    period = periods.parse_period(request.GET.get("period")) or selectors.light_period(rows)
+    period = params.period_in_query(request) or selectors.light_period(rows)
     chosen = request.GET.get("light", "")
     items = selectors.light_list(rows, period, chosen)
     page = Paginator(items, PAGE_SIZE).get_page(request.GET.get("page"))
@@ -317,7 +313,7 @@ def flag_list(request: HttpRequest) -> HttpResponse:
         flags = flags.filter(kind=kind)
     shown = request.GET.get("dismissed", "")
     flags = flags.filter(dismissed_at__isnull=shown != "1")
-    period = periods.parse_period(request.GET.get("period"))
+    period = params.period_in_query(request)
     if period:
         flags = flags.filter(report__period=period)
     page = Paginator(flags.order_by("-report__period", "report_id", "kind"), PAGE_SIZE).get_page(
@@ -373,7 +369,7 @@ def _scorecard(request: HttpRequest):
     if jurisdiction is None:
         raise Http404
     years = plan_years(jurisdiction.pk)
-    year = _int(request.GET.get("year")) or (years[0] if years else timezone.localdate().year)
+    year = params.year_in_query(request) or (years[0] if years else timezone.localdate().year)
     return jurisdiction, years, scorecards.build(jurisdiction.pk, year, unit_id=own_unit)
 
 
@@ -452,14 +448,14 @@ def leaders(request: HttpRequest) -> HttpResponse:
     if jurisdiction is None:
         raise Http404
     rows = selectors.light_rows(jurisdiction.pk)
-    period = periods.parse_period(request.GET.get("period")) or selectors.light_period(rows)
+    period = params.period_in_query(request) or selectors.light_period(rows)
     context = {
         "jurisdiction": jurisdiction,
         "period": period,
         "period_value": periods.label(period),
         "today": timezone.localdate(),
     }
-    leader_id = _int(request.GET.get("leader"))
+    leader_id = params.id_in_query(request, "leader")
     if leader_id is None:
         context["summary"] = selectors.leader_summary(jurisdiction.pk, period)
         return render(request, "progress/supervision/leaders.html", context)
