@@ -150,7 +150,7 @@ def test_a_month_of_work_per_role(live_server, browser, month, width):
     page.wait_for_load_state("networkidle")
     assert console.errors == [], console.errors
     first.refresh_from_db()
-    assert first.state != State.APPROVED
+    assert first.state == State.RETURNED
     assert events(first) == [Action.APPROVE, Action.REOPEN]
     assert first.events.get(action=Action.REOPEN).comment == REASON
     context.close()
