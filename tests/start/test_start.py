@@ -151,3 +151,19 @@ def test_the_reporter_todo_takes_the_same_queries_for_more_items(
     with CaptureQueriesContext(connection) as many:
         client.get(HOME)
     assert len(many) == len(few)
+
+
+def test_messages_are_a_plain_list_inside_one_live_region(client_as, supervisor):
+    """Found by the month's walk (test_month_walk_browser): role="status" on each <li> broke the
+    list for axe-core (aria-allowed-role, list) on every page after a message; the live region
+    wraps the list instead."""
+    page = client_as(supervisor).post(reverse("review:approve_selected"), follow=True)
+    html = page.content.decode()
+    region = re.search(
+        r'<div role="status">\s*<ul class="messages">(.*?)</ul>\s*</div>', html, re.S
+    )
+    assert region, html
+    items = re.findall(r"<li[^>]*>", region.group(1))
+    assert len(items) == 1
+    assert all("role=" not in tag for tag in items)
+    assert "请先勾选要批准的报告。" in region.group(1)
