@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime
 import io
+import re
 
 import pytest
 from django.urls import reverse
@@ -483,6 +484,24 @@ def test_the_dashboard_counts_equal_the_lists(client_as, supervisor, lagging, on
     assert f'data-count="green">{lights["green"]}<' in page
     opened = client.get(reverse("supervision:notices"), {"state": "open"}).context["notices"]
     assert f'data-count="open">{len(opened)}<' in page
+
+
+def test_the_start_pages_lights_add_up_and_equal_the_lists(
+    client_as, supervisor, lagging, on_track
+):
+    """Red, yellow, green and no light on the start page: each the lights page's list behind its
+    link, and together every active sub-item of the period (one truth beside the item count)."""
+    client = client_as(supervisor)
+    page = client.get(reverse("home")).content.decode()
+    period = re.search(r"period=(\d{4}-\d{2})&(amp;)?light=red", page).group(1)
+    total = 0
+    for light in ("red", "yellow", "green", "none"):
+        listed = client.get(
+            reverse("supervision:lights"), {"period": period, "light": light}
+        ).context["counts"][light]
+        assert re.search(rf'data-count="{light}">[^<]* {listed}</a>', page), light
+        total += listed
+    assert total == ItemStatus.objects.filter(period=f"{period}-01").count()
 
 
 def test_refresh_lights_recomputes_every_plan(lagging):
