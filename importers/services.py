@@ -549,6 +549,7 @@ class _Writer:
         )
         orders = {(where, key): order for order, (where, key) in enumerate(placed, start=1)}
         new, changed = [], []
+        names = {c.pk: c.name for c in self.categories.values()}
         for index, pp in enumerate(self.parsed.projects):
             values = {
                 "name": pp.name,
@@ -562,7 +563,6 @@ class _Writer:
                 )
                 new.append(obj)
             else:
-                names = {c.pk: c.name for c in self.categories.values()}
                 where = {"number": pp.number, "name": pp.name}
                 if self._update("project", pp.row, where, obj, values, {"category_id": names}):
                     self.renamed_projects.add(obj.pk)

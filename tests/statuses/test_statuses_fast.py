@@ -148,6 +148,7 @@ def test_fast_refresh_stores_what_the_straightforward_one_stores(monkeypatch, se
     )  # fmt: skip
     odd = _odd_cases()
     plan_ids = list(Plan.objects.values_list("pk", flat=True))
+    all_ids = list(SubItem.objects.values_list("pk", flat=True))
 
     unreported_count = (
         SubItem.objects.filter(withdrawn_at=None)
@@ -165,10 +166,13 @@ def test_fast_refresh_stores_what_the_straightforward_one_stores(monkeypatch, se
         monkeypatch.setattr(stored.timezone, "localdate", lambda today=today: today)
         for red_run, red_days in thresholds:
             settings.LIGHT_RED_RUN, settings.LIGHT_RED_OVERDUE_DAYS = red_run, red_days
-            refresh_statuses(plan_ids=plan_ids, fast=False)
+            # the reference: every period evaluated, sub-items asked for by id, in chunks
+            monkeypatch.setattr(stored, "CHUNK", 97)
+            refresh_statuses(subitem_ids=all_ids, fast=False)
+            monkeypatch.setattr(stored, "CHUNK", 2000)
             slow = _snapshot()
             short_ways.clear()
-            refresh_statuses(plan_ids=plan_ids, fast=True)
+            refresh_statuses(plan_ids=plan_ids)  # as an import does: whole plans at once
             fast = _snapshot()
             assert fast[0] == slow[0]
             assert fast[1] == slow[1]
