@@ -26,6 +26,7 @@ from projects.models import Indicator, IndicatorTarget, Milestone, Plan, SubItem
 from projects.sql import copy_rows
 
 CHUNK = 2000
+FLUSH_ROWS = CHUNK * 12  # rows built before they are inserted (memory)
 PLAN_AT_ONCE = 10_000  # sub-items of whole plans refreshed in one go (more: in CHUNKs)
 COUNTED_STATES = (ProgressReport.State.SUBMITTED, ProgressReport.State.APPROVED)
 
@@ -289,76 +290,82 @@ def _refresh_chunk(
     shared = _shared_periods(plan_periods, limits, today) if fast else {}
     new: list[tuple] = []
     flags: dict = {}
-    for sub_id, plan_id, jurisdiction_id, category_id, lead_unit_id, order, number in active:
-        reporting, quarterly = plan_periods[plan_id]
-        item = inputs[sub_id]
-        if fast and not any(r.state in COUNTED_STATES for r in item.reports.values()):
-            plan, isoformats = shared[plan_id]
-            for iso, (computed, light, reasons) in zip(
-                isoformats, unreported.rows(item.milestones, plan), strict=True
-            ):
-                new.append(
-                    (
-                        sub_id,
-                        iso,
-                        False,
-                        False,
-                        "",
-                        None,
-                        computed,
-                        False,
-                        jurisdiction_id,
-                        plan_id,
-                        category_id,
-                        lead_unit_id,
-                        light,
-                        reasons,
-                        order,
-                        number,
-                    )
-                )
-            continue
-        results = [
-            evaluate(
-                item,
-                period,
-                quarterly=quarterly,
-                lagging_below=lagging_below,
-                ahead_above=ahead_above,
-            )
-            for period in reporting
-        ]
-        lights = supervision.item_lights(results, today=today, limits=limits)
-        flags.update(supervision.item_flags(item, results))
-        for result, light in zip(results, lights, strict=True):
-            new.append(
-                (
-                    sub_id,
-                    result.period.isoformat(),
-                    result.counted,
-                    result.awaiting_review,
-                    result.reported,
-                    result.completed_in.isoformat() if result.completed_in else None,
-                    result.computed.status or "",
-                    result.mismatch,
-                    jurisdiction_id,
-                    plan_id,
-                    category_id,
-                    lead_unit_id,
-                    light.light,
-                    supervision.light_reasons_json(light),
-                    order,
-                    number,
-                )
-            )
+    written = 0
     with transaction.atomic():
         if plan_ids is None:
             ItemStatus.objects.filter(subitem_id__in=[r[0] for r in rows]).delete()
         else:
             ItemStatus.objects.filter(subitem__project__plan_id__in=plan_ids).delete()
+        for sub_id, plan_id, jurisdiction_id, category_id, lead_unit_id, order, number in active:
+            if len(new) >= FLUSH_ROWS:  # memory: a plan's rows go in by slices
+                _insert(new)
+                written += len(new)
+                new = []
+            reporting, quarterly = plan_periods[plan_id]
+            item = inputs[sub_id]
+            if fast and not any(r.state in COUNTED_STATES for r in item.reports.values()):
+                plan, isoformats = shared[plan_id]
+                for iso, (computed, light, reasons) in zip(
+                    isoformats, unreported.rows(item.milestones, plan), strict=True
+                ):
+                    new.append(
+                        (
+                            sub_id,
+                            iso,
+                            False,
+                            False,
+                            "",
+                            None,
+                            computed,
+                            False,
+                            jurisdiction_id,
+                            plan_id,
+                            category_id,
+                            lead_unit_id,
+                            light,
+                            reasons,
+                            order,
+                            number,
+                        )
+                    )
+                continue
+            results = [
+                evaluate(
+                    item,
+                    period,
+                    quarterly=quarterly,
+                    lagging_below=lagging_below,
+                    ahead_above=ahead_above,
+                )
+                for period in reporting
+            ]
+            lights = supervision.item_lights(results, today=today, limits=limits)
+            flags.update(supervision.item_flags(item, results))
+            for result, light in zip(results, lights, strict=True):
+                new.append(
+                    (
+                        sub_id,
+                        result.period.isoformat(),
+                        result.counted,
+                        result.awaiting_review,
+                        result.reported,
+                        result.completed_in.isoformat() if result.completed_in else None,
+                        result.computed.status or "",
+                        result.mismatch,
+                        jurisdiction_id,
+                        plan_id,
+                        category_id,
+                        lead_unit_id,
+                        light.light,
+                        supervision.light_reasons_json(light),
+                        order,
+                        number,
+                    )
+                )
         _insert(new)
+        written += len(new)
         supervision.save_flags([r[0] for r in rows], flags, plan_ids=plan_ids)
-    return len(new)
+    return written
 
 
 def _shared_periods(
