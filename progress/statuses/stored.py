@@ -19,7 +19,7 @@ from django.utils import timezone
 
 from progress import periods
 from progress.models import IndicatorValue, ItemStatus, ProgressReport
-from progress.statuses import cache
+from progress.statuses import cache, counts
 from progress.statuses import status_rules as status
 from projects.models import Indicator, IndicatorTarget, Milestone, Plan, SubItem, active_q
 
@@ -64,7 +64,18 @@ def refresh_statuses(
     touched = {row[2] for row in rows}
     gone = subitem_ids is not None and len(rows) < len(set(subitem_ids))
     transaction.on_commit(lambda: invalidate_dashboards(touched, everywhere=gone))
+    recount_overview(plan_ids={row[1] for row in rows}, everywhere=gone)
     return written
+
+
+def recount_overview(*, plan_ids: Iterable[int], everywhere: bool = False) -> None:
+    """The overview's StatusCount rows of the plans just refreshed (progress.statuses.counts):
+    four grouped queries however many items; every plan's when a sub-item is gone (its plan is
+    not known any more)."""
+    if everywhere:
+        counts.recount_all()
+    else:
+        counts.recount(plan_ids)
 
 
 def on_subitems_changed(sender, *, subitem_ids: list[int], user=None, **kwargs):
@@ -82,7 +93,16 @@ def on_subitems_changed(sender, *, subitem_ids: list[int], user=None, **kwargs):
 
 def on_plans_removed(sender, **kwargs) -> None:
     """projects.signals.plans_removed: their statuses went with them; no count is fresh."""
+    recount_overview(plan_ids=(), everywhere=True)
     invalidate_dashboards([], everywhere=True)
+
+
+def on_leader_deleted(sender, instance, **kwargs) -> None:
+    """A deleted leader takes its links to sub-items with it (not their statuses): the overview's
+    by-leader counts of the jurisdiction are recounted, and its cached counts go."""
+    counts.recount_jurisdiction(instance.jurisdiction_id)
+    jurisdiction_id = instance.jurisdiction_id
+    transaction.on_commit(lambda: invalidate_dashboards([jurisdiction_id]))
 
 
 def invalidate_dashboards(jurisdiction_ids: Iterable[int], *, everywhere: bool = False) -> None:
