@@ -330,7 +330,8 @@ class StatusCount(models.Model):
     a leader (group None: rows in none). Derived data, like ItemStatus itself: rewritten for
     the plans that refresh_statuses touched (progress.statuses.counts), so that the overview
     reads a few hundred of these rows instead of counting every ItemStatus row of the year.
-    Only the `plan` rows fill the computed, reported and light columns."""
+    The `plan` and `category` rows fill every column; lead units and leaders only the shown
+    ones (total, mismatches, each shown condition)."""
 
     class Kind(models.TextChoices):
         PLAN = "plan"

@@ -87,7 +87,17 @@ def on_subitems_changed(sender, *, subitem_ids: list[int], user=None, **kwargs):
         from progress.statuses.jobs import statuses_refresh_job
 
         return statuses_refresh_job(subitem_ids=ids, user=user)
-    refresh_statuses(subitem_ids=ids)
+    # a correction can move a project to another plan: the plans its statuses were stored
+    # under lose them, and the overview's counts of those plans are recounted too
+    stored_under = set(
+        ItemStatus.objects.filter(subitem_id__in=ids)
+        .order_by()
+        .values_list("plan_id", flat=True)
+        .distinct()
+    )
+    refresh_statuses(subitem_ids=ids)  # recounts the plans they are in now
+    now_under = SubItem.objects.filter(pk__in=ids).values_list("project__plan_id", flat=True)
+    counts.recount(stored_under - set(now_under))
     return None
 
 

@@ -147,10 +147,9 @@ def assert_counts_match(client, jurisdiction: Jurisdiction) -> int:
     return compared
 
 
-def admin_change(client, subitem: SubItem, **changes) -> None:
-    """POST the sub-item's admin change form as it was opened, with `changes` (field -> value
-    or list of values), inlines included."""
-    url = reverse("admin:projects_subitem_change", args=[subitem.pk])
+def admin_change(client, url: str, **changes) -> None:
+    """POST an admin change form as it was opened, with `changes` (field -> value or list of
+    values), inlines included."""
     page = client.get(url)
     assert page.status_code == 200
     forms = [page.context["adminform"].form]
@@ -242,7 +241,12 @@ def test_the_kept_counts_follow_every_kind_of_change(
     # corrections in the admin: another lead unit and other leaders; a milestone moved
     moved = subitems[2]
     with django_capture_on_commit_callbacks(execute=True):
-        admin_change(admin, moved, lead_unit=str(units[1].pk), leaders=[str(leaders[2].pk)])
+        admin_change(
+            admin,
+            reverse("admin:projects_subitem_change", args=[moved.pk]),
+            lead_unit=str(units[1].pk),
+            leaders=[str(leaders[2].pk)],
+        )
     moved.refresh_from_db()
     assert moved.lead_unit_id == units[1].pk
     assert list(moved.leaders.values_list("pk", flat=True)) == [leaders[2].pk]
@@ -254,6 +258,20 @@ def test_the_kept_counts_follow_every_kind_of_change(
             {"subitem": subitems[1].pk, "order": 0, "due": "2024-01-31", "text": "提前完成"},
         )
     assert response.status_code == 302
+    assert_counts_match(client, jurisdiction)
+
+    # a project moved to another plan of the jurisdiction in the admin (out of its category)
+    other_plan = make_plan(jurisdiction, year=YEAR)
+    project = subitems[7].project
+    with django_capture_on_commit_callbacks(execute=True):
+        admin_change(
+            admin,
+            reverse("admin:projects_project_change", args=[project.pk]),
+            plan=str(other_plan.pk),
+            category="",
+        )
+    assert ItemStatus.objects.filter(subitem=subitems[7], plan=other_plan).count() == 12
+    assert StatusCount.objects.filter(plan=other_plan).exists()
     assert_counts_match(client, jurisdiction)
 
     # withdrawn (撤销) in the admin: its rows go, and so do its counts
