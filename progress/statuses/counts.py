@@ -28,11 +28,12 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from django.db import connection, transaction
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Q, QuerySet, Sum
 
 from progress.statuses.shown import ABSENT_KEY, COMPUTED, JUDGED_NOTHING, REPORT, conditions
 
 PLAN, CATEGORY, UNIT, LEADER = "plan", "category", "unit", "leader"
+FEW_ITEMS = 100  # a refresh of at most this many sub-items recounts their groups, not plans
 # the group column of each kind on ItemStatus (a leader through the sub-item's leaders)
 # (plan rows have no group: group_id NULL; they are the sums of the plan's category rows)
 GROUP_COLUMNS = {CATEGORY: "category_id", UNIT: "lead_unit_id", LEADER: "subitem__leaders"}
@@ -132,6 +133,136 @@ def recount(plan_ids: Iterable[int], *, models=None) -> None:
     with transaction.atomic():
         list(plan_model.objects.select_for_update().filter(pk__in=ids).order_by("pk").values("pk"))
         _write(status_model, count_model, ids)
+
+
+def after_refresh(
+    *, subitem_ids: list[int], plan_ids: set[int], whole_plans: bool, gone: bool
+) -> None:
+    """What refresh_statuses ends with, for the sub-items it refreshed (and their plans): their
+    groups when they are few (a report's workflow), their plans in full when it refreshed
+    plans (imports) or many items, every plan when some asked-for sub-item is gone (its plan
+    is not known any more)."""
+    if gone:
+        recount_all()
+    elif not whole_plans and len(subitem_ids) <= FEW_ITEMS:
+        recount_items(subitem_ids)
+    else:
+        recount(plan_ids)
+
+
+def recount_items(subitem_ids: Iterable[int]) -> None:
+    """After a refresh of a few sub-items (a report submitted, approved, returned; a withdrawal):
+    recount only the groups they are in, by the place they have now and the one stored with
+    their statuses (a category, lead unit and leader of their plan each), each group's rows
+    found through its members (indexed), not by scanning the plan. Then each plan row is the
+    sum of its categories again.
+
+    A group they left without a refresh (their project got another category, their lead unit
+    changed, in the admin of the plan) still counts them; its plan's categories or lead units
+    then no longer add up to as many rows as the other (each is a partition of the plan's
+    rows), and the plan is recounted in full. Changes of leaders and of plans come through
+    on_subitems_changed or imports, which recount whole plans."""
+    from projects.models import Plan, SubItem
+
+    status_model, count_model = _models()
+    ids = sorted(set(subitem_ids))
+    now = list(
+        SubItem.objects.filter(pk__in=ids).values_list(
+            "pk", "project__plan_id", "project__category_id", "lead_unit_id"
+        )
+    )
+    stored = list(
+        status_model.objects.filter(subitem_id__in=ids)
+        .order_by()
+        .values_list("subitem_id", "plan_id", "category_id", "lead_unit_id")
+        .distinct()
+    )
+    places = now + stored
+    plans = sorted({plan for _, plan, _, _ in places})
+    if not plans:
+        return
+    leaders: dict[int, set] = {}
+    for sub_id, leader_id in SubItem.leaders.through.objects.filter(subitem_id__in=ids).values_list(
+        "subitem_id", "leader_id"
+    ):
+        leaders.setdefault(sub_id, set()).add(leader_id)
+    touched = {
+        CATEGORY: {(plan, category) for _, plan, category, _ in places},
+        UNIT: {(plan, unit) for _, plan, _, unit in places},
+        LEADER: {
+            (plan, leader) for sub, plan, _, _ in places for leader in leaders.get(sub, {None})
+        },
+    }
+    with transaction.atomic():
+        list(Plan.objects.select_for_update().filter(pk__in=plans).order_by("pk").values("pk"))
+        for kind, pairs in touched.items():
+            _recount_groups(status_model, count_model, kind, pairs, plans)
+        unequal = _plans_not_adding_up(count_model, plans)
+        if unequal:  # a group left without a refresh: those plans in full
+            _write(status_model, count_model, unequal)
+        rest = [plan for plan in plans if plan not in unequal]
+        if rest:
+            count_model.objects.filter(kind=PLAN, plan_id__in=rest).delete()
+            _insert_plan_rows(count_model, rest)
+
+
+def _members(kind: str, pairs: set, plans: list[int]) -> Q:
+    """The sub-items of these plans that are in these groups now (one subquery's filter)."""
+    groups = {group for _, group in pairs}
+    named = [g for g in groups if g is not None]
+    path = {CATEGORY: "project__category", UNIT: "lead_unit", LEADER: "leaders"}[kind]
+    q = Q(**{f"{path}__in": named}) if named else Q(pk__in=[])
+    if None in groups:
+        q |= Q(**{f"{path}__isnull": True})
+    return q
+
+
+def _recount_groups(status_model, count_model, kind: str, pairs: set, plans: list[int]) -> None:
+    """Delete and write again the rows of these (plan, group) pairs of one kind, from the
+    ItemStatus rows of the groups' current members whose stored group is one of them."""
+    from projects.models import SubItem
+
+    members = SubItem.objects.filter(_members(kind, pairs, plans), project__plan_id__in=plans)
+    rows = status_model.objects.filter(
+        plan_id__in=plans, subitem_id__in=members.values("pk")
+    ).order_by()
+    names = PLAN_COLUMNS if kind == CATEGORY else SHOWN_COLUMNS
+    written = [
+        count_model(
+            kind=kind,
+            jurisdiction_id=row["jurisdiction_id"],
+            plan_id=row["plan_id"],
+            period=row["period"],
+            group_id=row[GROUP_COLUMNS[kind]],
+            **{name: row[name] for name in names},
+        )
+        for row in _grouped(rows, kind)
+        if (row["plan_id"], row[GROUP_COLUMNS[kind]]) in pairs
+    ]
+    gone = Q(pk__in=[])
+    for plan_id, group in pairs:
+        gone |= (
+            Q(plan_id=plan_id, group_id=group)
+            if group is not None
+            else Q(plan_id=plan_id, group_id__isnull=True)
+        )
+    count_model.objects.filter(gone, kind=kind).delete()
+    count_model.objects.bulk_create(written)
+
+
+def _plans_not_adding_up(count_model, plans: list[int]) -> list[int]:
+    """The plans some period of which has not as many rows by category as by lead unit."""
+    sums: dict = {}
+    for plan_id, period, kind, total in (
+        count_model.objects.filter(plan_id__in=plans, kind__in=(CATEGORY, UNIT))
+        .values_list("plan_id", "period", "kind")
+        .annotate(Sum("total"))
+        .order_by()
+    ):
+        sums.setdefault((plan_id, period), {})[kind] = total
+    return sorted(
+        {plan for (plan, _), by in sums.items() if by.get(CATEGORY, 0) != by.get(UNIT, 0)}
+    )
 
 
 def recount_all(*, models=None) -> None:

@@ -64,18 +64,14 @@ def refresh_statuses(
     touched = {row[2] for row in rows}
     gone = subitem_ids is not None and len(rows) < len(set(subitem_ids))
     transaction.on_commit(lambda: invalidate_dashboards(touched, everywhere=gone))
-    recount_overview(plan_ids={row[1] for row in rows}, everywhere=gone)
+    # the overview's kept counts of what was refreshed (progress.statuses.counts)
+    counts.after_refresh(
+        subitem_ids=[row[0] for row in rows],
+        plan_ids={row[1] for row in rows},
+        whole_plans=plan_ids is not None,
+        gone=gone,
+    )
     return written
-
-
-def recount_overview(*, plan_ids: Iterable[int], everywhere: bool = False) -> None:
-    """The overview's StatusCount rows of the plans just refreshed (progress.statuses.counts):
-    four grouped queries however many items; every plan's when a sub-item is gone (its plan is
-    not known any more)."""
-    if everywhere:
-        counts.recount_all()
-    else:
-        counts.recount(plan_ids)
 
 
 def on_subitems_changed(sender, *, subitem_ids: list[int], user=None, **kwargs):
@@ -87,23 +83,25 @@ def on_subitems_changed(sender, *, subitem_ids: list[int], user=None, **kwargs):
         from progress.statuses.jobs import statuses_refresh_job
 
         return statuses_refresh_job(subitem_ids=ids, user=user)
-    # a correction can move a project to another plan: the plans its statuses were stored
-    # under lose them, and the overview's counts of those plans are recounted too
+    # a correction can move a sub-item to other groups (leaders, lead unit, category, even
+    # another plan), which a refresh of a few sub-items does not recount (it cannot tell
+    # which groups they left): the overview's counts of the plans their statuses were stored
+    # under and of those they are in now are recounted in full (progress.statuses.counts)
     stored_under = set(
         ItemStatus.objects.filter(subitem_id__in=ids)
         .order_by()
         .values_list("plan_id", flat=True)
         .distinct()
     )
-    refresh_statuses(subitem_ids=ids)  # recounts the plans they are in now
+    refresh_statuses(subitem_ids=ids)
     now_under = SubItem.objects.filter(pk__in=ids).values_list("project__plan_id", flat=True)
-    counts.recount(stored_under - set(now_under))
+    counts.recount(stored_under | set(now_under))
     return None
 
 
 def on_plans_removed(sender, **kwargs) -> None:
     """projects.signals.plans_removed: their statuses went with them; no count is fresh."""
-    recount_overview(plan_ids=(), everywhere=True)
+    counts.recount_all()
     invalidate_dashboards([], everywhere=True)
 
 

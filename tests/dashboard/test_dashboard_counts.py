@@ -260,6 +260,33 @@ def test_the_kept_counts_follow_every_kind_of_change(
     assert response.status_code == 302
     assert_counts_match(client, jurisdiction)
 
+    # a project put in another category on its plan's admin page: no refresh there (its
+    # statuses keep the category they were stored with, as the item list filters on); then a
+    # report of one of its sub-items refreshes them into the new category
+    project = subitems[4].project
+    assert project.category_id == categories[0].pk
+    plan_url = reverse("admin:projects_plan_change", args=[plan.pk])
+    inline = next(
+        form
+        for formset in admin.get(plan_url).context["inline_admin_formsets"]
+        for form in formset.formset.forms
+        if form.instance.pk == project.pk
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        admin_change(admin, plan_url, **{inline.add_prefix("category"): str(categories[1].pk)})
+    assert ItemStatus.objects.filter(subitem=subitems[4], category=categories[0]).count() == 12
+    assert_counts_match(client, jurisdiction)
+    report_save(
+        subitem=subitems[4],
+        period=april,
+        user=reporter,
+        data=ReportData(status=Status.ON_TRACK, completion="推进中。"),
+        expected_version=None,
+        submit=True,
+    )
+    assert ItemStatus.objects.filter(subitem=subitems[4], category=categories[1]).count() == 12
+    assert_counts_match(client, jurisdiction)
+
     # a project moved to another plan of the jurisdiction in the admin (out of its category)
     other_plan = make_plan(jurisdiction, year=YEAR)
     project = subitems[7].project
