@@ -342,7 +342,9 @@ class StatusCount(models.Model):
     jurisdiction = models.ForeignKey(
         "projects.Jurisdiction", on_delete=models.CASCADE, related_name="+", db_index=False
     )
-    plan = models.ForeignKey("projects.Plan", on_delete=models.CASCADE, related_name="+")
+    plan = models.ForeignKey(
+        "projects.Plan", on_delete=models.CASCADE, related_name="+", db_index=False
+    )
     period = models.DateField(_("period"))
     kind = models.CharField(max_length=8, choices=Kind.choices)
     group_id = models.PositiveIntegerField(null=True, blank=True)  # None for `plan` rows
@@ -373,7 +375,10 @@ class StatusCount(models.Model):
         verbose_name = _("status count")
         verbose_name_plural = _("status counts")
         indexes = [
+            # the overview's reads
             models.Index(fields=["jurisdiction", "period", "kind"], name="status_count_place"),
+            # a recount's deletes and sums, of one plan's groups of one kind
+            models.Index(fields=["plan", "kind", "group_id"], name="status_count_group"),
         ]
 
     def __str__(self) -> str:
