@@ -152,15 +152,17 @@ def after_refresh(
 
 def recount_items(subitem_ids: Iterable[int]) -> None:
     """After a refresh of a few sub-items (a report submitted, approved, returned; a withdrawal):
-    recount only the groups they are in, by the place they have now and the one stored with
-    their statuses (a category, lead unit and leader of their plan each), each group's rows
-    found through its members (indexed), not by scanning the plan. Then each plan row is the
-    sum of its categories again.
+    recount only the groups they are in now (the place the refresh just stored with their
+    statuses: a category, lead unit and leaders of their plan), each group's rows found
+    through its members (indexed), not by scanning the plan. Then each plan row is the sum of
+    its categories again.
 
-    A group they left without a refresh (their project got another category, their lead unit
-    changed, in the admin of the plan) still counts them; its plan's categories or lead units
-    then no longer add up to as many rows as the other (each is a partition of the plan's
-    rows), and the plan is recounted in full. Changes of leaders and of plans come through
+    The groups they were in before are not known any more. A refresh of a few sub-items moves
+    them only when their place was changed without one (a project given another category or a
+    sub-item another lead unit on the plan's or project's admin page before that saved its
+    own): then a group they left still counts them, its plan's categories or lead units no
+    longer add up to as many rows as the other (each is a partition of the plan's rows), and
+    the plan is recounted in full. Changes of leaders and of plans come through
     on_subitems_changed or imports, which recount whole plans."""
     from projects.models import Plan, SubItem
 
@@ -171,13 +173,7 @@ def recount_items(subitem_ids: Iterable[int]) -> None:
             "pk", "project__plan_id", "project__category_id", "lead_unit_id"
         )
     )
-    stored = list(
-        status_model.objects.filter(subitem_id__in=ids)
-        .order_by()
-        .values_list("subitem_id", "plan_id", "category_id", "lead_unit_id")
-        .distinct()
-    )
-    places = now + stored
+    places = now  # what the refresh just stored with their statuses too
     plans = sorted({plan for _, plan, _, _ in places})
     if not plans:
         return
