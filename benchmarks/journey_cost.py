@@ -86,10 +86,24 @@ class Meter:
             )
 
 
-def reporter_journey(meter: Meter, reporter, period: str) -> None:
+def browser():
+    """A test client without cookies. One client (one handler, its middleware loaded once, as
+    in a server's worker) serves every journey: a new Client would load the middleware again
+    at its first request, WhiteNoise's scan of the static files included."""
     from django.test import Client
 
-    client = Client(enforce_csrf_checks=True)
+    global _client
+    if _client is None:
+        _client = Client(enforce_csrf_checks=True)
+    _client.cookies.clear()
+    return _client
+
+
+_client = None
+
+
+def reporter_journey(meter: Meter, reporter, period: str) -> None:
+    client = browser()
     _, page = meter("login page", client.get, "/accounts/login/")
     meter(
         "login",
@@ -126,9 +140,7 @@ def reporter_journey(meter: Meter, reporter, period: str) -> None:
 
 
 def supervisor_pages(meter: Meter, username: str) -> None:
-    from django.test import Client
-
-    client = Client(enforce_csrf_checks=True)
+    client = browser()
     _, page = meter("login page", client.get, "/accounts/login/")
     meter(
         "login",
