@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('progress', '0014_merge_channels_with_supervision_and_jobs'),
+        ('progress', '0015_status_counts'),
         ('projects', '0006_withdrawn'),
     ]
 
