@@ -28,6 +28,16 @@ class Stage:
 def pair(existing: Sequence[Any], wanted: Sequence[Any], stages: Sequence[Stage]) -> dict[int, int]:
     """Pair wanted items with existing ones, stage by stage; items with equal keys pair in
     their order. Returns {wanted index: existing index}."""
+    first = stages[0] if stages else None
+    if (
+        first
+        and not first.single
+        and len(existing) == len(wanted)
+        and _same(existing, wanted, first)
+    ):
+        # the usual re-import: the surest keys agree item by item, and pairing them in their
+        # order (what the first stage does) pairs each item with the one at its own place
+        return {j: j for j in range(len(wanted))}
     matched: dict[int, int] = {}
     taken: set[int] = set()
     for stage in stages:
@@ -49,6 +59,14 @@ def pair(existing: Sequence[Any], wanted: Sequence[Any], stages: Sequence[Stage]
                 matched[j] = i
                 taken.add(i)
     return matched
+
+
+def _same(existing: Sequence[Any], wanted: Sequence[Any], stage: Stage) -> bool:
+    for old, new in zip(existing, wanted, strict=True):
+        key = stage.old(old)
+        if key is None or key != stage.new(new):
+            return False
+    return True
 
 
 def merged_order(old: Sequence[Hashable], matched: Sequence[Hashable | None]) -> list[tuple]:

@@ -352,6 +352,11 @@ class _Writer:
     def _update(self, kind: str, row, where: dict, obj, values: dict, shown=None) -> bool:
         """_assign, keeping what the row of the file changes, field by field, old -> new, for
         the preview. `shown` turns an id into a name (a unit, a category)."""
+        for name, value in values.items():
+            if getattr(obj, name) != value:
+                break
+        else:
+            return False  # the usual re-import: nothing to compare field by field
         changes = [
             {
                 "field": name.removesuffix("_id"),
@@ -549,6 +554,7 @@ class _Writer:
         )
         orders = {(where, key): order for order, (where, key) in enumerate(placed, start=1)}
         new, changed = [], []
+        names = {c.pk: c.name for c in self.categories.values()}
         for index, pp in enumerate(self.parsed.projects):
             values = {
                 "name": pp.name,
@@ -562,7 +568,6 @@ class _Writer:
                 )
                 new.append(obj)
             else:
-                names = {c.pk: c.name for c in self.categories.values()}
                 where = {"number": pp.number, "name": pp.name}
                 if self._update("project", pp.row, where, obj, values, {"category_id": names}):
                     self.renamed_projects.add(obj.pk)
@@ -747,8 +752,13 @@ class _Writer:
         self._diff_links()
         # one query per link table for the whole plan, narrowed in memory to the rows in the
         # file (a long list of ids in the query would cost more than the rows it leaves out)
-        sub_ids = {s.pk for s, _ in self.subitems}
-        project_ids = {p.pk for p in self.projects.values()}
+        # ids read once: a model's .pk is a property, and these loops run 50,000 times
+        subs = [(s.id, ps) for s, ps in self.subitems]
+        sub_ids = {sid for sid, _ in subs}
+        project_ids = {p.id for p in self.projects.values()}
+        unit_id = {name: unit.id for name, unit in self.aliases.items()}
+        leader_id = {name: le.id for name, le in self.leaders.items()}
+        person_id = {key: p.id for key, p in self.persons.items()}
         in_plan = {"subitem__project__plan": self.plan}
         self._touch(
             _sync_links(
@@ -757,10 +767,10 @@ class _Writer:
                 "subitem_id",
                 "unit_id",
                 {
-                    (s.pk, self.unit(u).pk, i)
-                    for s, ps in self.subitems
+                    (sid, unit_id[u], i)
+                    for sid, ps in subs
                     for i, u in enumerate(ps.co_units)
-                    if self.unit(u)
+                    if u and u in unit_id
                 },
                 ("subitem_id", "unit_id", "order"),
             )
@@ -773,8 +783,8 @@ class _Writer:
                 "subitem_id",
                 "person_id",
                 {
-                    (s.pk, self.persons[(self.unit(u).pk, n)].pk, 0)
-                    for s, ps in self.subitems
+                    (sid, person_id[(unit_id[u], n)], 0)
+                    for sid, ps in subs
                     for u, n in ps.persons.items()
                 },
                 ("subitem_id", "person_id"),
@@ -787,7 +797,7 @@ class _Writer:
                 sub_ids,
                 "subitem_id",
                 "leader_id",
-                {(s.pk, self.leaders[n].pk, 0) for s, ps in self.subitems for n in ps.leaders},
+                {(sid, leader_id[n], 0) for sid, ps in subs for n in ps.leaders},
                 ("subitem_id", "leader_id"),
             )
         )
@@ -798,7 +808,7 @@ class _Writer:
             "project_id",
             "leader_id",
             {
-                (self.projects[pp.number].pk, self.leaders[n].pk, 0)
+                (self.projects[pp.number].id, leader_id[n], 0)
                 for pp in self.parsed.projects
                 for n in pp.leaders
             },
@@ -826,6 +836,8 @@ class _Writer:
                     self._touch([sub.pk])
                     continue
                 obj = olds[matched[j]]
+                if obj.due == pm.due and obj.text == pm.text and obj.withdrawn_at is None:
+                    continue  # unchanged (what _update and _restore would find)
                 where = {"number": numbers[sub.project_id], "subitem": sub.number, "name": sub.name}
                 edited = self._update(
                     "milestone", ps.row, where, obj, {"due": pm.due, "text": pm.text}

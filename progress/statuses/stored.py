@@ -8,6 +8,7 @@ period the item was completed (办结): progress.statuses.shown reads the shown 
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
@@ -19,11 +20,14 @@ from django.utils import timezone
 
 from progress import periods
 from progress.models import IndicatorValue, ItemStatus, ProgressReport
-from progress.statuses import cache, counts
+from progress.statuses import cache, counts, unreported
 from progress.statuses import status_rules as status
 from projects.models import Indicator, IndicatorTarget, Milestone, Plan, SubItem, active_q
+from projects.sql import copy_rows
 
 CHUNK = 2000
+FLUSH_ROWS = CHUNK * 12  # rows built before they are inserted (memory)
+PLAN_AT_ONCE = 10_000  # sub-items of whole plans refreshed in one go (more: in CHUNKs)
 COUNTED_STATES = (ProgressReport.State.SUBMITTED, ProgressReport.State.APPROVED)
 
 
@@ -33,10 +37,15 @@ def counts_as_reported(report: ProgressReport) -> bool:
 
 
 def refresh_statuses(
-    *, subitem_ids: Iterable[int] | None = None, plan_ids: Iterable[int] | None = None
+    *,
+    subitem_ids: Iterable[int] | None = None,
+    plan_ids: Iterable[int] | None = None,
+    fast: bool = True,
 ) -> int:
     """Recompute and store the status rows of the given sub-items (or every sub-item of the
-    given plans); withdrawn (撤销) sub-items lose theirs. Returns the number of rows written."""
+    given plans); withdrawn (撤销) sub-items lose theirs. Returns the number of rows written.
+    With fast=False every period of every sub-item is evaluated the straightforward way (the
+    reference the tests hold the short way of progress.statuses.unreported against)."""
     qs = SubItem.objects.all()
     if subitem_ids is not None:
         qs = qs.filter(pk__in=list(subitem_ids))
@@ -57,8 +66,13 @@ def refresh_statuses(
     plans = Plan.objects.filter(pk__in={row[1] for row in rows}).only("year", "reporting_cycle")
     plan_periods = {plan.pk: (plan.reporting_periods(), plan.is_quarterly) for plan in plans}
     written = 0
-    for i in range(0, len(rows), CHUNK):
-        written += _refresh_chunk(rows[i : i + CHUNK], plan_periods)
+    if subitem_ids is None and plan_ids is not None and len(rows) <= PLAN_AT_ONCE:
+        # every sub-item of the plans at once: the queries name the plans, not thousands of
+        # sub-item ids (Django prepares each id of an IN list: a second per 60,000)
+        written = _refresh_chunk(rows, plan_periods, fast=fast, plan_ids=list(plan_ids))
+    else:
+        for i in range(0, len(rows), CHUNK):
+            written += _refresh_chunk(rows[i : i + CHUNK], plan_periods, fast=fast)
     # the dashboards' cached counts of these jurisdictions are stale from now on; asked-for
     # sub-items that are gone (deleted) leave no jurisdiction behind: then every one is
     touched = {row[2] for row in rows}
@@ -159,15 +173,30 @@ class Evaluation:
     latest: dict[int, Decimal]  # indicator id -> latest counted value up to the period
 
 
-def load_rule_inputs(subitem_ids: Iterable[int]) -> dict[int, RuleInputs]:
+def load_rule_inputs(
+    subitem_ids: Iterable[int], *, plan_ids: list[int] | None = None
+) -> dict[int, RuleInputs]:
     """Everything the rules read for these sub-items, in six queries however many there are
-    (callers chunk long lists). Reports carry only their id, period, state and status."""
+    (callers chunk long lists). Reports carry only their id, period, state and status. With
+    `plan_ids` (the plans every one of these sub-items belongs to) the queries select by plan
+    and leave out the rows of the plans' other sub-items (withdrawn ones)."""
     ids = list(subitem_ids)
     inputs: dict[int, RuleInputs] = {pk: RuleInputs() for pk in ids}
     owner: dict[int, int] = {}
+
+    def scope(path: str) -> dict:
+        """`path` leads to the sub-item's id (subitem_id, report__subitem_id, …)."""
+        if plan_ids is None:
+            return {f"{path}__in": ids}
+        return {f"{path.removesuffix('_id')}__project__plan_id__in": plan_ids}
+
+    if plan_ids is not None:  # rows of sub-items not asked for go to a throwaway
+        spare: defaultdict[int, RuleInputs] = defaultdict(RuleInputs)
+        spare.update(inputs)
+        inputs, asked = spare, inputs
     # explicit orderings: the models' default ones join the sub-item and project tables
     for ind_id, sub_id, name, unit in (
-        Indicator.objects.filter(subitem_id__in=ids)
+        Indicator.objects.filter(**scope("subitem_id"))
         .active()
         .order_by("subitem_id", "pk")
         .values_list("pk", "subitem_id", "name", "unit")
@@ -175,20 +204,20 @@ def load_rule_inputs(subitem_ids: Iterable[int]) -> dict[int, RuleInputs]:
         inputs[sub_id].indicators[ind_id] = (name, unit)
         owner[ind_id] = sub_id
     for ind_id, due, value in (
-        IndicatorTarget.objects.filter(active_q("indicator__"), indicator__subitem_id__in=ids)
+        IndicatorTarget.objects.filter(active_q("indicator__"), **scope("indicator__subitem_id"))
         .order_by("indicator_id", "due")
         .values_list("indicator_id", "due", "value")
     ):
         inputs[owner[ind_id]].targets.setdefault(ind_id, []).append(status.Target(due, value))
     for ms_id, sub_id, due, text in (
-        Milestone.objects.filter(subitem_id__in=ids)
+        Milestone.objects.filter(**scope("subitem_id"))
         .active()
         .order_by("subitem_id", "due", "order")
         .values_list("pk", "subitem_id", "due", "text")
     ):
         inputs[sub_id].milestones.append((ms_id, due, text))
     for report in (
-        ProgressReport.objects.filter(subitem_id__in=ids)
+        ProgressReport.objects.filter(**scope("subitem_id"))
         .order_by()
         .only(
             "pk", "subitem_id", "period", "state", "status", "completion", "source", "submitted_at"
@@ -196,18 +225,20 @@ def load_rule_inputs(subitem_ids: Iterable[int]) -> dict[int, RuleInputs]:
     ):
         inputs[report.subitem_id].reports[report.period] = report
     for sub_id, period, ind_id, value in IndicatorValue.objects.filter(
-        report__subitem_id__in=ids, report__state__in=COUNTED_STATES
+        report__state__in=COUNTED_STATES, **scope("report__subitem_id")
     ).values_list("report__subitem_id", "report__period", "indicator_id", "value"):
         inputs[sub_id].values.append((period, ind_id, value))
     through = ProgressReport.milestones_achieved.through
     for sub_id, period, ms_id in (
         through.objects.filter(
-            progressreport__subitem_id__in=ids, progressreport__state__in=COUNTED_STATES
+            progressreport__state__in=COUNTED_STATES, **scope("progressreport__subitem_id")
         )
         .values_list("progressreport__subitem_id", "progressreport__period", "milestone_id")
         .order_by("progressreport__period")
     ):
         inputs[sub_id].achieved.setdefault(ms_id, period)
+    if plan_ids is not None:
+        inputs = asked
     for item in inputs.values():
         item.values.sort()
     return inputs
@@ -270,56 +301,115 @@ def evaluate(
 def _refresh_chunk(
     rows: list[tuple[int, int, int, int | None, int | None, int, int, object]],
     plan_periods: dict[int, tuple[list[date], bool]],
+    *,
+    fast: bool = True,
+    plan_ids: list[int] | None = None,
 ) -> int:
-    """Recompute the rows of a chunk of sub-items; a withdrawn (撤销) one keeps none."""
+    """Recompute the rows of a chunk of sub-items; a withdrawn (撤销) one keeps none. A
+    sub-item without a counted report takes progress.statuses.unreported's short way (`fast`;
+    the tests turn it off to hold both ways against each other). With `plan_ids` the chunk is
+    every sub-item of these plans, and the queries select by plan."""
     from progress.supervision import stored as supervision
 
     active = [r[:-1] for r in rows if r[-1] is None]
-    inputs = load_rule_inputs(r[0] for r in active)
+    inputs = load_rule_inputs((r[0] for r in active), plan_ids=plan_ids)
     lagging_below, ahead_above = settings.STATUS_LAGGING_BELOW, settings.STATUS_AHEAD_ABOVE
     limits, today = supervision.thresholds(), timezone.localdate()
+    shared = _shared_periods(plan_periods, limits, today) if fast else {}
     new: list[tuple] = []
     flags: dict = {}
-    for sub_id, plan_id, jurisdiction_id, category_id, lead_unit_id, order, number in active:
-        reporting, quarterly = plan_periods[plan_id]
-        results = [
-            evaluate(
-                inputs[sub_id],
-                period,
-                quarterly=quarterly,
-                lagging_below=lagging_below,
-                ahead_above=ahead_above,
-            )
-            for period in reporting
-        ]
-        lights = supervision.item_lights(results, today=today, limits=limits)
-        flags.update(supervision.item_flags(inputs[sub_id], results))
-        for result, light in zip(results, lights, strict=True):
-            new.append(
-                (
-                    sub_id,
-                    result.period.isoformat(),
-                    result.counted,
-                    result.awaiting_review,
-                    result.reported,
-                    result.completed_in.isoformat() if result.completed_in else None,
-                    result.computed.status or "",
-                    result.mismatch,
-                    jurisdiction_id,
-                    plan_id,
-                    category_id,
-                    lead_unit_id,
-                    light.light,
-                    supervision.light_reasons_json(light),
-                    order,
-                    number,
-                )
-            )
+    written = 0
     with transaction.atomic():
-        ItemStatus.objects.filter(subitem_id__in=[r[0] for r in rows]).delete()
+        if plan_ids is None:
+            ItemStatus.objects.filter(subitem_id__in=[r[0] for r in rows]).delete()
+        else:
+            ItemStatus.objects.filter(subitem__project__plan_id__in=plan_ids).delete()
+        for sub_id, plan_id, jurisdiction_id, category_id, lead_unit_id, order, number in active:
+            if len(new) >= FLUSH_ROWS:  # memory: a plan's rows go in by slices
+                _insert(new)
+                written += len(new)
+                new = []
+            reporting, quarterly = plan_periods[plan_id]
+            item = inputs[sub_id]
+            if fast and not any(r.state in COUNTED_STATES for r in item.reports.values()):
+                plan, isoformats = shared[plan_id]
+                for iso, (computed, light, reasons) in zip(
+                    isoformats, unreported.rows(item.milestones, plan), strict=True
+                ):
+                    new.append(
+                        (
+                            sub_id,
+                            iso,
+                            False,
+                            False,
+                            "",
+                            None,
+                            computed,
+                            False,
+                            jurisdiction_id,
+                            plan_id,
+                            category_id,
+                            lead_unit_id,
+                            light,
+                            reasons,
+                            order,
+                            number,
+                        )
+                    )
+                continue
+            results = [
+                evaluate(
+                    item,
+                    period,
+                    quarterly=quarterly,
+                    lagging_below=lagging_below,
+                    ahead_above=ahead_above,
+                )
+                for period in reporting
+            ]
+            lights = supervision.item_lights(results, today=today, limits=limits)
+            flags.update(supervision.item_flags(item, results))
+            for result, light in zip(results, lights, strict=True):
+                new.append(
+                    (
+                        sub_id,
+                        result.period.isoformat(),
+                        result.counted,
+                        result.awaiting_review,
+                        result.reported,
+                        result.completed_in.isoformat() if result.completed_in else None,
+                        result.computed.status or "",
+                        result.mismatch,
+                        jurisdiction_id,
+                        plan_id,
+                        category_id,
+                        lead_unit_id,
+                        light.light,
+                        supervision.light_reasons_json(light),
+                        order,
+                        number,
+                    )
+                )
         _insert(new)
-        supervision.save_flags([r[0] for r in rows], flags)
-    return len(new)
+        written += len(new)
+        supervision.save_flags([r[0] for r in rows], flags, plan_ids=plan_ids)
+    return written
+
+
+def _shared_periods(
+    plan_periods: dict[int, tuple[list[date], bool]], limits, today: date
+) -> dict[int, tuple[unreported.Periods, list[str]]]:
+    """Per plan: what the rows of its sub-items without a counted report share (the periods'
+    ends and missing runs), and the periods as the INSERT takes them."""
+    out = {}
+    for plan_id, (reporting, quarterly) in plan_periods.items():
+        ends = [periods.period_bounds(p, quarterly=quarterly)[1] for p in reporting]
+        passed = [periods.deadline_passed(p, today) for p in reporting]
+        out[plan_id] = (
+            unreported.plan_periods(reporting, ends, passed, limits),
+            [p.isoformat() for p in reporting],
+        )
+    return out
 
 
 COLUMNS = (
@@ -344,18 +434,17 @@ COLUMNS = (
 
 def _insert(rows: list[tuple]) -> None:
     """Plain SQL: these rows are derived data, and the ORM's bulk_create spends seconds per
-    60,000 rows building model instances for nothing. On PostgreSQL psycopg2's execute_values
-    (one multi-row INSERT per page): its executemany makes one round trip per row."""
+    60,000 rows building model instances for nothing. On PostgreSQL one COPY (projects.sql):
+    execute_values quoted every value in Python and sent the server thousands of tuples of
+    SQL to parse; on SQLite an executemany of one prepared statement."""
+    if not rows:
+        return
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            copy_rows(cursor.cursor, ItemStatus._meta.db_table, COLUMNS, rows)
+        return
     table = connection.ops.quote_name(ItemStatus._meta.db_table)
     columns = ", ".join(connection.ops.quote_name(c) for c in COLUMNS)
-    if connection.vendor == "postgresql":
-        from psycopg2.extras import execute_values
-
-        with connection.cursor() as cursor:
-            execute_values(
-                cursor.cursor, f"INSERT INTO {table} ({columns}) VALUES %s", rows, page_size=5000
-            )
-        return
     placeholders = ", ".join(["%s"] * len(COLUMNS))
     sql = f"INSERT INTO {table} ({columns}) VALUES ({placeholders})"
     with connection.cursor() as cursor:

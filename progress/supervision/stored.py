@@ -128,14 +128,25 @@ def item_flags(inputs, evaluations: Sequence) -> dict[tuple[int, str, str], dict
     return out
 
 
-def save_flags(subitem_ids: Iterable[int], flags: dict[tuple[int, str, str], dict]) -> None:
+def save_flags(
+    subitem_ids: Iterable[int],
+    flags: dict[tuple[int, str, str], dict],
+    *,
+    plan_ids: list[int] | None = None,
+) -> None:
     """Bring the flags of these sub-items' reports in step: remove those whose cause is gone,
-    add the new ones, update the details of the others (keeping their dismissal)."""
+    add the new ones, update the details of the others (keeping their dismissal). `plan_ids`:
+    the sub-items are every one of these plans (selected by plan, not by a list of ids)."""
+    where = (
+        {"report__subitem_id__in": list(subitem_ids)}
+        if plan_ids is None
+        else {"report__subitem__project__plan_id__in": plan_ids}
+    )
     existing = {
         (report_id, kind, subject): (pk, params)
-        for pk, report_id, kind, subject, params in ReportFlag.objects.filter(
-            report__subitem_id__in=list(subitem_ids)
-        ).values_list("pk", "report_id", "kind", "subject", "params")
+        for pk, report_id, kind, subject, params in ReportFlag.objects.filter(**where).values_list(
+            "pk", "report_id", "kind", "subject", "params"
+        )
     }
     gone = [pk for key, (pk, _p) in existing.items() if key not in flags]
     if gone:

@@ -80,3 +80,26 @@ def test_a_quarterly_ledger_makes_a_quarterly_plan_with_quarterly_statuses():
         12,
     ]
     assert ItemStatus.objects.filter(period=date(2024, 3, 1), has_report=True).count() == 25
+
+
+@pytest.mark.django_db
+def test_status_rows_follow_deletes_without_database_constraints():
+    """ItemStatus's references have no database constraint (progress.models): Django's
+    collector deletes the rows of a deleted sub-item and plan and clears a deleted unit."""
+    from factories import make_plan, make_project, make_subitem, make_unit
+
+    plan = make_plan(year=2024)
+    project = make_project(plan)
+    unit = make_unit(plan.jurisdiction)
+    kept = make_subitem(project, lead_unit=unit)
+    gone = make_subitem(project)
+    refresh_statuses(plan_ids=[plan.pk])
+    assert ItemStatus.objects.count() == 24
+    gone.delete()
+    assert set(ItemStatus.objects.values_list("subitem_id", flat=True)) == {kept.pk}
+    kept.lead_unit = None
+    kept.save()
+    unit.delete()
+    assert not ItemStatus.objects.exclude(lead_unit=None).exists()
+    plan.delete()
+    assert not ItemStatus.objects.exists()
