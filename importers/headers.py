@@ -113,8 +113,11 @@ class Header:
         return list(self._roles.get(role, ()))
 
     def one(self, role: str) -> Column | None:
-        found = self._roles.get(role)
-        return found[0] if found else None
+        return self._first.get(role)
+
+    @cached_property
+    def _first(self) -> dict[str, Column]:
+        return {role: cols[0] for role, cols in self._roles.items()}
 
     @cached_property
     def _roles(self) -> dict[str, list[Column]]:
@@ -278,6 +281,14 @@ def schedule_due(col: Column, year: int) -> date | None:
 
 def is_repeated_header(row: list[Cell], header: Header) -> bool:
     """A header row repeated at a page break."""
-    is_label = header.is_label
-    hits = sum(1 for c in row if len(c.text) <= 30 and is_label(c.text))
+    is_label, known = header.is_label, header._label_texts
+    hits = 0
+    for cell in row:
+        text = cell[0]
+        if len(text) <= 30:
+            hit = known.get(text)
+            if hit is None:
+                hit = is_label(text)
+            if hit:
+                hits += 1
     return hits >= max(2, len(header.columns) // 2)

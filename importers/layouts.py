@@ -34,6 +34,7 @@ _TITLE_WORDS = re.compile(r"清单|进度表|台账|一览表|计划|实事|工�
 _NOTE = re.compile(r"^\s*(注|备注|说明|填报说明|附注)\s*[:：]|^\s*\d+\s*[.、．]\s*\S{2,}[:：]")
 _GENERIC_WORDS = ("工程", "项目", "建设", "改造", "设施", "工作", "提升", "实施")
 _REPORT_ROLES = ("completion", "status", "explanation", "problems", "next_steps", "percent")
+_HEADING_ORDINAL = re.compile(r"^[一二三四五六七八九十]+、")
 _NOTE_START = re.compile(r"^\s*(注|备注|说明|填报说明|附注|填表说明)\s*[:：\d]")
 FORMULA_STARTS = ("=", "+", "-", "@")  # what a spreadsheet reads as the start of a formula
 
@@ -237,9 +238,11 @@ class _RowReader:
             return None
         return row[col.index]
 
-    def _text(self, row: list[Cell], col: Column | None) -> str:
-        cell = self._cell(row, col)
-        return cell.text if cell else ""
+    @staticmethod
+    def _text(row: list[Cell], col: Column | None) -> str:
+        if col is None or col.index >= len(row):
+            return ""
+        return row[col.index].text
 
     def skip(self, row: int, reason: str) -> None:
         """A row that is not data, listed with its reason in the preview and in --json."""
@@ -327,12 +330,14 @@ class _RowReader:
         """Rows a person reads as not part of the list: totals (合计, 小计, 总计), notes (注：1. …
         and the lines after it), signature and stamp lines (审核人：…, 填报单位：（盖章）) and
         the unit line (单位：万元). Each is listed as skipped with its reason."""
-        texts: list[str] = []
+        texts: list[str] = []  # the first three texts, one per merged range: all it needs
         seen: set[tuple[int, int]] = set()
-        for cell in row:
-            if cell.text.strip() and cell.origin not in seen:
-                seen.add(cell.origin)
-                texts.append(cell.text.strip())
+        for text, origin in row:
+            if origin not in seen and (text := text.strip()):
+                seen.add(origin)
+                texts.append(text)
+                if len(texts) == 3:
+                    break
         if not texts:
             return False
         if word := next((t for t in texts[:3] if cells.is_total(t)), None):
@@ -358,7 +363,10 @@ class _RowReader:
             if cell.origin in seen or (number_col and c == number_col.index):
                 continue
             seen.add(cell.origin)
-            value = cells.parse_plain_number(cell.text)
+            text = cell.text
+            if not text or not (text[0].isdigit() or text[0] in "-－" or text[0].isspace()):
+                continue  # not a number (parse_plain_number's own first test, without the call)
+            value = cells.parse_plain_number(text)
             if value is not None:
                 self.sums.setdefault(c, []).append(value)
                 self.section.setdefault(c, []).append(value)
@@ -396,7 +404,7 @@ class _RowReader:
         if len(origins) == 1 and (
             len(row) > 2 and sum(1 for c in row if c.origin in origins) > len(row) // 2
         ):
-            if not header.one("category") and re.match(r"^[一二三四五六七八九十]+、", text):
+            if not header.one("category") and _HEADING_ORDINAL.match(text):
                 self._set_category(cells.clean_category(text))
                 self.in_notes = False
             else:
