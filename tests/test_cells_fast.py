@@ -36,7 +36,9 @@ PROPERTY = settings(max_examples=400, deadline=None)
 
 # Characters the parsers treat specially, and some of the words they look for.
 ALPHABET = (
-    list("市区县局委办镇街中心公司政府领导负责同志主任书记加强推进累计新增就业完成全面目标任务第批万亿")
+    list(
+        "市区县局委办镇街中心公司政府领导负责同志主任书记加强推进累计新增就业完成全面目标任务第批万亿"
+    )
     + list("0123456789.%人户个处场亩台公里平方米 \t\n\r\u3000\xa0")
     + list("，。、；：;:,.!！?？()（）“”<>&/")
     + ["\u2028", "——", "平方米", "人次", "全面完成目标任务", "<br>", "&amp;", "２０", "５．５"]
@@ -194,9 +196,9 @@ PLAN_WORDS = st.sampled_from(
         "第二批",
     ]
 )
-plan_texts = st.lists(
-    st.one_of(PLAN_WORDS, st.integers(0, 30000).map(str)), max_size=8
-).map("".join)
+plan_texts = st.lists(st.one_of(PLAN_WORDS, st.integers(0, 30000).map(str)), max_size=8).map(
+    "".join
+)
 
 
 @PROPERTY
