@@ -152,12 +152,17 @@ class Header:
         removes one outside HTML, so such a text cannot be a label (and is not cleaned)."""
         if "<" in text or "&" in text:
             return True
-        foreign = set(text) - self._label_chars
-        return not (foreign and _IDEOGRAPH.search("".join(foreign)))
+        return not self._foreign_ideograph.search(text)
 
     @cached_property
     def _label_chars(self) -> set[str]:
         return set("".join(self.label_keys))
+
+    @cached_property
+    def _foreign_ideograph(self) -> re.Pattern:
+        """A Chinese character that no label has, found in one pass over the text."""
+        known = "".join(sorted(re.escape(ch) for ch in self._label_chars))
+        return re.compile(f"(?![{known}])[\u3400-\u9fff]" if known else "[\u3400-\u9fff]")
 
     @cached_property
     def _label_texts(self) -> dict[str, bool]:

@@ -230,6 +230,8 @@ class _RowReader:
         # sums of the number cells of data rows, by column: all rows, and since the last 小计
         self.sums: dict[int, list[Decimal]] = {}
         self.section: dict[int, list[Decimal]] = {}
+        # the date each schedule column stands for, by (id of the column, year)
+        self.dues: dict[tuple[int, int], tuple[Column, date | None]] = {}
 
     # -- helpers ---------------------------------------------------------------------------
     @staticmethod
@@ -747,21 +749,28 @@ class _RowReader:
         if not year:
             return out
         groups: dict[tuple[int, int], list[Column]] = {}
+        width = len(row)
         for col in h.by_role("schedule"):
-            cell = self._cell(row, col)
-            if cell is not None:
-                groups.setdefault(cell.origin, []).append(col)
+            if col.index < width:
+                groups.setdefault(row[col.index].origin, []).append(col)
+        dues_of = self.dues
         for cols in groups.values():
-            text = cells.clean_text(self._cell(row, cols[0]).text)  # type: ignore[union-attr]
+            text = cells.clean_text(row[cols[0].index].text)
             if cells.is_no_plan(text):
                 continue
-            dues = [d for d in (schedule_due(c, year) for c in cols) if d]
+            dues = []
+            for c in cols:
+                key = (id(c), year)
+                if key not in dues_of:
+                    dues_of[key] = (c, schedule_due(c, year))  # the column kept alive with its id
+                if due := dues_of[key][1]:
+                    dues.append(due)
             if not dues:
                 self.warn(rownum, cols[0], _("The date of this schedule column is not understood."))
                 continue
             out.append(ParsedMilestone(due=max(dues), text=text))
         col = h.one("schedule_text")
-        text = cells.clean_text(self._text(row, col))
+        text = cells.clean_text(self._text(row, col)) if col else ""
         if col and not cells.is_no_plan(text):
             segments = cells.split_schedule(text, year)
             if segments:

@@ -227,3 +227,38 @@ def test_the_yearly_figure_still_fills_a_whole_target_milestone():
             {DUES[0]: Decimal(100), DUES[1]: Decimal(300), DUES[3]: Decimal(1000)},
         )
     ]
+
+
+# --- the header's label test -------------------------------------------------------------------
+
+LABEL_CHARS = [*"序号项目名称牵头单位责任人第一季度完成情况()（）-^]\\ \u3000", "<b>", "&amp;"]
+labels = st.lists(st.sampled_from(LABEL_CHARS), min_size=1, max_size=8).map("".join)
+
+
+def may_be_label_plain(header, text):
+    if "<" in text or "&" in text:
+        return True
+    foreign = set(text) - header._label_chars
+    return not (foreign and re.search("[\u3400-\u9fff]", "".join(foreign)))
+
+
+def is_repeated_header_plain(row, header):
+    hits = sum(1 for c in row if len(c.text) <= 30 and header.is_label(c.text))
+    return hits >= max(2, len(header.columns) // 2)
+
+
+@PROPERTY
+@given(st.lists(labels, min_size=1, max_size=6), st.lists(labels | texts, max_size=8))
+def test_the_header_label_test_is_unchanged(column_labels, row_texts):
+    from importers.headers import Column, Header, is_repeated_header
+    from importers.types import Cell
+
+    header = Header(
+        first_row=0,
+        last_row=0,
+        columns=[Column(index=i, label=x, role=f"r{i}") for i, x in enumerate(column_labels)],
+    )
+    row = [Cell(t, (5, i)) for i, t in enumerate(row_texts)]
+    for text in row_texts:
+        assert header._may_be_label(text) == may_be_label_plain(header, text)
+    assert is_repeated_header(row, header) == is_repeated_header_plain(row, header)
