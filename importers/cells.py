@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal, InvalidOperation
 from itertools import pairwise
+from typing import NamedTuple
 
 # ---------------------------------------------------------------------------
 # Cleaning
@@ -233,12 +234,35 @@ class UnitRef:
     scope: str | None = None  # 市住房城乡建设局(节能保暖工程) -> scope 节能保暖工程
 
 
+# a cell with no brackets and no PDF line end: its tokens are runs between separators
+_PLAIN_LIST = re.compile(f"[^()（）{SOFT_BREAK}]*")
+_TOKEN = re.compile(rf"[^\s{re.escape(_LIST_SEPARATORS)}]+")
+
+
+def _plain_tokens(text: str) -> list[tuple[str, str]]:
+    """_tokens of a text without brackets or SOFT_BREAK, by pattern instead of per character:
+    the separator before a token is "、" when a list separator is in the gap, else " "."""
+    out: list[tuple[str, str]] = []
+    end = -1
+    for m in _TOKEN.finditer(text):
+        if end < 0:
+            sep = ""
+        else:
+            gap = text[end : m.start()]
+            sep = "、" if any(ch in _LIST_SEPARATORS for ch in gap) else " "
+        out.append((m.group(), sep))
+        end = m.end()
+    return out
+
+
 def _tokens(text: str) -> list[tuple[str, str]]:
     """Split on spaces, new lines and list separators, but never inside brackets.
 
     Returns (token, separator-before) pairs: " " when only white space came before the token,
     "、" when a list separator did, SOFT_BREAK when only a PDF line end did, "" for the first.
     """
+    if _PLAIN_LIST.fullmatch(text):
+        return _plain_tokens(text)
     out: list[tuple[str, str]] = []
     buf: list[str] = []
     depth = 0
@@ -790,8 +814,10 @@ def parse_number(text: str) -> Decimal | None:
     return value.normalize() if value != value.to_integral() else value.quantize(Decimal(1))
 
 
-@dataclass(frozen=True)
-class Quantity:
+class Quantity(NamedTuple):
+    """A named tuple: made for every figure of every plan text, where a frozen dataclass's
+    __init__ cost several times a tuple's (issue 11)."""
+
     name: str
     value: Decimal
     measure: str

@@ -262,3 +262,48 @@ def test_the_header_label_test_is_unchanged(column_labels, row_texts):
     for text in row_texts:
         assert header._may_be_label(text) == may_be_label_plain(header, text)
     assert is_repeated_header(row, header) == is_repeated_header_plain(row, header)
+
+
+# --- the tokens of a list of units or persons --------------------------------------------------
+
+
+def tokens_plain(text):
+    """cells._tokens as it was: character by character."""
+    out, buf, depth, sep, tok_sep = [], [], 0, "", ""
+    for ch in text:
+        if ch in "(（":
+            depth += 1
+        elif ch in ")）":
+            depth = max(0, depth - 1)
+        if ch == SOFT_BREAK and depth:
+            continue
+        if depth == 0 and (ch.isspace() or ch in cells._LIST_SEPARATORS):
+            if buf:
+                out.append(("".join(buf), tok_sep))
+                buf = []
+                sep = ""
+            if ch in cells._LIST_SEPARATORS:
+                sep = "、"
+            elif ch == SOFT_BREAK:
+                sep = sep or SOFT_BREAK
+            elif sep in ("", SOFT_BREAK):
+                sep = " "
+            continue
+        if not buf:
+            tok_sep = sep if out else ""
+        buf.append(ch)
+    if buf:
+        out.append(("".join(buf), tok_sep))
+    return out
+
+
+LIST_ALPHABET = [*"区教育局民政镇街王李张 \t\n\u3000\xa0\x1c、，,；;/()（）", SOFT_BREAK, "各街镇"]
+list_texts = st.lists(st.sampled_from(LIST_ALPHABET), max_size=30).map("".join)
+
+
+@PROPERTY
+@given(list_texts)
+def test_list_tokens_are_unchanged(text):
+    assert cells._tokens(text) == tokens_plain(text)
+    plain = text.translate({ord(c): None for c in "()（）" + SOFT_BREAK})
+    assert cells._tokens(plain) == tokens_plain(plain)  # the fast path, surely taken
