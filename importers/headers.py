@@ -91,6 +91,7 @@ ROLE_SYNONYMS: list[tuple[str, tuple[str, ...]]] = [
 ]
 
 REQUIRED_ANY = ("project", "subitem")  # some column must name the work
+REPORT_ROLES = ("completion", "status", "explanation", "problems", "next_steps", "percent")
 
 
 @dataclass
@@ -114,6 +115,11 @@ class Header:
 
     def one(self, role: str) -> Column | None:
         return self._first.get(role)
+
+    @cached_property
+    def reports(self) -> bool:
+        """Whether the table reports progress: a column of one of the report's roles."""
+        return any(r in self._first for r in REPORT_ROLES)
 
     @cached_property
     def _first(self) -> dict[str, Column]:

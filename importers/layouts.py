@@ -33,7 +33,6 @@ from progress import periods
 _TITLE_WORDS = re.compile(r"清单|进度表|台账|一览表|计划|实事|工程|任务|项目|进展")
 _NOTE = re.compile(r"^\s*(注|备注|说明|填报说明|附注)\s*[:：]|^\s*\d+\s*[.、．]\s*\S{2,}[:：]")
 _GENERIC_WORDS = ("工程", "项目", "建设", "改造", "设施", "工作", "提升", "实施")
-_REPORT_ROLES = ("completion", "status", "explanation", "problems", "next_steps", "percent")
 _HEADING_ORDINAL = re.compile(r"^[一二三四五六七八九十]+、")
 _NOTE_START = re.compile(r"^\s*(注|备注|说明|填报说明|附注|填表说明)\s*[:：\d]")
 FORMULA_STARTS = ("=", "+", "-", "@")  # what a spreadsheet reads as the start of a formula
@@ -310,7 +309,7 @@ class _RowReader:
         """Empty rows, and rows that repeat an earlier row cell for cell: those are skipped (a
         warning names both rows), so a row pasted twice is not a second sub-item. A row whose
         every cell belongs to the cells merged over the row before it adds nothing either."""
-        key = tuple(c.text.strip() for c in row)
+        key = tuple([c.text.strip() for c in row])
         if not any(key):
             return True
         seen = self.seen_rows.get(key)
@@ -360,15 +359,19 @@ class _RowReader:
     def _count_numbers(self, row: list[Cell], header: Header) -> None:
         """Add a data row's number cells to the sums the total rows are checked against."""
         number_col = header.one("number")
-        seen: set[tuple[int, int]] = set()
-        for c, cell in enumerate(row):
-            if cell.origin in seen or (number_col and c == number_col.index):
-                continue
-            seen.add(cell.origin)
-            text = cell.text
-            if not text or not (text[0].isdigit() or text[0] in "-－" or text[0].isspace()):
-                continue  # not a number (parse_plain_number's own first test, without the call)
-            value = cells.parse_plain_number(text)
+        skip = number_col.index if number_col else -1
+        # the cells that can hold a number (parse_plain_number's own first test): most rows
+        # have none besides their 序号
+        maybe = [
+            c
+            for c, (text, _origin) in enumerate(row)
+            if text and (text[0].isdigit() or text[0] in "-－" or text[0].isspace()) and c != skip
+        ]
+        for c in maybe:
+            origin = row[c].origin
+            if any(row[j].origin == origin for j in range(c) if j != skip):
+                continue  # the same merged cell, counted once
+            value = cells.parse_plain_number(row[c].text)
             if value is not None:
                 self.sums.setdefault(c, []).append(value)
                 self.section.setdefault(c, []).append(value)
@@ -799,7 +802,7 @@ class _RowReader:
         return out
 
     def _report(self, row: list[Cell], rownum: int, h: Header) -> ParsedReport | None:
-        if not any(h.one(r) for r in _REPORT_ROLES):
+        if not h.reports:
             return None
         completion_col = h.one("completion")
         period = self.plan.period

@@ -307,3 +307,58 @@ def test_list_tokens_are_unchanged(text):
     assert cells._tokens(text) == tokens_plain(text)
     plain = text.translate({ord(c): None for c in "()（）" + SOFT_BREAK})
     assert cells._tokens(plain) == tokens_plain(plain)  # the fast path, surely taken
+
+
+# --- the sums a total row is checked against ---------------------------------------------------
+
+
+def count_numbers_plain(reader, row, header):
+    """_RowReader._count_numbers as it was: every cell, once per merged range."""
+    number_col = header.one("number")
+    seen = set()
+    for c, cell in enumerate(row):
+        if cell.origin in seen or (number_col and c == number_col.index):
+            continue
+        seen.add(cell.origin)
+        value = cells.parse_plain_number(cell.text)
+        if value is not None:
+            reader.sums.setdefault(c, []).append(value)
+            reader.section.setdefault(c, []).append(value)
+
+
+NUMBER_CELLS = st.sampled_from(["", " 12", "3.5", "-4", "－5", "1,200", "abc", "12人", "７", " "])
+
+
+@PROPERTY
+@given(
+    st.lists(
+        st.lists(st.tuples(NUMBER_CELLS, st.integers(0, 3)), min_size=1, max_size=6),
+        max_size=5,
+    ),
+    st.one_of(st.none(), st.integers(0, 5)),
+)
+def test_number_sums_are_unchanged(rows, number_index):
+    from importers.headers import Column, Header
+    from importers.layouts import _RowReader
+    from importers.types import Cell, ParsedPlan
+
+    columns = [Column(index=5, label="名称", role="project")]
+    if number_index is not None:
+        columns.append(Column(index=number_index, label="序号", role="number"))
+    header = Header(first_row=0, last_row=0, columns=columns)
+
+    def plan():
+        return ParsedPlan(title="", jurisdiction=None, year=None, period=None, kind="")
+
+    fast, plain = _RowReader(plan()), _RowReader(plan())
+    for r, spec in enumerate(rows):
+        # cells merged with the one to their left share its text and origin
+        row = []
+        for c, (text, back) in enumerate(spec):
+            if back and c and back <= c:
+                row.append(Cell(row[c - back].text, row[c - back].origin))
+            else:
+                row.append(Cell(text, (r, c)))
+        fast._count_numbers(row, header)
+        count_numbers_plain(plain, row, header)
+    assert (fast.sums, fast.section) == (plain.sums, plain.section)
