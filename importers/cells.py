@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal, InvalidOperation
 from itertools import pairwise
+from typing import NamedTuple
 
 # ---------------------------------------------------------------------------
 # Cleaning
@@ -123,12 +124,17 @@ def clean_text(text: str | None) -> str:
     text = text.replace(SOFT_BREAK, "")
     lines = []
     for line in text.split("\n"):
-        line = _INNER_SPACE.sub("", line)
-        line = _SPACE_AFTER_PUNCT.sub("", line)
-        line = _MULTISPACE.sub(" ", line).strip()
+        if " " in line or "\t" in line or "\u3000" in line:  # else the three are no-ops
+            line = _INNER_SPACE.sub("", line)
+            line = _SPACE_AFTER_PUNCT.sub("", line)
+            line = _MULTISPACE.sub(" ", line)
+        line = line.strip()
         if line:
             lines.append(line)
     return "\n".join(lines)
+
+
+_NAME_BREAK = re.compile(rf"\n(?=[{_CJK}])|(?<=[{_CJK}])\n")
 
 
 @_memo
@@ -136,7 +142,9 @@ def clean_name(text: str | None) -> str:
     """Clean a short name: one line, no spaces between Chinese characters."""
     text = clean_text(text)
     # A name broken across lines is one name (区综合行政 / 执法局).
-    return re.sub(rf"\n(?=[{_CJK}])|(?<=[{_CJK}])\n", "", text).replace("\n", " ").strip()
+    if "\n" not in text:
+        return text.strip()
+    return _NAME_BREAK.sub("", text).replace("\n", " ").strip()
 
 
 def clean_category(text: str | None) -> str:
@@ -157,11 +165,15 @@ def split_sub_number(text: str) -> tuple[int | None, str]:
     return int(m.group(1)), text[m.end() :].strip()
 
 
+_CLAUSE_END = re.compile(r"[。；;\n]")
+_COMMA = re.compile(r"[，,]")
+
+
 def first_clause(text: str, limit: int = 60) -> str:
     """The leading clause of a description, used as a sub-item name."""
-    head = re.split(r"[。；;\n]", text, maxsplit=1)[0].strip()
+    head = _CLAUSE_END.split(text, maxsplit=1)[0].strip()
     if len(head) > limit:
-        head = re.split(r"[，,]", head, maxsplit=1)[0].strip()
+        head = _COMMA.split(head, maxsplit=1)[0].strip()
     return head.rstrip("，,。；;：:")
 
 
@@ -222,12 +234,35 @@ class UnitRef:
     scope: str | None = None  # 市住房城乡建设局(节能保暖工程) -> scope 节能保暖工程
 
 
+# a cell with no brackets and no PDF line end: its tokens are runs between separators
+_PLAIN_LIST = re.compile(f"[^()（）{SOFT_BREAK}]*")
+_TOKEN = re.compile(rf"[^\s{re.escape(_LIST_SEPARATORS)}]+")
+
+
+def _plain_tokens(text: str) -> list[tuple[str, str]]:
+    """_tokens of a text without brackets or SOFT_BREAK, by pattern instead of per character:
+    the separator before a token is "、" when a list separator is in the gap, else " "."""
+    out: list[tuple[str, str]] = []
+    end = -1
+    for m in _TOKEN.finditer(text):
+        if end < 0:
+            sep = ""
+        else:
+            gap = text[end : m.start()]
+            sep = "、" if any(ch in _LIST_SEPARATORS for ch in gap) else " "
+        out.append((m.group(), sep))
+        end = m.end()
+    return out
+
+
 def _tokens(text: str) -> list[tuple[str, str]]:
     """Split on spaces, new lines and list separators, but never inside brackets.
 
     Returns (token, separator-before) pairs: " " when only white space came before the token,
     "、" when a list separator did, SOFT_BREAK when only a PDF line end did, "" for the first.
     """
+    if _PLAIN_LIST.fullmatch(text):
+        return _plain_tokens(text)
     out: list[tuple[str, str]] = []
     buf: list[str] = []
     depth = 0
@@ -260,8 +295,13 @@ def _tokens(text: str) -> list[tuple[str, str]]:
     return out
 
 
+_TRAILING_BRACKETS = re.compile(r"[(（][^)）]*[)）]$")
+_FROM_BRACKET = re.compile(r"[(（].*$")
+_SCOPED_UNIT = re.compile(r"^(.+?)[(（]([^()（）]+)[)）]$")
+
+
 def _has_unit_suffix(name: str) -> bool:
-    base = re.sub(r"[(（][^)）]*[)）]$", "", name)
+    base = _TRAILING_BRACKETS.sub("", name) if ")" in name or "）" in name else name
     return base.endswith(UNIT_SUFFIXES)
 
 
@@ -287,7 +327,7 @@ def _glued(tok: str, nxt: str, sep: str) -> bool:
     if nxt.startswith(("(", "（")) and sep in (" ", SOFT_BREAK):
         return True  # a scope in brackets: 市住房城乡建设局 (老旧小区改造)
     if sep == SOFT_BREAK:
-        base = re.sub(r"[(（].*$", "", nxt)  # 市南区 / 政府(中山路改造提升)
+        base = _FROM_BRACKET.sub("", nxt)  # 市南区 / 政府(中山路改造提升)
         branch = tok.startswith("市") and tok.endswith("局") and base.endswith("分局")
         return (
             not _has_unit_suffix(tok)
@@ -334,7 +374,7 @@ def split_units(text: str | None) -> list[UnitRef]:
         i += 1
     refs = []
     for name in names:
-        m = re.match(r"^(.+?)[(（]([^()（）]+)[)）]$", name)
+        m = _SCOPED_UNIT.match(name)
         if m and _has_unit_suffix(m.group(1)) and not m.group(1).endswith("区("):
             refs.append(UnitRef(m.group(1), m.group(2).strip()))
         else:
@@ -396,7 +436,7 @@ def _join_single_chars(tokens: list[str]) -> list[str]:
         run.clear()
 
     for tok in tokens:
-        if len(tok) == 1 and re.match(rf"[{_CJK}]", tok):
+        if len(tok) == 1 and _CJK_CHAR.match(tok):
             run.append(tok)
         else:
             flush()
@@ -752,10 +792,13 @@ MAX_DIGITS = 15  # digits of the figure as written; longer is not a plan's numbe
 MAX_TARGET = Decimal(10) ** 19  # IndicatorTarget.value holds 20 integer digits
 
 
+_FIGURE = re.compile(r"(\d+(?:\.\d+)?)\s*(万|亿)?")
+
+
 @_memo
 def parse_number(text: str) -> Decimal | None:
     """'5.5万' -> 55000, '1.2万个' -> 12000, '40%' -> 40."""
-    m = re.search(r"(\d+(?:\.\d+)?)\s*(万|亿)?", text or "")
+    m = _FIGURE.search(text or "")
     if not m or len(m.group(1)) > MAX_DIGITS:
         return None  # a figure no plan states; not a target
     try:
@@ -771,8 +814,10 @@ def parse_number(text: str) -> Decimal | None:
     return value.normalize() if value != value.to_integral() else value.quantize(Decimal(1))
 
 
-@dataclass(frozen=True)
-class Quantity:
+class Quantity(NamedTuple):
+    """A named tuple: made for every figure of every plan text, where a frozen dataclass's
+    __init__ cost several times a tuple's (issue 11)."""
+
     name: str
     value: Decimal
     measure: str
@@ -873,7 +918,7 @@ def build_indicators(
                 continue
             g["points"].append((due, q))
 
-    yearly = extract_quantities(description) if description else []
+    yearly: list[Quantity] | None = None  # read from the description only when a text needs it
     result = []
     for g in groups:
         targets: dict[date, Decimal] = {}
@@ -884,6 +929,8 @@ def build_indicators(
         for due, text in milestones:
             if due in targets or not says_whole_target(text) or (targets and due < max(targets)):
                 continue
+            if yearly is None:
+                yearly = extract_quantities(description) if description else []
             for q in yearly:
                 if q.measure == g["measure"] and _names_match(q.name, g["name"], shortest=3):
                     targets[due] = q.value
@@ -1069,13 +1116,17 @@ _TASK_WORDS = re.compile(
 )
 
 
+_SENTENCE_PUNCT = re.compile("[，。；,;！!？?]")
+
+
+@_memo
 def is_sentence(name: str, *, unit: bool = False) -> bool:
     """A leader's name is 2 to 5 characters (a unit's ends like a unit): a longer token, or one
     with the words of a task (加强跟踪问效, 不断扩大…), is a sentence put in the wrong column."""
     n = name.strip()
     if not n:
         return False
-    if any(p in n for p in "，。；,;！!？?"):
+    if _SENTENCE_PUNCT.search(n):
         return True
     if unit:
         return bool(_TASK_WORDS.search(n)) and not _has_unit_suffix(n)
@@ -1084,13 +1135,16 @@ def is_sentence(name: str, *, unit: bool = False) -> bool:
     return len(n) > 5 and not _ROLE.search(n)  # 区委分管领导 names a role, not a task
 
 
+_PLAIN_NUMBER = re.compile(r"-?\d{1,15}(?:\.\d{1,6})?")
+
+
 def parse_plain_number(text: str | None) -> Decimal | None:
     """A cell that is only a number (1,200 / 35.5 / -3): its value; None otherwise."""
     t = (text or "").strip()
     if not t or not (t[0].isdigit() or t[0] in "-－"):
         return None  # the common case: a text
     t = halfwidth(t).replace(",", "").replace("，", "")
-    if not re.fullmatch(r"-?\d{1,15}(?:\.\d{1,6})?", t):
+    if not _PLAIN_NUMBER.fullmatch(t):
         return None
     return Decimal(t)
 

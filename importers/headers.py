@@ -91,6 +91,7 @@ ROLE_SYNONYMS: list[tuple[str, tuple[str, ...]]] = [
 ]
 
 REQUIRED_ANY = ("project", "subitem")  # some column must name the work
+REPORT_ROLES = ("completion", "status", "explanation", "problems", "next_steps", "percent")
 
 
 @dataclass
@@ -113,8 +114,16 @@ class Header:
         return list(self._roles.get(role, ()))
 
     def one(self, role: str) -> Column | None:
-        found = self._roles.get(role)
-        return found[0] if found else None
+        return self._first.get(role)
+
+    @cached_property
+    def reports(self) -> bool:
+        """Whether the table reports progress: a column of one of the report's roles."""
+        return any(r in self._first for r in REPORT_ROLES)
+
+    @cached_property
+    def _first(self) -> dict[str, Column]:
+        return {role: cols[0] for role, cols in self._roles.items()}
 
     @cached_property
     def _roles(self) -> dict[str, list[Column]]:
@@ -149,12 +158,17 @@ class Header:
         removes one outside HTML, so such a text cannot be a label (and is not cleaned)."""
         if "<" in text or "&" in text:
             return True
-        foreign = set(text) - self._label_chars
-        return not (foreign and _IDEOGRAPH.search("".join(foreign)))
+        return not self._foreign_ideograph.search(text)
 
     @cached_property
     def _label_chars(self) -> set[str]:
         return set("".join(self.label_keys))
+
+    @cached_property
+    def _foreign_ideograph(self) -> re.Pattern:
+        """A Chinese character that no label has, found in one pass over the text."""
+        known = "".join(sorted(re.escape(ch) for ch in self._label_chars))
+        return re.compile(f"(?![{known}])[\u3400-\u9fff]" if known else "[\u3400-\u9fff]")
 
     @cached_property
     def _label_texts(self) -> dict[str, bool]:
@@ -278,6 +292,14 @@ def schedule_due(col: Column, year: int) -> date | None:
 
 def is_repeated_header(row: list[Cell], header: Header) -> bool:
     """A header row repeated at a page break."""
-    is_label = header.is_label
-    hits = sum(1 for c in row if len(c.text) <= 30 and is_label(c.text))
+    is_label, known = header.is_label, header._label_texts
+    hits = 0
+    for cell in row:
+        text = cell[0]
+        if len(text) <= 30:
+            hit = known.get(text)
+            if hit is None:
+                hit = is_label(text)
+            if hit:
+                hits += 1
     return hits >= max(2, len(header.columns) // 2)

@@ -33,7 +33,7 @@ from progress import periods
 _TITLE_WORDS = re.compile(r"清单|进度表|台账|一览表|计划|实事|工程|任务|项目|进展")
 _NOTE = re.compile(r"^\s*(注|备注|说明|填报说明|附注)\s*[:：]|^\s*\d+\s*[.、．]\s*\S{2,}[:：]")
 _GENERIC_WORDS = ("工程", "项目", "建设", "改造", "设施", "工作", "提升", "实施")
-_REPORT_ROLES = ("completion", "status", "explanation", "problems", "next_steps", "percent")
+_HEADING_ORDINAL = re.compile(r"^[一二三四五六七八九十]+、")
 _NOTE_START = re.compile(r"^\s*(注|备注|说明|填报说明|附注|填表说明)\s*[:：\d]")
 FORMULA_STARTS = ("=", "+", "-", "@")  # what a spreadsheet reads as the start of a formula
 
@@ -229,6 +229,8 @@ class _RowReader:
         # sums of the number cells of data rows, by column: all rows, and since the last 小计
         self.sums: dict[int, list[Decimal]] = {}
         self.section: dict[int, list[Decimal]] = {}
+        # the date each schedule column stands for, by (id of the column, year)
+        self.dues: dict[tuple[int, int], tuple[Column, date | None]] = {}
 
     # -- helpers ---------------------------------------------------------------------------
     @staticmethod
@@ -237,9 +239,11 @@ class _RowReader:
             return None
         return row[col.index]
 
-    def _text(self, row: list[Cell], col: Column | None) -> str:
-        cell = self._cell(row, col)
-        return cell.text if cell else ""
+    @staticmethod
+    def _text(row: list[Cell], col: Column | None) -> str:
+        if col is None or col.index >= len(row):
+            return ""
+        return row[col.index].text
 
     def skip(self, row: int, reason: str) -> None:
         """A row that is not data, listed with its reason in the preview and in --json."""
@@ -305,7 +309,7 @@ class _RowReader:
         """Empty rows, and rows that repeat an earlier row cell for cell: those are skipped (a
         warning names both rows), so a row pasted twice is not a second sub-item. A row whose
         every cell belongs to the cells merged over the row before it adds nothing either."""
-        key = tuple(c.text.strip() for c in row)
+        key = tuple([c.text.strip() for c in row])
         if not any(key):
             return True
         seen = self.seen_rows.get(key)
@@ -327,12 +331,14 @@ class _RowReader:
         """Rows a person reads as not part of the list: totals (合计, 小计, 总计), notes (注：1. …
         and the lines after it), signature and stamp lines (审核人：…, 填报单位：（盖章）) and
         the unit line (单位：万元). Each is listed as skipped with its reason."""
-        texts: list[str] = []
+        texts: list[str] = []  # the first three texts, one per merged range: all it needs
         seen: set[tuple[int, int]] = set()
-        for cell in row:
-            if cell.text.strip() and cell.origin not in seen:
-                seen.add(cell.origin)
-                texts.append(cell.text.strip())
+        for text, origin in row:
+            if origin not in seen and (text := text.strip()):
+                seen.add(origin)
+                texts.append(text)
+                if len(texts) == 3:
+                    break
         if not texts:
             return False
         if word := next((t for t in texts[:3] if cells.is_total(t)), None):
@@ -353,12 +359,19 @@ class _RowReader:
     def _count_numbers(self, row: list[Cell], header: Header) -> None:
         """Add a data row's number cells to the sums the total rows are checked against."""
         number_col = header.one("number")
-        seen: set[tuple[int, int]] = set()
-        for c, cell in enumerate(row):
-            if cell.origin in seen or (number_col and c == number_col.index):
-                continue
-            seen.add(cell.origin)
-            value = cells.parse_plain_number(cell.text)
+        skip = number_col.index if number_col else -1
+        # the cells that can hold a number (parse_plain_number's own first test): most rows
+        # have none besides their 序号
+        maybe = [
+            c
+            for c, (text, _origin) in enumerate(row)
+            if text and (text[0].isdigit() or text[0] in "-－" or text[0].isspace()) and c != skip
+        ]
+        for c in maybe:
+            origin = row[c].origin
+            if any(row[j].origin == origin for j in range(c) if j != skip):
+                continue  # the same merged cell, counted once
+            value = cells.parse_plain_number(row[c].text)
             if value is not None:
                 self.sums.setdefault(c, []).append(value)
                 self.section.setdefault(c, []).append(value)
@@ -396,7 +409,7 @@ class _RowReader:
         if len(origins) == 1 and (
             len(row) > 2 and sum(1 for c in row if c.origin in origins) > len(row) // 2
         ):
-            if not header.one("category") and re.match(r"^[一二三四五六七八九十]+、", text):
+            if not header.one("category") and _HEADING_ORDINAL.match(text):
                 self._set_category(cells.clean_category(text))
                 self.in_notes = False
             else:
@@ -739,21 +752,28 @@ class _RowReader:
         if not year:
             return out
         groups: dict[tuple[int, int], list[Column]] = {}
+        width = len(row)
         for col in h.by_role("schedule"):
-            cell = self._cell(row, col)
-            if cell is not None:
-                groups.setdefault(cell.origin, []).append(col)
+            if col.index < width:
+                groups.setdefault(row[col.index].origin, []).append(col)
+        dues_of = self.dues
         for cols in groups.values():
-            text = cells.clean_text(self._cell(row, cols[0]).text)  # type: ignore[union-attr]
+            text = cells.clean_text(row[cols[0].index].text)
             if cells.is_no_plan(text):
                 continue
-            dues = [d for d in (schedule_due(c, year) for c in cols) if d]
+            dues = []
+            for c in cols:
+                key = (id(c), year)
+                if key not in dues_of:
+                    dues_of[key] = (c, schedule_due(c, year))  # the column kept alive with its id
+                if due := dues_of[key][1]:
+                    dues.append(due)
             if not dues:
                 self.warn(rownum, cols[0], _("The date of this schedule column is not understood."))
                 continue
             out.append(ParsedMilestone(due=max(dues), text=text))
         col = h.one("schedule_text")
-        text = cells.clean_text(self._text(row, col))
+        text = cells.clean_text(self._text(row, col)) if col else ""
         if col and not cells.is_no_plan(text):
             segments = cells.split_schedule(text, year)
             if segments:
@@ -782,7 +802,7 @@ class _RowReader:
         return out
 
     def _report(self, row: list[Cell], rownum: int, h: Header) -> ParsedReport | None:
-        if not any(h.one(r) for r in _REPORT_ROLES):
+        if not h.reports:
             return None
         completion_col = h.one("completion")
         period = self.plan.period

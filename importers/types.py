@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
+from typing import NamedTuple
 
 
 class ImportFileError(Exception):
@@ -14,10 +15,12 @@ class ImportFileError(Exception):
     """
 
 
-@dataclass(frozen=True)
-class Cell:
+class Cell(NamedTuple):
     """One grid position. `origin` is the (row, col) of the top-left of its merged range, so two
-    positions of one merged cell share an origin even when neighbouring cells hold equal text."""
+    positions of one merged cell share an origin even when neighbouring cells hold equal text.
+
+    A named tuple, not a frozen dataclass: a sheet makes tens of thousands of cells, and a
+    frozen dataclass's __init__ costs several times a tuple's (issue 11)."""
 
     text: str
     origin: tuple[int, int]

@@ -78,51 +78,67 @@ def build_table(
     title_lines: list[str] | None = None,
 ) -> Table:
     """`rows` yields (file row, first column, values) in row order, 0-based; rows and cells
-    outside the shape are ignored (the shape was checked against the limits)."""
+    outside the shape are ignored (the shape was checked against the limits).
+
+    Written for speed (a sheet has tens of thousands of cells): the merged positions are kept
+    per row, so a row without merges is made in one comprehension; tests/test_grid_fast.py
+    compares it with the plain per-cell definition (build_table_plain) on random grids."""
     height, width = shape.height, shape.width
-    origins: dict[tuple[int, int], tuple[int, int]] = {}
+    merged: dict[int, dict[int, tuple[int, int]]] = {}  # row -> column -> origin
     for r0, c0, r1, c1 in shape.merges:
         if r0 >= height or c0 >= width:
             continue
         top = (r0, c0)
+        span = range(c0, min(c1 + 1, width))
         for r in range(r0, min(r1 + 1, height)):
-            for c in range(c0, min(c1 + 1, width)):
-                origins[(r, c)] = top
-    merge_tops = set(origins.values())
+            line = merged.get(r)
+            if line is None:
+                line = merged[r] = {}
+            for c in span:
+                line[c] = top  # a later range wins a position two ranges claim
+    tops_by_row: dict[int, list[int]] = {}
+    for top in {o for line in merged.values() for o in line.values()}:
+        tops_by_row.setdefault(top[0], []).append(top[1])
     top_texts: dict[tuple[int, int], str] = {}
+    hidden_rows = shape.hidden_rows
     visible_cols = [c for c in range(width) if c not in shape.hidden_cols]
     max_chars = settings.IMPORT_MAX_CELL_CHARS
+    new = tuple.__new__
     out: list[list[Cell]] = []
     numbers: list[int] = []
+    blank = [""] * width
     for r, first, values in rows:
         if r >= height:
             break
-        texts: dict[int, str] = {}
-        for i, value in enumerate(values):
-            c = first + i
-            if c >= width:
-                break
-            text = cell_text(value)
-            if text:
+        n = max(0, min(len(values), width - first))
+        texts = [v if type(v) is str else cell_text(v) for v in values[:n]]
+        if texts and max(map(len, texts)) > max_chars:
+            for i, text in enumerate(texts):
                 if len(text) > max_chars:
-                    check_text(text, where=where, row=r, col=c)
-                texts[c] = text
-                if (r, c) in merge_tops:
-                    top_texts[(r, c)] = text
-        if r in shape.hidden_rows:
+                    check_text(text, where=where, row=r, col=first + i)
+        line = blank.copy()
+        if first >= 0:
+            line[first : first + n] = texts
+        elif n > -first:  # no reader starts left of column A; kept exact all the same
+            line[: first + n] = texts[-first:]
+        tops = tops_by_row.get(r)
+        if tops is not None:
+            for c in tops:
+                if line[c]:
+                    top_texts[(r, c)] = line[c]
+        if r in hidden_rows:
             continue
-        row: list[Cell] = []
-        filled = False
-        for c in visible_cols:
-            origin = origins.get((r, c))
-            if origin is None:
-                text = texts.get(c, "")
-                row.append(Cell(text, (r, c)))
-            else:
-                text = top_texts.get(origin, "")
-                row.append(Cell(text, origin))
-            filled = filled or bool(text.strip())
-        if filled:
+        origins = merged.get(r)
+        if origins is None:
+            row = [new(Cell, (line[c], (r, c))) for c in visible_cols]
+        else:
+            row = [
+                new(Cell, (line[c], (r, c)))
+                if (origin := origins.get(c)) is None
+                else new(Cell, (top_texts.get(origin, ""), origin))
+                for c in visible_cols
+            ]
+        if any(cell[0].strip() for cell in row):
             out.append(row)
             numbers.append(r + 1)
     return Table(rows=trim(out), row_numbers=numbers, title_lines=title_lines or [], source=source)
