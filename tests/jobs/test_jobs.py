@@ -320,3 +320,20 @@ def test_withdrawing_many_rows_in_the_admin_refreshes_statuses_in_a_worker(
     job.refresh_from_db()
     assert job.state == Job.State.DONE and (job.done, job.total) == (4, 4)
     assert not ItemStatus.objects.filter(subitem_id__in=ids).exists()
+
+
+def test_an_admins_missing_list_of_every_jurisdiction_is_the_admins_only(
+    client_as, admin_user, supervisor, items
+):
+    response = client_as(admin_user).get(reverse("review:missing_export"), {"period": PERIOD})
+    assert response.status_code == 302
+    job = Job.objects.get()
+    assert job.scope == ""  # every jurisdiction: the asker and the admins
+    run_queued()
+    job.refresh_from_db()
+    assert job.state == Job.State.DONE, job.error
+    download = reverse("jobs:download", args=[job.pk])
+    assert client_as(supervisor).get(download).status_code == 404
+    rows = _rows(client_as(admin_user).get(download))
+    assert rows[2][0] == "行政区"  # the jurisdiction's column first
+    assert len(rows) == 3 + 4  # every item is missing in May (none reported)
