@@ -3,7 +3,9 @@ their size, and any other export over EXPORT_BACKGROUND_ROWS rows (or asked with
 
 A whole jurisdiction's list is a plan's file (the monthly table, the ledger, the plan list: a
 plan is always a jurisdiction's whole plan), the missing-reports list (a jurisdiction's, or an
-admin's of every jurisdiction: always queued by its view) and the item list exported without a filter that
+admin's of every jurisdiction: always queued by its view), a supervisor's or an admin's
+scorecard and 督办台账 without a state, unit or level filter (progress.supervision.views), and
+the item list exported without a filter that
 narrows it, by someone whose list is a whole jurisdiction (a supervisor of the jurisdiction, an
 admin: everything, or one jurisdiction with ?jurisdiction=). A unit's reporter's list is the
 unit's items, never a jurisdiction's; the period and the sort choose no fewer rows.

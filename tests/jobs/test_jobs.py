@@ -337,3 +337,26 @@ def test_an_admins_missing_list_of_every_jurisdiction_is_the_admins_only(
     rows = _rows(client_as(admin_user).get(download))
     assert rows[2][0] == "行政区"  # the jurisdiction's column first
     assert len(rows) == 3 + 4  # every item is missing in May (none reported)
+
+
+def test_the_whole_notice_ledger_and_scorecard_go_to_the_worker_a_filtered_ledger_does_not(
+    client_as, supervisor, reporter, items, unit
+):
+    client = client_as(supervisor)
+    ledger = reverse("supervision:notices_export")
+    for url in (ledger, f"{reverse('supervision:scorecard_export')}?year=2024"):
+        response = client.get(url)
+        assert response.status_code == 302 and response["Location"].startswith("/jobs/"), url
+    run_queued()
+    jobs = list(Job.objects.all())
+    assert len(jobs) == 2 and all(job.state == Job.State.DONE for job in jobs)
+    for job in jobs:  # the jurisdiction's supervisors' files, not its units'
+        download = reverse("jobs:download", args=[job.pk])
+        assert client.get(download).status_code == 200
+        assert client_as(reporter).get(download).status_code == 404
+    for narrowed in ({"state": "open"}, {"unit": unit.pk}, {"level": "urgent"}):
+        response = client.get(ledger, narrowed)
+        assert response.status_code == 200, narrowed
+        assert response["Content-Type"].startswith("application/vnd.openxml")
+    assert client_as(reporter).get(ledger).status_code == 200  # the unit's own notices
+    assert Job.objects.count() == 2
