@@ -5,9 +5,9 @@ A whole jurisdiction's list is a plan's file (the monthly table, the ledger, the
 plan is always a jurisdiction's whole plan), the missing-reports list (a jurisdiction's, or an
 admin's of every jurisdiction: always queued by its view), a supervisor's or an admin's
 scorecard and 督办台账 without a state, unit or level filter (progress.supervision.views), and
-the item list exported without a filter that
-narrows it, by someone whose list is a whole jurisdiction (a supervisor of the jurisdiction, an
-admin: everything, or one jurisdiction with ?jurisdiction=). A unit's reporter's list is the
+the item list exported without a filter that narrows it, by someone whose list is a whole
+jurisdiction (a supervisor of the jurisdiction, an admin: everything, or one jurisdiction with
+?jurisdiction=). A unit's reporter's list is the
 unit's items, never a jurisdiction's; the period and the sort choose no fewer rows.
 """
 
