@@ -193,6 +193,28 @@ def channels_deliver(
     ]
 
 
+def deliver_and_report(command, *, owner: Unit | Jurisdiction, message) -> int:
+    """For the management commands: send a built Message (progress.channels.messages) to the
+    owner's channels, write one line per channel to the command's stdout (sent) or stderr
+    (failed), and return how many failed."""
+    target = {"unit": owner} if isinstance(owner, Unit) else {"jurisdiction": owner}
+    failed = 0
+    for record in channels_deliver(
+        **target,
+        kind=message.kind,
+        title=message.title,
+        markdown=message.markdown,
+        items=message.item_ids,
+        link=message.link,
+    ):
+        if record.outcome == record.Outcome.SENT:
+            command.stdout.write(f"{owner.name}: “{message.title}” sent through {record.channel}")
+        else:
+            failed += 1
+            command.stderr.write(f"{owner.name}: {record.channel} failed: {record.answer}")
+    return failed
+
+
 def _check_items(item_ids: list[int], *, unit: Unit | None, jurisdiction: Jurisdiction | None):
     if not item_ids:
         return

@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from progress.channels.messages import notice_message
 from progress.channels.models import ChannelMessage
-from progress.channels.services import channels_deliver
+from progress.channels.services import deliver_and_report
 from progress.supervision import selectors
 
 
@@ -45,19 +45,7 @@ class Command(BaseCommand):
                 if opts["dry_run"]:
                     self.stdout.write(f"{unit.name}: would send “{message.title}”")
                     continue
-                for record in channels_deliver(
-                    unit=unit,
-                    kind=message.kind,
-                    title=message.title,
-                    markdown=message.markdown,
-                    items=message.item_ids,
-                    link=message.link,
-                ):
-                    if record.outcome == record.Outcome.SENT:
-                        self.stdout.write(f"{unit.name}: “{message.title}” via {record.channel}")
-                    else:
-                        failed += 1
-                        self.stderr.write(f"{unit.name}: {record.channel} failed: {record.answer}")
+                failed += deliver_and_report(self, owner=unit, message=message)
         if failed:
             raise CommandError(f"{failed} message(s) could not be sent.")
 

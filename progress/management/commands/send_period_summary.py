@@ -11,7 +11,7 @@ from django.core.management.base import BaseCommand, CommandError
 from progress import periods
 from progress.channels.messages import summary_message
 from progress.channels.models import Channel
-from progress.channels.services import channels_deliver
+from progress.channels.services import deliver_and_report
 from projects.models import Jurisdiction
 
 
@@ -53,18 +53,7 @@ class Command(BaseCommand):
                 self.stdout.write(f"{place.name}: would send “{message.title}”")
                 self.stdout.write(message.markdown)
                 continue
-            for record in channels_deliver(
-                jurisdiction=place,
-                kind=message.kind,
-                title=message.title,
-                markdown=message.markdown,
-                link=message.link,
-            ):
-                if record.outcome == record.Outcome.SENT:
-                    self.stdout.write(f"{place.name}: sent through {record.channel}")
-                else:
-                    failed += 1
-                    self.stderr.write(f"{place.name}: {record.channel} failed: {record.answer}")
+            failed += deliver_and_report(self, owner=place, message=message)
         if not places:
             self.stdout.write("No jurisdiction has a channel: nothing to send.")
         if failed:
