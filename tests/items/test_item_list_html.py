@@ -159,3 +159,35 @@ def test_an_empty_page_writes_nothing(supervisor, jurisdiction):
     table = ItemTable(selectors.list_rows(supervisor, PERIOD), period=PERIOD)
     RequestConfig(RequestFactory().get("/items/"), paginate={"per_page": 25}).configure(table)
     assert table.body_html() == "" == reference_body(table)
+
+
+def test_the_filters_selects_write_what_djangos_escape_writes(varied, supervisor):
+    """FastSelect (html.escape, the choices read once) against the same options through
+    django.utils.html.escape, with a chosen value, for every select of the filter."""
+    from django.forms.utils import flatatt
+    from django.utils.html import escape
+
+    from progress.items.filters import SELECTS, ItemFilter
+    from projects.models import Category, Unit
+
+    Category.objects.create(plan=varied, name='<一、"教育"> & 卫生', order=1)
+    unit = Unit.objects.get(name='A&B "局"')
+    rows = selectors.list_rows(supervisor, PERIOD)
+    filterset = ItemFilter(
+        {"unit": str(unit.pk), "shown": "missing"}, queryset=rows, user=supervisor
+    )
+    for name in SELECTS:
+        field = filterset.form[name]
+        widget = field.field.widget
+        attrs = widget.build_attrs(widget.attrs, {"id": f"id_{name}", "name": name})
+        chosen = {str(v) for v in widget.format_value(field.value())}
+        options = "".join(
+            f'<option value="{escape(v)}"{" selected" if str(v) in chosen else ""}>'
+            f"{escape(label)}</option>"
+            for v, label in widget.choices
+        )
+        assert str(field) == f"<select{flatatt(attrs)}>{options}</select>", name
+    html = str(filterset.form["unit"])
+    assert f'<option value="{unit.pk}" selected>A&amp;B &quot;局&quot;</option>' in html
+    assert "&lt;一、&quot;教育&quot;&gt; &amp; 卫生" in str(filterset.form["category"])
+    assert "required" not in "".join(str(filterset.form[n]) for n in SELECTS)
