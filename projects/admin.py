@@ -384,6 +384,14 @@ class ProjectAdmin(InvalidateDashboardsOnDeleteMixin, SimpleHistoryAdmin):
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(subitem_count=Count("subitems"))
 
+    def save_related(self, request, form, formsets, change):
+        """A project's plan, category and its sub-items' lead units are copied into what is
+        derived from its sub-items (the progress app's stored statuses): announce them."""
+        super().save_related(request, form, formsets, change)
+        ids = list(form.instance.subitems.order_by("pk").values_list("pk", flat=True))
+        if change and ids:
+            subitems_changed.send(sender=self.model, subitem_ids=ids)
+
     def get_form(self, request, obj=None, change=False, **kwargs):
         form = super().get_form(request, obj, change=change, **kwargs)
         if "category" in form.base_fields:

@@ -1,17 +1,20 @@
-"""Reads of the overview dashboard: a handful of grouped queries over ItemStatus alone, cached.
+"""Reads of the overview dashboard: two queries over StatusCount, cached.
 
-ItemStatus carries its sub-item's jurisdiction, plan, category and lead unit (refresh_statuses
-writes them), so every count filters and groups that one table by (jurisdiction, period), with
-no join up to the plans; only the leaders (many-to-many) need their link table.
+StatusCount holds, per plan and period, how many ItemStatus rows are in each shown status (and
+computed status, mismatch, light), in total and by category, lead unit and leader; the
+refresh_statuses that writes ItemStatus recounts the plans it touched
+(progress.statuses.counts). So a cold overview reads the plan rows of the year (the months) and
+the few hundred rows of its period (the headline, the lights and the four breakdowns) instead
+of counting the year's ItemStatus rows.
 
-Every count is a count of shown statuses (progress.statuses.shown): each is Count(filter=…) of
-the very condition the `shown` annotation of the item list is built from, so a figure and the
-list it links to always agree. The dashboards are for supervisors (their own jurisdiction) and
-admins (any), who all read every sub-item of the jurisdiction, so the counts depend on the
-jurisdiction, the period and the date only, never on the user: that is what makes them
-cacheable (progress.statuses.cache: keyed by a per-jurisdiction version that refresh_statuses
-bumps). Names of plans, categories, units and leaders are read fresh on every request (a rename
-shows at once).
+Every count is a count of shown statuses (progress.statuses.shown): StatusCount's columns are
+Count(filter=…) of the very conditions the `shown` annotation of the item list is built from,
+so a figure and the list it links to always agree. The dashboards are for supervisors (their
+own jurisdiction) and admins (any), who all read every sub-item of the jurisdiction, so the
+counts depend on the jurisdiction, the period and the date only, never on the user: that is
+what makes them cacheable (progress.statuses.cache: keyed by a per-jurisdiction version that
+refresh_statuses bumps). Names of plans, categories, units and leaders are read fresh on every
+request (a rename shows at once).
 """
 
 from __future__ import annotations
@@ -19,23 +22,22 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
-from django.db.models import Count, Q
+from django.db.models import Sum
 
 from progress import periods
-from progress.models import ItemStatus
+from progress.models import ItemStatus, StatusCount
 from progress.statuses import cache
+from progress.statuses import counts as counts_of
 from progress.statuses.shown import (
     ABSENT_KEY,
     COMPUTED,
     JUDGED_NOTHING,
     MISSING,
     PENDING,
-    REPORT,
     SHOWN,
     absent_status,
-    conditions,
 )
-from progress.supervision.selectors import LIGHT_KEYS, light_count_expressions
+from progress.supervision.selectors import LIGHT_KEYS
 from projects.models import Category, Jurisdiction, Leader, Plan, Unit
 
 ATTENTION = ("lagging", MISSING)  # with the mismatches: what a top table puts first
@@ -44,24 +46,10 @@ TOP = 15  # rows of a breakdown on the overview; the rest behind "show all"
 Counts = dict[str, int]  # total, mismatches, each SHOWN status (and more where said)
 
 
-def _counts(*, computed: bool = False) -> dict:
-    """Count(...) of the total, the mismatches and each shown status's condition (absent rows
-    under ABSENT_KEY): column tests, no CASE per row, a third of the time of counting a `shown`
-    annotation on PostgreSQL. `_shown` names the absent rows missing or pending."""
-    counts = {
-        "total": Count("pk"),
-        "mismatches": Count("pk", filter=Q(mismatch=True)),
-        **{code: Count("pk", filter=q) for code, q in conditions().items()},
-    }
-    if computed:
-        counts |= {f"computed_{c}": Count("pk", filter=Q(computed_status=c)) for c in COMPUTED}
-        counts[f"computed_{JUDGED_NOTHING}"] = Count("pk", filter=Q(computed_status=""))
-    return counts
-
-
 def _shown(row: dict, absent: str) -> Counts:
-    """A row of _counts() as the dashboards count it: total, mismatches and every SHOWN status
-    (the absent rows are `absent`: missing after the deadline, pending before)."""
+    """Counts of the conditions (StatusCount's columns) as the dashboards count them: total,
+    mismatches and every SHOWN status (the absent rows are `absent`: missing after the deadline,
+    pending before)."""
     counts = {"total": row["total"], "mismatches": row["mismatches"], **dict.fromkeys(SHOWN, 0)}
     for code in SHOWN:
         counts[code] = row.get(code, 0)
@@ -73,13 +61,13 @@ def _shown(row: dict, absent: str) -> Counts:
 
 
 def month_counts(jurisdiction_id: int, last_closed: date) -> dict[date, Counts]:
-    """One query grouped by period over every row of the jurisdiction: each period's shown
-    counts, mismatches and `reported` (rows with a report). It gives both the trend of any year
-    and the periods with reports of the period menu."""
-    rows = ItemStatus.objects.filter(jurisdiction_id=jurisdiction_id).values("period")
+    """One query over the plan rows of StatusCount (a few per period: one per plan), summed by
+    period: each period's shown counts, mismatches and `reported` (rows with a report). It gives
+    both the trend of any year and the periods with reports of the period menu."""
+    rows = StatusCount.objects.filter(jurisdiction_id=jurisdiction_id, kind=counts_of.PLAN)
+    sums = {name: Sum(name) for name in (*counts_of.SHOWN_COLUMNS, "reported")}
     months = {}
-    counts = _counts() | {"reported": Count("pk", filter=REPORT)}
-    for row in rows.annotate(**counts).order_by("period"):
+    for row in rows.values("period").annotate(**sums).order_by("period"):
         period = row["period"]
         absent = MISSING if period <= last_closed else PENDING
         months[period] = _shown(row, absent) | {"reported": row["reported"]}
@@ -147,27 +135,41 @@ BREAKDOWN_KEYS = ("plan", "category", "unit", "leader")  # the item list's filte
 
 
 def period_counts(jurisdiction_id: int, period: date, absent: str) -> PeriodCounts:
-    """Four queries, one per breakdown, each grouped by its column of ItemStatus; the plans'
-    also count the computed statuses and the lights, and their sums are the headline counts
-    and the lights (every row has a plan). A sub-item with two leaders counts under both; None:
-    items in no group."""
-    rows = ItemStatus.objects.filter(jurisdiction_id=jurisdiction_id, period=period).order_by()
+    """One query: the period's StatusCount rows of the jurisdiction (per plan: the plan's row
+    and one per category, lead unit and leader it has items of; a few hundred in all), added up
+    in Python. The plans' rows sum to the headline counts and the lights (every row has a plan);
+    a lead unit's or a leader's counts are the sums over the plans. A sub-item with two leaders
+    counts under both; None: items in no group."""
+    rows = StatusCount.objects.filter(jurisdiction_id=jurisdiction_id, period=period).order_by()
+    columns = ("kind", "plan_id", "group_id", *counts_of.PLAN_COLUMNS)
     computed_names = [f"computed_{c}" for c in (*COMPUTED, JUDGED_NOTHING)]
     totals: Counts = dict.fromkeys(["total", "mismatches", *SHOWN, *computed_names], 0)
     lights: Counts = dict.fromkeys(LIGHT_KEYS, 0)
-    groups: dict[str, dict[int | None, Counts]] = {key: {} for key in BREAKDOWN_KEYS}
-    lit = {f"light_{key}": count for key, count in light_count_expressions().items()}
-    for row in rows.values("plan_id").annotate(**_counts(computed=True), **lit):
-        groups["plan"][row["plan_id"]] = counts = _shown(row, absent)
-        for name in totals:
-            totals[name] += counts[name] if name in counts else row[name]
-        for key in LIGHT_KEYS:
-            lights[key] += row[f"light_{key}"]
-    for key, column in (("category", "category_id"), ("unit", "lead_unit_id")):
-        for row in rows.values(column).annotate(**_counts()):
-            groups[key][row[column]] = _shown(row, absent)
-    for row in rows.values("subitem__leaders").annotate(**_counts()):
-        groups["leader"][row["subitem__leaders"]] = _shown(row, absent)
+    sums: dict[str, dict[int | None, Counts]] = {key: {} for key in BREAKDOWN_KEYS}
+    shown_columns = counts_of.SHOWN_COLUMNS
+    for values in rows.values_list(*columns):
+        row = dict(zip(columns, values, strict=True))
+        kind = row["kind"]
+        if kind == counts_of.PLAN:
+            sums["plan"][row["plan_id"]] = dict(row)
+            for name in computed_names:
+                totals[name] += row[name]
+            for key in LIGHT_KEYS:
+                lights[key] += row[f"light_{key}"]
+            continue
+        group = sums[kind].get(row["group_id"])
+        if group is None:
+            sums[kind][row["group_id"]] = {name: row[name] for name in shown_columns}
+        else:
+            for name in shown_columns:
+                group[name] += row[name]
+    groups = {
+        key: {pk: _shown(row, absent) for pk, row in by_group.items()}
+        for key, by_group in sums.items()
+    }
+    for counts in groups["plan"].values():
+        for name in ("total", "mismatches", *SHOWN):
+            totals[name] += counts[name]
     overview = Overview(
         total=totals["total"],
         shown={s: totals[s] for s in SHOWN},
@@ -181,7 +183,8 @@ def dashboard_counts(
     jurisdiction_id: int, period: date | None = None, *, today: date | None = None
 ) -> tuple[dict[date, Counts], PeriodCounts | None]:
     """The months of the jurisdiction and, when a period is given, that period's counts, from
-    the cache when they are there. Five queries when nothing is cached, none when all is."""
+    the cache when they are there. Two queries (of StatusCount) when nothing is cached, none
+    when all is."""
     version, shared = cache.versions(jurisdiction_id)
     last_closed = periods.last_closed_period(today)
     base = f"{cache.PREFIX}:{jurisdiction_id}:{version}:{shared}:{last_closed:%Y%m}"

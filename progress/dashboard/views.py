@@ -6,7 +6,7 @@ Every count links to the item list filtered to exactly those items.
 Access: anonymous users go to the login page; anyone who is not a supervisor (leaders are
 supervisors) or an admin gets 403. Supervisors see their own jurisdiction (asking for another
 is 404); admins any (by default the first with reports). The period by default is the latest
-with reports (progress.periods), chosen with the one month picker. Queries: 14 cold, 9 with
+with reports (progress.periods), chosen with the one month picker. Queries: 11 cold, 9 with
 the counts cached (supervisors; admins one more, the jurisdictions), whatever the number of
 items (tests/dashboard pins them); supervision's light counts come with the cached counts.
 """

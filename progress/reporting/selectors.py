@@ -39,27 +39,39 @@ def my_items(user, period: date) -> list[SubItem]:
     earlier period whose report completed it: not reported again) and `.deadline`."""
     if not user.unit_id:
         return []
-    prev_month = periods.add_months(period, -1)
-    prev_quarter = periods.add_months(period, -3)
-    reports = ProgressReport.objects.filter(period__in=[period, prev_month, prev_quarter]).only(
-        "id", "subitem_id", "period", "state", "status", "completion", "version"
-    )
     qs = (
         _of_period(SubItem.objects.active().filter(lead_unit_id=user.unit_id), period)
-        .select_related("project__plan", "lead_unit")
-        .prefetch_related(Prefetch("reports", queryset=reports, to_attr="recent_reports"))
+        .select_related("project__plan")
         .order_by("project__plan__title", "project__order", "number")
     )
+    reports_on: dict[int, bool] = {}  # by plan: a unit leads hundreds of items of a few plans
     items = []
     for sub in qs:
-        if not sub.project.plan.reports_on(period):
-            continue
-        by_period = {r.period: r for r in sub.recent_reports}
-        sub.current = by_period.get(period)
-        quarterly = sub.project.plan.is_quarterly
-        sub.previous = by_period.get(periods.previous_period(period, quarterly=quarterly))
-        sub.deadline = periods.deadline(period)
-        items.append(sub)
+        plan = sub.project.plan
+        if plan.pk not in reports_on:
+            reports_on[plan.pk] = plan.reports_on(period)
+        if reports_on[plan.pk]:
+            items.append(sub)
+    if not items:
+        return items
+    # This period's reports and the previous period's of each item (a month or a quarter
+    # earlier, by its plan), in one query; order_by(): the model's ordering (by sub-item, which
+    # orders by plan and project) joined every sub-item of the database into it.
+    previous_of = {
+        sub.project.plan_id: periods.previous_period(
+            period, quarterly=sub.project.plan.is_quarterly
+        )
+        for sub in items
+    }
+    reports = ProgressReport.objects.filter(
+        subitem_id__in=[sub.pk for sub in items], period__in={period, *previous_of.values()}
+    ).only("id", "subitem_id", "period", "state", "status", "completion", "version")
+    by_key = {(r.subitem_id, r.period): r for r in reports.order_by()}
+    deadline = periods.deadline(period)
+    for sub in items:
+        sub.current = by_key.get((sub.pk, period))
+        sub.previous = by_key.get((sub.pk, previous_of[sub.project.plan_id]))
+        sub.deadline = deadline
     return items
 
 
@@ -69,12 +81,13 @@ def cooperating_items(user, period: date) -> list[SubItem]:
     if not user.unit_id:
         return []
     mine = Contribution.objects.filter(period=period, unit_id=user.unit_id)
+    # No DISTINCT: a unit co-operates on a sub-item once (CoUnit's co_unit_unique), so the join
+    # gives each sub-item one row; DISTINCT sorted every selected column of ~250 rows.
     qs = (
         _of_period(SubItem.objects.active().filter(co_unit_links__unit_id=user.unit_id), period)
         .select_related("project__plan", "lead_unit")
         .prefetch_related(Prefetch("contributions", queryset=mine, to_attr="my_contributions"))
         .order_by("project__plan__title", "project__order", "number")
-        .distinct()
     )
     return [sub for sub in qs if sub.project.plan.reports_on(period)]
 

@@ -9,6 +9,7 @@ An item completed in an earlier period gets neither a form nor a contribution fo
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 from pathlib import PurePath
 
@@ -25,7 +26,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from progress import access, formatting, params, periods, statuses
 from progress.access import CONTRIBUTE, FILL, REVIEW, VIEW
 from progress.models import Attachment, Contribution, ProgressReport, Status
-from progress.reporting import selectors, services
+from progress.reporting import rows, selectors, services
 from progress.reporting.forms import COMPLETION_SOFT_LIMIT, ContributionForm, ReportForm
 from projects.models import SubItem
 
@@ -67,6 +68,16 @@ def _form_of(
 # --- my reports ---------------------------------------------------------------------------
 
 
+def _links(view_name: str, **kwargs) -> Callable[[int], str]:
+    """reverse(view_name, pk=…, **kwargs) for the many rows of one page: reversed once, each
+    row's pk put in its place (a reverse per row was a fifth of 我的填报's CPU time)."""
+    marker = "9" * 19  # the longest id the <id:pk> converter takes; no period label holds it
+    head, found, tail = reverse(view_name, kwargs={"pk": int(marker), **kwargs}).partition(marker)
+    if not found:  # a URL that does not show its pk as it is
+        return lambda pk: reverse(view_name, kwargs={"pk": pk, **kwargs})
+    return lambda pk: f"{head}{int(pk)}{tail}"
+
+
 @login_required
 @require_GET
 def my_reports(request: HttpRequest) -> HttpResponse:
@@ -74,6 +85,23 @@ def my_reports(request: HttpRequest) -> HttpResponse:
     asked = params.period_in_query(request)
     period = asked or periods.period_to_fill(selectors.unit_rows(user))
     items = selectors.my_items(user, period)
+    cooperating = selectors.cooperating_items(user, period)
+    label = periods.label(period)
+    edit_url = _links("reporting:report_edit", period=label)
+    detail_url = _links("reporting:report_detail")
+    contribution_url = _links("reporting:contribution_edit", period=label)
+    for item in items:
+        item.edit_url = edit_url(item.pk)
+        if item.current is not None:
+            item.current.detail_url = detail_url(item.current.pk)
+    for item in cooperating:
+        item.contribution_url = contribution_url(item.pk)
+    # 逾期 beside the deadline only while something is still to be submitted
+    overdue = periods.deadline_passed(period) and any(
+        not i.current or i.current.state in services.EDITABLE for i in items if not i.completed_in
+    )
+    overdue_word = pgettext("report", "Overdue")
+    to_report = [item for item in items if not item.completed_in]
     return render(
         request,
         "progress/reporting/my_reports.html",
@@ -82,17 +110,13 @@ def my_reports(request: HttpRequest) -> HttpResponse:
             "previous_period": periods.add_months(period, -1),
             "next_period": periods.add_months(period, 1),
             "deadline": periods.deadline(period),
-            # 逾期 beside the deadline only while something is still to be submitted
-            "overdue": periods.deadline_passed(period)
-            and any(
-                not i.current or i.current.state in services.EDITABLE
-                for i in items
-                if not i.completed_in
-            ),
-            "overdue_word": pgettext("report", "Overdue"),
-            "to_report": [item for item in items if not item.completed_in],
+            "overdue": overdue,
+            "overdue_word": overdue_word,
+            "to_report": to_report,
+            "to_report_groups": rows.by_plan(to_report, overdue=overdue, overdue_word=overdue_word),
             "completed_earlier": [item for item in items if item.completed_in],
-            "cooperating": selectors.cooperating_items(user, period),
+            "cooperating": cooperating,
+            "cooperating_rows": rows.cooperating_rows(cooperating),
             "unit": user.unit if user.unit_id else None,
         },
     )

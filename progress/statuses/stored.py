@@ -19,7 +19,7 @@ from django.utils import timezone
 
 from progress import periods
 from progress.models import IndicatorValue, ItemStatus, ProgressReport
-from progress.statuses import cache
+from progress.statuses import cache, counts
 from progress.statuses import status_rules as status
 from projects.models import Indicator, IndicatorTarget, Milestone, Plan, SubItem, active_q
 
@@ -64,6 +64,13 @@ def refresh_statuses(
     touched = {row[2] for row in rows}
     gone = subitem_ids is not None and len(rows) < len(set(subitem_ids))
     transaction.on_commit(lambda: invalidate_dashboards(touched, everywhere=gone))
+    # the overview's kept counts of what was refreshed (progress.statuses.counts)
+    counts.after_refresh(
+        subitem_ids=[row[0] for row in rows],
+        plan_ids={row[1] for row in rows},
+        whole_plans=plan_ids is not None,
+        gone=gone,
+    )
     return written
 
 
@@ -76,13 +83,34 @@ def on_subitems_changed(sender, *, subitem_ids: list[int], user=None, **kwargs):
         from progress.statuses.jobs import statuses_refresh_job
 
         return statuses_refresh_job(subitem_ids=ids, user=user)
+    # a correction can move a sub-item to other groups (leaders, lead unit, category, even
+    # another plan), which a refresh of a few sub-items does not recount (it cannot tell
+    # which groups they left): the overview's counts of the plans their statuses were stored
+    # under and of those they are in now are recounted in full (progress.statuses.counts)
+    stored_under = set(
+        ItemStatus.objects.filter(subitem_id__in=ids)
+        .order_by()
+        .values_list("plan_id", flat=True)
+        .distinct()
+    )
     refresh_statuses(subitem_ids=ids)
+    now_under = SubItem.objects.filter(pk__in=ids).values_list("project__plan_id", flat=True)
+    counts.recount(stored_under | set(now_under))
     return None
 
 
 def on_plans_removed(sender, **kwargs) -> None:
     """projects.signals.plans_removed: their statuses went with them; no count is fresh."""
+    counts.recount_all()
     invalidate_dashboards([], everywhere=True)
+
+
+def on_leader_deleted(sender, instance, **kwargs) -> None:
+    """A deleted leader takes its links to sub-items with it (not their statuses): the overview's
+    by-leader counts of the jurisdiction are recounted, and its cached counts go."""
+    counts.recount_jurisdiction(instance.jurisdiction_id)
+    jurisdiction_id = instance.jurisdiction_id
+    transaction.on_commit(lambda: invalidate_dashboards([jurisdiction_id]))
 
 
 def invalidate_dashboards(jurisdiction_ids: Iterable[int], *, everywhere: bool = False) -> None:
