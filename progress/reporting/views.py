@@ -100,7 +100,9 @@ def my_reports(request: HttpRequest) -> HttpResponse:
     to_report = [item for item in items if not item.completed_in]
     size = settings.MY_REPORTS_PAGE_SIZE
     page = Paginator(to_report, size).get_page(_page_asked(request, to_report, size))
-    co_page = Paginator(cooperating, size).get_page(request.GET.get("co_page"))
+    co_page = Paginator(cooperating, size).get_page(
+        _page_asked(request, cooperating, size, page="co_page", item="co_item")
+    )
     for item in page.object_list:
         item.edit_url = edit_url(item.pk)
         if item.current is not None:
@@ -136,16 +138,19 @@ def my_reports(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _page_asked(request: HttpRequest, to_report: list[SubItem], size: int) -> str | int | None:
+def _page_asked(
+    request: HttpRequest, items: list[SubItem], size: int, *, page="page", item="item"
+) -> str | int | None:
     """?page= as given (the Paginator turns a bad one into the first or last page); without it,
-    ?item=<pk>, the item just submitted, names the page that holds it, so the clerk goes on
-    where they were. An item not among the unit's items to report names nothing (page 1)."""
-    if "page" in request.GET:
-        return request.GET.get("page")
-    pk = params.parse_id(request.GET.get("item"))
+    ?item=<pk>, the item just submitted (?co_page=, ?co_item=: the contribution just saved),
+    names the page that holds it, so the clerk goes on where they were. An item not in the
+    list (another unit's) names nothing: the first page."""
+    if page in request.GET:
+        return request.GET.get(page)
+    pk = params.parse_id(request.GET.get(item))
     if pk is not None:
-        for position, item in enumerate(to_report):
-            if item.pk == pk:
+        for position, row in enumerate(items):
+            if row.pk == pk:
                 return position // size + 1
     return None
 
@@ -453,7 +458,8 @@ def contribution_edit(request: HttpRequest, pk: int, period: str) -> HttpRespons
             else:
                 messages.success(request, _("Your unit's contribution was saved."))
                 url = reverse("reporting:my_reports")
-                return redirect(f"{url}?period={periods.label(period_date)}")
+                label = periods.label(period_date)
+                return redirect(f"{url}?period={label}&co_item={subitem.pk}")
     else:
         form = ContributionForm(initial={"text": mine.text if mine else ""})
     start, end = periods.period_bounds(period_date, quarterly=quarterly)

@@ -198,3 +198,29 @@ def test_a_submit_comes_back_to_the_page_of_the_item(client_as, reporter, unit, 
     assert _get(client, item="x").context["page"].number == 1
     # an explicit ?page= wins over ?item=
     assert _get(client, item=item.pk, page=3).context["page"].number == 3
+
+
+def test_co_operations_in_pages_and_a_contribution_comes_back_to_its_page(
+    client_as, reporter, unit, other_unit, plans
+):
+    _items(plans, other_unit, unit, 120)  # `unit` leads none of these 240 ...
+    led = list(SubItem.objects.filter(lead_unit=other_unit).order_by("project__order"))
+    for sub in led:  # ... and co-operates on the 120 `other_unit` leads
+        sub.co_units.add(unit)
+    client = client_as(reporter)
+
+    first, second = (_get(client, co_page=n) for n in (1, 2))
+
+    assert [s.pk for s in first.context["co_page"].object_list] == [s.pk for s in led[:100]]
+    assert [s.pk for s in second.context["co_page"].object_list] == [s.pk for s in led[100:]]
+    html = second.content.decode()
+    assert led[100].name in html and led[99].name not in html
+    assert 'href="?period=2024-05&amp;co_page=1"' in html
+    assert _get(client, co_page="x").context["co_page"].number == 1
+
+    item = led[110]
+    response = client.post(
+        reverse("reporting:contribution_edit", args=[item.pk, "2024-05"]), {"text": "配合完成。"}
+    )
+    assert response.status_code == 302
+    assert client.get(response["Location"]).context["co_page"].number == 2
