@@ -211,6 +211,10 @@ JOBS_MAX_ATTEMPTS = env_int("JOBS_MAX_ATTEMPTS", 3)
 # Exports of more rows than this run in the background (the whole jurisdiction's lists always);
 # the file is kept in the media store for EXPORT_KEEP_HOURS.
 EXPORT_BACKGROUND_ROWS = env_int("EXPORT_BACKGROUND_ROWS", 2000)
+
+# 我的填报: rows of the items to report (and of the co-operations) per page; a unit leads up to
+# a thousand items (issue 14), the per-plan summary above the table counts them all.
+MY_REPORTS_PAGE_SIZE = env_int("MY_REPORTS_PAGE_SIZE", 100)
 EXPORT_KEEP_HOURS = env_int("EXPORT_KEEP_HOURS", 24)
 # 催报 from the missing-reports page is sent by a worker (progress.reminders.jobs).
 REMINDERS_IN_BACKGROUND = env_bool("REMINDERS_IN_BACKGROUND", True)

@@ -72,16 +72,42 @@ def my_item_rows(items, *, overdue: bool, overdue_word: str) -> SafeString:
     return mark_safe("\n".join(out))
 
 
-def by_plan(items, *, overdue: bool, overdue_word: str) -> list[tuple[object, int, SafeString]]:
+def by_plan(
+    items, *, overdue: bool, overdue_word: str, totals: dict[int, int] | None = None
+) -> list[tuple[object, int, SafeString]]:
     """The items to report grouped by plan as they come (ordered by plan, like {% regroup %}):
-    (plan, how many, the rows)."""
+    (plan, how many, the rows). `totals` (plan pk: items of the whole period) counts a plan
+    whose items one page shows only part of."""
     groups = []
     for plan, group in groupby(items, key=lambda item: item.project.plan):
         group = list(group)
+        count = totals.get(plan.pk, len(group)) if totals else len(group)
         groups.append(
-            (plan, len(group), my_item_rows(group, overdue=overdue, overdue_word=overdue_word))
+            (plan, count, my_item_rows(group, overdue=overdue, overdue_word=overdue_word))
         )
     return groups
+
+
+def plan_summary(items, *, page_size: int) -> list[dict]:
+    """One line per plan for ALL the items to report (ordered by plan), whatever page shows:
+    the plan, how many items, how many still to fill (no report, a draft or returned), how
+    many submitted (submitted or approved), and the page its first item is on."""
+    summary = []
+    position = 0
+    for plan, group in groupby(items, key=lambda item: item.project.plan):
+        group = list(group)
+        to_fill = sum(1 for i in group if i.current is None or i.current.state in EDITABLE)
+        summary.append(
+            {
+                "plan": plan,
+                "items": len(group),
+                "to_fill": to_fill,
+                "submitted": len(group) - to_fill,
+                "page": position // page_size + 1,
+            }
+        )
+        position += len(group)
+    return summary
 
 
 def cooperating_rows(items) -> SafeString:

@@ -13,8 +13,10 @@ from collections.abc import Callable
 from datetime import date
 from pathlib import PurePath
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import redirect, render
@@ -90,18 +92,24 @@ def my_reports(request: HttpRequest) -> HttpResponse:
     edit_url = _links("reporting:report_edit", period=label)
     detail_url = _links("reporting:report_detail")
     contribution_url = _links("reporting:contribution_edit", period=label)
-    for item in items:
-        item.edit_url = edit_url(item.pk)
-        if item.current is not None:
-            item.current.detail_url = detail_url(item.current.pk)
-    for item in cooperating:
-        item.contribution_url = contribution_url(item.pk)
     # 逾期 beside the deadline only while something is still to be submitted
     overdue = periods.deadline_passed(period) and any(
         not i.current or i.current.state in services.EDITABLE for i in items if not i.completed_in
     )
     overdue_word = pgettext("report", "Overdue")
     to_report = [item for item in items if not item.completed_in]
+    size = settings.MY_REPORTS_PAGE_SIZE
+    page = Paginator(to_report, size).get_page(_page_asked(request, to_report, size))
+    co_page = Paginator(cooperating, size).get_page(
+        _page_asked(request, cooperating, size, page="co_page", item="co_item")
+    )
+    for item in page.object_list:
+        item.edit_url = edit_url(item.pk)
+        if item.current is not None:
+            item.current.detail_url = detail_url(item.current.pk)
+    for item in co_page.object_list:
+        item.contribution_url = contribution_url(item.pk)
+    summary = rows.plan_summary(to_report, page_size=size)
     return render(
         request,
         "progress/reporting/my_reports.html",
@@ -113,13 +121,38 @@ def my_reports(request: HttpRequest) -> HttpResponse:
             "overdue": overdue,
             "overdue_word": overdue_word,
             "to_report": to_report,
-            "to_report_groups": rows.by_plan(to_report, overdue=overdue, overdue_word=overdue_word),
+            "page": page,
+            "plan_summary": summary,
+            "to_report_groups": rows.by_plan(
+                page.object_list,
+                overdue=overdue,
+                overdue_word=overdue_word,
+                totals={line["plan"].pk: line["items"] for line in summary},
+            ),
             "completed_earlier": [item for item in items if item.completed_in],
             "cooperating": cooperating,
-            "cooperating_rows": rows.cooperating_rows(cooperating),
+            "co_page": co_page,
+            "cooperating_rows": rows.cooperating_rows(co_page.object_list),
             "unit": user.unit if user.unit_id else None,
         },
     )
+
+
+def _page_asked(
+    request: HttpRequest, items: list[SubItem], size: int, *, page="page", item="item"
+) -> str | int | None:
+    """?page= as given (the Paginator turns a bad one into the first or last page); without it,
+    ?item=<pk>, the item just submitted (?co_page=, ?co_item=: the contribution just saved),
+    names the page that holds it, so the clerk goes on where they were. An item not in the
+    list (another unit's) names nothing: the first page."""
+    if page in request.GET:
+        return request.GET.get(page)
+    pk = params.parse_id(request.GET.get(item))
+    if pk is not None:
+        for position, row in enumerate(items):
+            if row.pk == pk:
+                return position // size + 1
+    return None
 
 
 # --- the progress form --------------------------------------------------------------------
@@ -231,7 +264,8 @@ def report_edit(request: HttpRequest, pk: int, period: str) -> HttpResponse:
     if submit:
         messages.success(request, _("The report was submitted for review."))
         url = reverse("reporting:my_reports")
-        return redirect(f"{url}?period={periods.label(period_date)}")
+        # back to the page of 我的填报 that holds the item (100 rows a page)
+        return redirect(f"{url}?period={periods.label(period_date)}&item={subitem.pk}")
     messages.success(
         request,
         _("The draft was saved (version %(version)d).") % {"version": saved.version},
@@ -424,7 +458,8 @@ def contribution_edit(request: HttpRequest, pk: int, period: str) -> HttpRespons
             else:
                 messages.success(request, _("Your unit's contribution was saved."))
                 url = reverse("reporting:my_reports")
-                return redirect(f"{url}?period={periods.label(period_date)}")
+                label = periods.label(period_date)
+                return redirect(f"{url}?period={label}&co_item={subitem.pk}")
     else:
         form = ContributionForm(initial={"text": mine.text if mine else ""})
     start, end = periods.period_bounds(period_date, quarterly=quarterly)

@@ -100,3 +100,7 @@ def test_my_reports_queries_are_pinned_for_10_and_1000_items(
         counted[n] = queries
     assert counted[10] == counted[1000], counted
     assert counted[10] == QUERIES, counted
+    # a later page of the items and of the co-operations (100 a page) takes the same queries
+    queries, response = _queries(client, f"{url}&page=5&co_page=3")
+    assert (response.context["page"].number, response.context["co_page"].number) == (5, 3)
+    assert queries == QUERIES

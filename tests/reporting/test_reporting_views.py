@@ -418,7 +418,9 @@ def test_save_draft_then_submit(en_client, reporter, subitem, indicator, milesto
     )
 
     assert response.status_code == 302
-    assert response["Location"] == f"{reverse('reporting:my_reports')}?period={PERIOD}"
+    assert response["Location"] == (
+        f"{reverse('reporting:my_reports')}?period={PERIOD}&item={subitem.pk}"
+    )
     report.refresh_from_db()
     assert report.state == State.SUBMITTED
     assert report.submitted_by == reporter
