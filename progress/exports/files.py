@@ -1,7 +1,8 @@
 """The downloads as HTTP responses: each file is written by a builder (progress.exports.xlsx,
 progress.exports.docx) into a temporary file and streamed back with FileResponse, so neither
-the rows nor the file are held in memory. The exports pages, the public pages and the item
-list send their files through here; access is checked by the views before."""
+the rows nor the file are held in memory. The public pages, the item list and the missing
+reports (under the background size) send their files through here; access is checked by the
+views before. The exports pages' files are written by a worker (progress.exports.jobs)."""
 
 from __future__ import annotations
 
@@ -20,7 +21,6 @@ from progress.exports.xlsx import (
     write_ledger_xlsx,
     write_list_xlsx,
     write_monthly_xlsx,
-    write_plan_xlsx,
 )
 from progress.models import Publication
 from projects.models import Plan
@@ -87,14 +87,6 @@ def ledger_response(plan: Plan, period: date, *, docx: bool = False) -> FileResp
         lambda out: write(out, title=title, rows=selectors.ledger_rows(plan, period)),
         f"{title}.{suffix}",
         content_type,
-    )
-
-
-def plan_xlsx_response(plan: Plan) -> FileResponse:
-    return file_response(
-        lambda out: write_plan_xlsx(out, title=plan.title, rows=selectors.plan_rows(plan)),
-        f"{plan.title}.xlsx",
-        XLSX_CONTENT_TYPE,
     )
 
 

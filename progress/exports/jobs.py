@@ -1,6 +1,8 @@
-"""Exports in the background: the item list (over EXPORT_BACKGROUND_ROWS rows) and a plan's
-whole-jurisdiction files, written by a worker into the media store and downloadable from the
-job's page by the person who asked and people with the same access, for EXPORT_KEEP_HOURS.
+"""Exports in the background: the item list (a whole jurisdiction's, or over
+EXPORT_BACKGROUND_ROWS rows), a plan's files and the missing-reports list (a whole
+jurisdiction's lists, always: progress.exports.background), written by a worker into the media
+store and downloadable from the job's page by the person who asked and people with the same
+access, for EXPORT_KEEP_HOURS.
 
 The work reads only; a worker killed mid-file leaves no file on the job (the file is saved on
 the job in the last step), so an export is safe to run again and a sweep queues it again.
@@ -161,9 +163,141 @@ def _plan_file(job: Job, progress: Progress) -> None:
     job.result_url = reverse("exports:index", args=[plan.pk])
 
 
+# --- the missing reports (/review/missing/) ---------------------------------------------------
+
+
+def missing_export_job(*, user, jurisdiction, period, with_jurisdiction: bool) -> Job:
+    """Queue a jurisdiction's missing-reports list (every jurisdiction's for an admin without
+    one: then only the admins and the asker see it)."""
+    where = jurisdiction.name if jurisdiction is not None else _("All jurisdictions")
+    job = job_create(
+        kind=Job.Kind.EXPORT,
+        title=_("%(where)s: reports missing for %(period)s")
+        % {"where": where, "period": periods.label(period)},
+        owner=user,
+        scope=supervisors_scope(jurisdiction.pk) if jurisdiction is not None else "",
+        params={
+            "export": "missing",
+            "jurisdiction": jurisdiction.pk if jurisdiction is not None else None,
+            "where": where,
+            "period": periods.label(period),
+            "with_jurisdiction": with_jurisdiction,
+        },
+        retry_safe=True,
+        stage=_("Waiting for a worker"),
+    )
+    return job_enqueue(job=job, task=export_task)
+
+
+def _missing(job: Job, progress: Progress) -> None:
+    from progress.review.missing_file import missing_table
+
+    params = job.params
+    period = periods.parse_period(params["period"])
+    table = missing_table(
+        jurisdiction_id=params["jurisdiction"],
+        where=params["where"],
+        period=period,
+        with_jurisdiction=params["with_jurisdiction"],
+    )
+    progress.set(stage=_("Writing the rows"))
+    rows = _counted(table.pop("rows"), progress, header=True)
+    with write_list_xlsx(rows, **table) as handle:
+        progress.set(stage=_("Saving the file"))
+        _keep(job, handle, f"missing-{params['period']}.xlsx")
+    job.result_url = f"{reverse('review:missing')}?period={params['period']}"
+
+
+# --- supervision: the 督办台账 and the scorecard (/supervision/...) --------------------------------
+
+
+def notices_export_job(*, user, jurisdiction) -> Job:
+    """Queue the whole 督办台账 of a jurisdiction (every jurisdiction's for an admin without
+    one: then only the admins and the asker see it)."""
+    return job_enqueue(
+        job=job_create(
+            kind=Job.Kind.EXPORT,
+            title=_("Notice ledger of %(where)s")
+            % {"where": jurisdiction.name if jurisdiction else _("All jurisdictions")},
+            owner=user,
+            scope=supervisors_scope(jurisdiction.pk) if jurisdiction else "",
+            params={"export": "notices", "jurisdiction": jurisdiction.pk if jurisdiction else None},
+            retry_safe=True,
+            stage=_("Waiting for a worker"),
+        ),
+        task=export_task,
+    )
+
+
+def _notices(job: Job, progress: Progress) -> None:
+    from progress.supervision import selectors as supervision
+    from progress.supervision.xlsx import write_ledger
+
+    if job.owner is None:
+        raise JobFailed(_("The person who asked for this export no longer has an account."))
+    notices = supervision.filter_notices(
+        supervision.notices_for(job.owner),
+        state="",
+        unit_id=None,
+        level="",
+        jurisdiction_id=job.params["jurisdiction"],
+    ).order_by("created_at", "pk")
+    today = timezone.localdate()
+    progress.set(done=0, total=notices.count(), stage=_("Writing the rows"))
+    with tempfile.TemporaryFile() as handle:
+        write_ledger(handle, _counted(notices, progress), today)
+        progress.set(stage=_("Saving the file"))
+        _keep(job, handle, f"督办台账-{today:%Y%m%d}.xlsx")
+    job.result_url = reverse("supervision:notices")
+
+
+def scorecard_export_job(*, user, jurisdiction, year: int) -> Job:
+    """Queue a jurisdiction's scorecard of the year (every unit's rows)."""
+    return job_enqueue(
+        job=job_create(
+            kind=Job.Kind.EXPORT,
+            title=_("Unit scorecard of %(where)s, %(year)s")
+            % {"where": jurisdiction.name, "year": year},
+            owner=user,
+            scope=supervisors_scope(jurisdiction.pk),
+            params={
+                "export": "scorecard",
+                "jurisdiction": jurisdiction.pk,
+                "title": jurisdiction.name,
+                "year": year,
+            },
+            retry_safe=True,
+            stage=_("Waiting for a worker"),
+        ),
+        task=export_task,
+    )
+
+
+def _scorecard(job: Job, progress: Progress) -> None:
+    from progress.supervision import scorecard as scorecards
+    from progress.supervision.xlsx import write_scorecard
+
+    params = job.params
+    progress.set(stage=_("Writing the rows"))
+    card = scorecards.build(params["jurisdiction"], params["year"], unit_id=None)
+    progress.set(done=len(card.summary), total=len(card.summary))
+    with tempfile.TemporaryFile() as handle:
+        write_scorecard(handle, card, params["title"])
+        progress.set(stage=_("Saving the file"))
+        _keep(job, handle, f"单位考核-{params['title']}-{params['year']}.xlsx")
+    job.result_url = f"{reverse('supervision:scorecard')}?year={params['year']}"
+
+
 def _export(job: Job, progress: Progress) -> None:
-    if job.params.get("export") == "items":
+    what = job.params.get("export")
+    if what == "items":
         _items(job, progress)
+    elif what == "missing":
+        _missing(job, progress)
+    elif what == "notices":
+        _notices(job, progress)
+    elif what == "scorecard":
+        _scorecard(job, progress)
     else:
         _plan_file(job, progress)
     progress.set(stage=_("Ready to download"))

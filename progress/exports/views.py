@@ -5,38 +5,34 @@ every plan); in the plan's own jurisdiction, anyone who is not a supervisor (rep
 (progress.access.plan_for_export). A period that is not one of the plan's reporting periods is
 404.
 
-The downloads are written and streamed by progress.exports.files; the index runs three queries
-whatever the number of periods (progress.exports.selectors.plan_periods).
+The downloads (the monthly table, the ledger, the plan list) are a whole jurisdiction's lists: a
+worker always writes them (progress.exports.jobs) and the person waits on the job's page, which
+offers the file to the asker and the jurisdiction's supervisors for EXPORT_KEEP_HOURS. The index
+runs three queries whatever the number of periods (progress.exports.selectors.plan_periods).
 """
 
 from __future__ import annotations
 
 from datetime import date
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
 from progress import access, params, periods
-from progress.exports import files, selectors, services
+from progress.exports import selectors, services
 from progress.exports.jobs import plan_export_job
 from projects import roles
-from projects.models import Plan, SubItem
-
-
-def _in_background(request: HttpRequest, plan: Plan) -> bool:
-    """A plan over EXPORT_BACKGROUND_ROWS sub-items (or background=1): a worker writes it."""
-    if request.GET.get("background") == "1":
-        return True
-    return SubItem.objects.filter(project__plan=plan).count() > settings.EXPORT_BACKGROUND_ROWS
+from projects.models import Plan
 
 
 def _queued(request: HttpRequest, plan: Plan, what: str, period=None) -> HttpResponse:
+    """A plan's file is a whole jurisdiction's list: a worker always writes it, whatever its
+    size (progress.exports.background), and the person waits on the job's page."""
     job = plan_export_job(user=request.user, plan=plan, what=what, period=period)
     return redirect("jobs:detail", pk=job.pk)
 
@@ -77,25 +73,20 @@ def index(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_GET
 @never_cache
-def monthly(request: HttpRequest, pk: int, period: str) -> FileResponse:
+def monthly(request: HttpRequest, pk: int, period: str) -> HttpResponse:
     plan = access.plan_for_export(request, pk)
     when = plan_period(plan, period)
-    if _in_background(request, plan):
-        return _queued(request, plan, "monthly", when)
-    publication = selectors.publication(plan.pk, when)
-    return files.monthly_response(plan, when, publication=publication, show_persons=True)
+    return _queued(request, plan, "monthly", when)
 
 
 @login_required
 @require_GET
 @never_cache
-def ledger(request: HttpRequest, pk: int, period: str, docx: bool = False) -> FileResponse:
+def ledger(request: HttpRequest, pk: int, period: str, docx: bool = False) -> HttpResponse:
     """The quarterly ledger: .xlsx, or .docx (the URL says which)."""
     plan = access.plan_for_export(request, pk)
     when = plan_period(plan, period)
-    if _in_background(request, plan):
-        return _queued(request, plan, "ledger_docx" if docx else "ledger_xlsx", when)
-    return files.ledger_response(plan, when, docx=docx)
+    return _queued(request, plan, "ledger_docx" if docx else "ledger_xlsx", when)
 
 
 @login_required
@@ -103,9 +94,7 @@ def ledger(request: HttpRequest, pk: int, period: str, docx: bool = False) -> Fi
 @never_cache
 def plan_xlsx(request: HttpRequest, pk: int) -> HttpResponse:
     plan = access.plan_for_export(request, pk)
-    if _in_background(request, plan):
-        return _queued(request, plan, "plan")
-    return files.plan_xlsx_response(plan)
+    return _queued(request, plan, "plan")
 
 
 @login_required

@@ -57,17 +57,33 @@ def status_rows(user, period: date, *, today: date | None = None) -> QuerySet[It
     )
 
 
+# What the list's rows show (progress.items.tables: the page's cells and the export's): the
+# rest of the five rows behind each line (the sub-item's description, the plan, ...) is not
+# read, so not loaded. Sorting and filtering are in SQL and need none of it.
+LIST_FIELDS = (
+    "subitem_id",
+    "has_report",
+    "completed_in",
+    "computed_status",
+    "mismatch",
+    "light",
+    "light_reasons",
+    "subitem__number",
+    "subitem__name",
+    "subitem__project__number",
+    "subitem__project__name",
+    "subitem__lead_unit__name",
+)
+
+
 def list_rows(user, period: date, *, today: date | None = None) -> QuerySet[ItemStatus]:
     """The list's rows: ItemStatus of one period in the user's scope, with `shown`, joined to
-    the sub-item, its project, plan, category and lead unit, leaders prefetched (as
+    the sub-item, its project and lead unit (LIST_FIELDS of them), leaders prefetched (as
     `subitem.leader_list`)."""
     return (
         status_rows(user, period, today=today)
-        .select_related(
-            "subitem__project__plan",
-            "subitem__project__category",
-            "subitem__lead_unit",
-        )
+        .select_related("subitem__project", "subitem__lead_unit")
+        .only(*LIST_FIELDS)
         .prefetch_related(
             Prefetch(
                 "subitem__leaders",

@@ -5,10 +5,12 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from datetime import date
+from html import escape
 
 import django_tables2 as tables
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
 from progress import periods
@@ -148,38 +150,85 @@ class ItemTable(tables.Table):
 
     def body_html(self) -> str:
         """The rows of the page, written here rather than cell by cell through django-tables2's
-        row and cell machinery (which inspects a signature per cell: most of the list's time).
-        The same cells: each column's render_ method, or its value, as the library would."""
-        columns = [(c.name, c.attrs["td"].as_html()) for c in self.columns]
-        rows = self.page.object_list if self.page is not None else self.rows
-        cells = {
-            "number": lambda r: r.subitem.project.number,
-            "project": lambda r: r.subitem.project.name,
-            "subitem": self.render_subitem,
-            "lead_unit": lambda r: r.subitem.lead_unit.name if r.subitem.lead_unit else "—",
-            "leaders": self.render_leaders,
-            "shown": self.render_shown,
-            "computed_status": self.render_computed_status,
-            "mismatch": lambda r: self.render_mismatch(r.mismatch),
-            "light": self.render_light,
-            "choose": self.render_choose,
-            "detail": self.render_detail,
-        }
-        return format_html_join(
-            "",
-            '<tr data-shown="{}">{}</tr>',
-            (
-                (
-                    record.shown,
-                    format_html_join(
-                        "",
-                        "<td {}>{}</td>",
-                        ((attrs, cells[name](record)) for name, attrs in columns),
-                    ),
+        row and cell machinery (which inspects a signature per cell), and as plain strings
+        escaped with the standard library's html.escape (what django.utils.html.escape calls,
+        without the lazy-string wrapper and SafeString per value that format_html adds: most of
+        the list's time). The same HTML as each column's render_ method, or its value, through
+        format_html: tests/items/test_item_list_html.py compares the two on varied rows."""
+        from progress.supervision import words
+
+        if not hasattr(self, "_detail_prefix"):
+            self._detail_prefix = reverse("items:detail", args=[1])[: -len("1/")]
+        prefix, period = self._detail_prefix, self.period_label
+        open_word = escape(str(_("Open")))
+        mismatch = f'<span class="flag-mismatch">{escape(str(_("Status mismatch")))}</span>'
+        computed = {code: escape(str(label)) for code, label in COMPUTED_LABELS.items()}
+        light_words = {}  # per light: its symbol and its word, once per table
+
+        def cell_computed(r: ItemStatus) -> str:
+            code = r.computed_status
+            if not code:
+                return '<span class="muted">—</span>'
+            label = computed.get(code)
+            if label is None:
+                label = escape(str(code))
+            return f'<span class="status status-{escape(code)}">{label}</span>'
+
+        def cell_leaders(r: ItemStatus) -> str:
+            leaders = r.subitem.leader_list
+            if not leaders:
+                return "—"
+            return "、".join(escape(leader.name) for leader in leaders)
+
+        def cell_light(r: ItemStatus) -> str:
+            light = r.light
+            if not light:
+                return ""
+            code = escape(light)
+            if light not in light_words:
+                light_words[light] = (
+                    f"{escape(words.LIGHT_SYMBOLS[light])} {escape(words.light_label(light))}"
                 )
-                for record in (row.record for row in rows)
+            return (
+                f'<span class="light light--{code}" data-light="{code}" '
+                f'title="{escape(light_text(r))}">'
+                f"{light_words[light]}</span>"
+            )
+
+        cells: dict[str, Callable[[ItemStatus], str]] = {
+            "number": lambda r: escape(r.subitem.project.number),
+            "project": lambda r: escape(r.subitem.project.name),
+            "subitem": lambda r: (
+                f'<a href="{escape(f"{prefix}{r.subitem_id}/?period={period}")}">'
+                f"({r.subitem.number}) {escape(r.subitem.name)}</a>"
             ),
-        )
+            "lead_unit": lambda r: escape(r.subitem.lead_unit.name) if r.subitem.lead_unit else "—",
+            "leaders": cell_leaders,
+            "shown": lambda r: (
+                f'<span class="status status-{escape(r.shown)}">{escape(shown_text(r))}</span>'
+            ),
+            "computed_status": cell_computed,
+            "mismatch": lambda r: mismatch if r.mismatch else "",
+            "light": cell_light,
+            "choose": lambda r: (
+                f'<input type="checkbox" name="items" value="{r.subitem_id}" form="choose-items" '
+                f'aria-label="{escape(r.subitem.name)}">'
+            ),
+            "detail": lambda r: (
+                f'<a href="{escape(f"{prefix}{r.subitem_id}/?period={period}")}">{open_word}'
+                f'<span class="visually-hidden"> {escape(r.subitem.name)}</span></a>'
+            ),
+        }
+        columns = [(cells[c.name], f"<td {c.attrs['td'].as_html()}>") for c in self.columns]
+        rows = self.page.object_list if self.page is not None else self.rows
+        html = []
+        for row in rows:
+            record = row.record
+            html.append(f'<tr data-shown="{escape(record.shown)}">')
+            for cell, td in columns:
+                html.append(f"{td}{cell(record)}</td>")
+            html.append("</tr>")
+        return mark_safe("".join(html))
 
     def render_subitem(self, record: ItemStatus) -> str:
         return format_html(

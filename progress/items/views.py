@@ -29,7 +29,7 @@ from django.views.decorators.http import require_GET
 from django_tables2 import RequestConfig
 
 from progress import access, formatting, params, periods
-from progress.exports import files
+from progress.exports import background, files
 from progress.exports.jobs import item_export_job
 from progress.items import selectors
 from progress.items.filters import ItemFilter
@@ -92,7 +92,9 @@ def item_list(request: HttpRequest) -> HttpResponse:
             "export_url": _export_url(request, period),
             "choosable": choosable,
             # a worker writes it: the link opens the job's page instead of downloading
-            "export_in_background": table.paginator.count > settings.EXPORT_BACKGROUND_ROWS,
+            "export_in_background": background.item_export_in_background(
+                user, filterset, table.paginator.count
+            ),
         },
     )
 
@@ -100,13 +102,16 @@ def item_list(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_GET
 def item_export(request: HttpRequest) -> HttpResponse:
-    """The .xlsx of the list as filtered and sorted; over EXPORT_BACKGROUND_ROWS rows (or with
-    background=1) a worker writes it and the person waits on the job's page."""
+    """The .xlsx of the list as filtered and sorted. A worker writes it, and the person waits on
+    the job's page, for the whole jurisdiction's list (no narrowing filter) whatever its size,
+    and over EXPORT_BACKGROUND_ROWS rows (or with background=1) for any list
+    (progress.exports.background)."""
     user = access.signed_in(request)
     period = _period(request) or periods.default_period(selectors.scope_rows(user))
     filterset, table = _filtered(request, user, period)
     total = filterset.qs.count()
-    if total > settings.EXPORT_BACKGROUND_ROWS or request.GET.get("background") == "1":
+    asked = request.GET.get("background") == "1"
+    if background.item_export_in_background(user, filterset, total, asked=asked):
         query = request.GET.copy()
         for key in ("page", "background"):
             query.pop(key, None)

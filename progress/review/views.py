@@ -20,7 +20,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -30,7 +30,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from progress import access, params, periods
 from progress.access import REVIEW
-from progress.exports import files
+from progress.exports.jobs import missing_export_job
 from progress.items import selectors as item_selectors
 from progress.items.reasons import explanations
 from progress.models import IndicatorValue, ProgressReport, Reminder
@@ -328,8 +328,10 @@ def missing(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_GET
-def missing_export(request: HttpRequest) -> FileResponse:
-    """The missing-reports list of a period as .xlsx: the page's items, by unit."""
+def missing_export(request: HttpRequest) -> HttpResponse:
+    """The missing-reports list of a period as .xlsx: the page's items, by unit. A whole
+    jurisdiction's list (or every jurisdiction's, for admins): a worker always writes it and
+    the person waits on the job's page (progress.exports.jobs)."""
     user = access.supervisor(request)
     sees_all = roles.is_admin(user)
     place = access.jurisdiction_for(request, user)
@@ -338,37 +340,7 @@ def missing_export(request: HttpRequest) -> FileResponse:
         raise Http404
     rows = selectors.jurisdiction_rows(jurisdiction_id)
     period = params.period_in_query(request) or periods.missing_default(rows)
-    label = periods.label(period)
-    state_labels = dict(ProgressReport.State.choices)
-    no_unit = _("no lead unit")
-    no_report = _("No report")
-
-    def lines():
-        header = [_("Lead unit"), _("Plan"), _("No."), _("Project"), _("Sub-item"), _("Report")]
-        if sees_all:
-            header.insert(0, _("Jurisdiction"))
-        yield header
-        for item in selectors.missing_items(jurisdiction_id=jurisdiction_id, period=period):
-            plan = item.project.plan
-            line = [
-                item.lead_unit.name if item.lead_unit else f"—（{no_unit}）",
-                plan.title,
-                item.project.number,
-                item.project.name,
-                f"({item.number}) {item.name}",
-                state_labels.get(item.report_state, no_report),
-            ]
-            if sees_all:
-                line.insert(0, plan.jurisdiction.name)
-            yield line
-
-    where = place.name if place else _("All jurisdictions")
-    return files.list_response(
-        lines(),
-        filename=f"missing-{label}.xlsx",
-        title=_("%(where)s: reports missing for %(period)s") % {"where": where, "period": label},
-        subtitle=_("Due on %(deadline)s; a draft that was not submitted counts as missing.")
-        % {"deadline": f"{periods.deadline(period):%Y-%m-%d}"},
-        sheet_name=label,
-        widths=((12,) if sees_all else ()) + (16, 30, 6, 30, 40, 12),
+    job = missing_export_job(
+        user=user, jurisdiction=place, period=period, with_jurisdiction=sees_all
     )
+    return redirect("jobs:detail", pk=job.pk)

@@ -27,6 +27,8 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from progress import access, params, periods
 from progress.dashboard.selectors import default_jurisdiction, plan_years
+from progress.exports import background
+from progress.exports.jobs import notices_export_job, scorecard_export_job
 from progress.supervision import scorecard as scorecards
 from progress.supervision import selectors, services, words, xlsx
 from progress.supervision.forms import DecisionForm, DismissForm, NoticeForm, ReplyForm
@@ -99,9 +101,19 @@ def _state_choices() -> list[tuple[str, str]]:
 
 @login_required
 @require_GET
-def notice_export(request: HttpRequest) -> FileResponse:
+def notice_export(request: HttpRequest) -> HttpResponse:
+    """The 督办台账 of the notices as filtered. A supervisor's or an admin's without a filter
+    (state, unit, level; the admin's jurisdiction does not narrow) is a whole jurisdiction's
+    list: a worker writes it (progress.exports.background). A unit's is sent at once."""
     user = access.signed_in(request)
     _everything, notices = _filtered_notices(request, user)
+    narrowed = any(request.GET.get(name) for name in ("state", "unit", "level"))
+    if background.sees_whole_jurisdictions(user) and not narrowed:
+        place = access.jurisdiction_for(request, user) if request.GET.get("jurisdiction") else None
+        if place is None and not roles.is_admin(user):
+            place = user.jurisdiction
+        job = notices_export_job(user=user, jurisdiction=place)
+        return redirect("jobs:detail", pk=job.pk)
     return xlsx.notices_response(notices.order_by("created_at", "pk"), today=timezone.localdate())
 
 
@@ -428,7 +440,19 @@ def _trend(series) -> str:
 
 @login_required
 @require_GET
-def scorecard_export(request: HttpRequest) -> FileResponse:
+def scorecard_export(request: HttpRequest) -> HttpResponse:
+    """The scorecard as .xlsx. A supervisor's or an admin's is the whole jurisdiction's: a
+    worker writes it (progress.exports.background); a reporter's (its own unit's row) is sent
+    at once."""
+    user = access.signed_in(request)
+    if _own_unit(user) is None:
+        jurisdiction = _jurisdiction(request, user)
+        if jurisdiction is None:
+            raise Http404
+        years = plan_years(jurisdiction.pk)
+        year = params.year_in_query(request) or (years[0] if years else timezone.localdate().year)
+        job = scorecard_export_job(user=user, jurisdiction=jurisdiction, year=year)
+        return redirect("jobs:detail", pk=job.pk)
     jurisdiction, _years, card = _scorecard(request)
     return xlsx.scorecard_response(card, jurisdiction.name)
 

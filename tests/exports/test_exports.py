@@ -36,12 +36,14 @@ from factories import (
     make_unit,
     make_user,
 )
+from queued import exported, run_queued
 
 from importers import cells
 from importers.document import to_document
 from importers.services import parse_file, run_import
 from progress.exports import layouts, xlsx
 from progress.exports.services import PublishError, publication_publish, publication_unpublish
+from progress.jobs.models import Job
 from progress.models import ProgressReport, Publication, Status
 from projects import roles
 from projects.models import (
@@ -151,9 +153,7 @@ def shanting(samples_dir) -> Plan:
 
 
 def admin_get(client_as, admin_user, url: str) -> bytes:
-    response = client_as(admin_user).get(url)
-    assert response.status_code == 200, url
-    return content(response)
+    return content(exported(client_as(admin_user), url))
 
 
 # --- 1. the monthly table in the layout of seed 002 -------------------------------------------
@@ -163,8 +163,7 @@ def test_monthly_table_gives_back_the_cells_of_seed_002(
     samples_dir, beilun, beilun_supervisor, client_as
 ):
     url = reverse("exports:monthly", args=[beilun.pk, "2024-10"])
-    response = client_as(beilun_supervisor).get(url)
-    assert response.status_code == 200
+    response = exported(client_as(beilun_supervisor), url)
     assert response["Content-Type"] == xlsx.XLSX_CONTENT_TYPE
     assert "attachment" in response["Content-Disposition"]
     ws = open_xlsx(content(response))
@@ -205,7 +204,7 @@ def test_monthly_table_gives_back_the_cells_of_seed_002(
 
 def test_monthly_table_is_ready_to_print(beilun, beilun_supervisor, client_as):
     url = reverse("exports:monthly", args=[beilun.pk, "2024-10"])
-    ws = open_xlsx(content(client_as(beilun_supervisor).get(url)))
+    ws = open_xlsx(content(exported(client_as(beilun_supervisor), url)))
     assert ws.page_setup.orientation == "landscape"
     assert ws.print_title_rows == "$3:$4"  # the two header rows on every page
     assert ws.sheet_properties.pageSetUpPr.fitToPage is True
@@ -217,7 +216,7 @@ def test_monthly_table_is_ready_to_print(beilun, beilun_supervisor, client_as):
 
 def test_monthly_table_imports_back_to_the_same_counts(beilun, beilun_supervisor, client_as):
     url = reverse("exports:monthly", args=[beilun.pk, "2024-10"])
-    data = content(client_as(beilun_supervisor).get(url))
+    data = content(exported(client_as(beilun_supervisor), url))
 
     outcome = run_import(data=data, filename="exported.xlsx", jurisdiction="北仑区")
 
@@ -253,7 +252,7 @@ def test_monthly_table_shows_only_approved_reports(jurisdiction, supervisor, cli
     make_report(done, datetime.date(2024, 2, 1), state=State.APPROVED, status=Status.COMPLETED)
 
     url = reverse("exports:monthly", args=[plan.pk, "2024-03"])
-    rows = resolved_rows(open_xlsx(content(client_as(supervisor).get(url))), 5, 10)
+    rows = resolved_rows(open_xlsx(content(exported(client_as(supervisor), url))), 5, 10)
 
     by_name = {r[2]: r for r in rows}
     assert by_name["已审核"][6] == "已审核一季度目标"
@@ -318,7 +317,7 @@ def test_ledger_xlsx_layout(shanting, client_as, admin_user):
 
 def test_ledger_docx_layout(shanting, client_as, admin_user):
     url = reverse("exports:ledger_docx", args=[shanting.pk, "2024-03"])
-    response = client_as(admin_user).get(url)
+    response = exported(client_as(admin_user), url)
     assert response["Content-Type"].startswith("application/vnd.openxmlformats-officedocument")
     document = docx.Document(io.BytesIO(content(response)))
     assert document.paragraphs[0].text == "2024年山亭区民生实事一季度工作进展情况台账"
@@ -474,15 +473,23 @@ PERSONAS = [
 def test_it_checks_access(request, client_as, plan, persona, expected):
     user = None if persona == "anonymous" else request.getfixturevalue(persona)
     client = client_as(user)
-    for url in export_urls(plan):
+    index, *files = export_urls(plan)
+    response = client.get(index)
+    assert response.status_code == expected
+    if expected == 200:
+        assert plan.title in response.content.decode()  # the plan's periods page
+    for url in files:
         response = client.get(url)
-        assert response.status_code == expected, url
-        if expected == 200 and url == export_urls(plan)[0]:
-            assert plan.title in response.content.decode()  # the plan's periods page
-        elif expected == 200:
-            assert response["Content-Disposition"].startswith("attachment"), url
+        if expected == 200:  # a whole jurisdiction's file: a worker writes it
+            assert response.status_code == 302, url
+            assert response["Location"].startswith("/jobs/"), url
+            download = exported(client, url)
+            assert download["Content-Disposition"].startswith("attachment"), url
+        else:
+            assert response.status_code == expected, url
         if expected == 302:
             assert response["Location"].startswith(reverse("login"))
+    assert Job.objects.exists() is (expected == 200)
     response = client.post(
         reverse("exports:publish", args=[plan.pk, "2024-03"]),
         {"action": "publish", "confirmed": "1"},
@@ -515,7 +522,7 @@ def test_a_quarterly_plan_has_quarter_periods_only(client_as, supervisor, plan):
     plan.save()
     client = client_as(supervisor)
     assert client.get(reverse("exports:monthly", args=[plan.pk, "2024-02"])).status_code == 404
-    assert client.get(reverse("exports:monthly", args=[plan.pk, "2024-03"])).status_code == 200
+    assert client.get(reverse("exports:monthly", args=[plan.pk, "2024-03"])).status_code == 302
     page = client.get(reverse("exports:index", args=[plan.pk])).content.decode()
     assert "2024-03" in page and "2024-02" not in page
 
@@ -621,21 +628,39 @@ def build_plan(jurisdiction: Jurisdiction, n: int) -> Plan:
     return plan
 
 
+def _rows_queries(queries) -> int:
+    """The queries of a worker's run but the progress it writes (at most twice a second, so
+    their number depends on the time the rows take, not on their number)."""
+    return sum(
+        1
+        for q in queries.captured_queries
+        if not (q["sql"].startswith("UPDATE") and '"progress_job"' in q["sql"].split("SET")[0])
+    )
+
+
 @pytest.mark.parametrize("name", ["monthly", "ledger_xlsx", "ledger_docx", "plan"])
 def test_exports_run_a_fixed_number_of_queries(client_as, supervisor, jurisdiction, name):
-    counts = []
+    """The request (which queues the job) and the worker's run each a fixed number."""
+    asked, written = [], []
     client = client_as(supervisor)
     for n in (10, 200):
         plan = build_plan(jurisdiction, n)
         args = [plan.pk] if name == "plan" else [plan.pk, "2024-03"]
         with CaptureQueriesContext(connection) as queries:
             response = client.get(reverse(f"exports:{name}", args=args))
-            data = content(response)
-        assert response.status_code == 200
-        counts.append(len(queries))
+        assert response.status_code == 302
+        asked.append(len(queries))
+        with CaptureQueriesContext(connection) as queries:
+            assert run_queued() == 1
+        written.append(_rows_queries(queries))
+        job = Job.objects.get(pk=response["Location"].rstrip("/").rsplit("/", 1)[-1])
+        assert job.state == Job.State.DONE, job.error
+        assert (job.done, job.total) == (n, n)
+        data = content(client.get(reverse("jobs:download", args=[job.pk])))
         if name != "ledger_docx":
             assert open_xlsx(data).max_row >= n + 2
-    assert counts[0] == counts[1], counts
+    assert asked[0] == asked[1], asked
+    assert written[0] == written[1], written
 
 
 def test_index_page_runs_a_fixed_number_of_queries(client_as, supervisor, jurisdiction):
@@ -703,7 +728,8 @@ def test_the_monthly_builder_streams(tmp_path):
 
 
 def test_export_view_streams_a_write_only_workbook(client_as, supervisor, plan):
-    response = client_as(supervisor).get(reverse("exports:monthly", args=[plan.pk, "2024-03"]))
+    url = reverse("exports:monthly", args=[plan.pk, "2024-03"])
+    response = exported(client_as(supervisor), url)
     data = content(response)  # a FileResponse, sent in blocks
     assert int(response["Content-Length"]) == len(data)
     # openpyxl's write-only mode writes inline strings; the normal mode a shared-string table

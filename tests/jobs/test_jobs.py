@@ -37,9 +37,9 @@ def _export(client, **params):
 
 
 @pytest.fixture
-def export_job(client_as, supervisor, items, settings):
-    """A supervisor's item export over the background size, written by the worker."""
-    settings.EXPORT_BACKGROUND_ROWS = 2
+def export_job(client_as, supervisor, items):
+    """A supervisor's export of the whole jurisdiction's list: written by the worker, however
+    small (4 rows, under EXPORT_BACKGROUND_ROWS)."""
     response = _export(client_as(supervisor))
     assert response.status_code == 302
     job = Job.objects.get()
@@ -49,7 +49,15 @@ def export_job(client_as, supervisor, items, settings):
     return job
 
 
-def test_a_large_item_export_is_written_by_the_worker(client_as, supervisor, export_job, settings):
+def _rows(response) -> list[tuple]:
+    sheet = openpyxl.load_workbook(io.BytesIO(b"".join(response.streaming_content))).active
+    return list(sheet.iter_rows(values_only=True))
+
+
+def test_a_small_whole_jurisdiction_export_is_written_by_the_worker(
+    client_as, supervisor, export_job, settings
+):
+    assert settings.EXPORT_BACKGROUND_ROWS > 4
     client = client_as(supervisor)
     assert export_job.state == Job.State.DONE, export_job.error
     assert (export_job.done, export_job.total) == (4, 4)
@@ -57,22 +65,111 @@ def test_a_large_item_export_is_written_by_the_worker(client_as, supervisor, exp
     assert progress["state"] == "done" and progress["percent"] == 100
     assert progress["download_url"] == reverse("jobs:download", args=[export_job.pk])
 
-    download = client.get(progress["download_url"])
+    rows = _rows(client.get(progress["download_url"]))
 
-    background = openpyxl.load_workbook(io.BytesIO(b"".join(download.streaming_content))).active
-    rows = list(background.iter_rows(values_only=True))
+    assert rows[0][0] == f"{supervisor.jurisdiction.name}子项进度表（{PERIOD}）"
+    assert rows[1][0] == "全部子项，未筛选"
     assert {row[2] for row in rows[3:]} == {"(1) 驿站0", "(2) 驿站1", "(3) 驿站2", "(4) 别的单位的"}
-    # the same file as the request writes for a list under the size
+    # the list page offers it as a job, not as a download
+    page = client.get(reverse("items:list"), {"period": PERIOD})
+    assert page.context["export_in_background"] is True
+
+
+def test_a_large_filtered_export_is_the_file_the_request_writes_under_the_size(
+    client_as, supervisor, items, unit, settings
+):
+    client = client_as(supervisor)
+    filtered = {"unit": unit.pk, "sort": "-subitem"}
+    settings.EXPORT_BACKGROUND_ROWS = 2
+    response = _export(client, **filtered)
+    assert response.status_code == 302  # 3 rows > 2
+    run_queued()
+    job = Job.objects.get()
+    assert job.state == Job.State.DONE, job.error
+    background = _rows(client.get(reverse("jobs:download", args=[job.pk])))
+
     settings.EXPORT_BACKGROUND_ROWS = 1000
-    direct = openpyxl.load_workbook(io.BytesIO(b"".join(_export(client).streaming_content))).active
-    assert list(direct.iter_rows(values_only=True)) == rows
-    assert background.title == direct.title
+    direct = _export(client, **filtered)
+
+    assert direct["Content-Type"].startswith("application/vnd.openxml")
+    assert _rows(direct) == background
+    assert [row[2] for row in background[3:]] == ["(3) 驿站2", "(2) 驿站1", "(1) 驿站0"]
 
 
-def test_a_small_export_stays_in_the_request(client_as, supervisor, items):
-    response = _export(client_as(supervisor))
+@pytest.mark.parametrize(
+    "filters",
+    [{"unit": "unit"}, {"shown": "missing"}, {"q": "驿站"}, {"missing": "1"}, {"plan": "plan"}],
+)
+def test_a_small_filtered_export_stays_in_the_request(client_as, supervisor, items, unit, filters):
+    values = {"unit": unit.pk, "plan": items.pk}
+    params = {k: values.get(v, v) for k, v in filters.items()}
+    response = _export(client_as(supervisor), **params)
+    assert response.status_code == 200
     assert response["Content-Type"].startswith("application/vnd.openxml")
     assert not Job.objects.exists()
+    page = client_as(supervisor).get(reverse("items:list"), {"period": PERIOD, **params})
+    assert page.context["export_in_background"] is False
+
+
+def test_a_sort_or_a_page_does_not_narrow_the_whole_list(client_as, supervisor, items):
+    response = _export(client_as(supervisor), sort="-lead_unit", page="2", mismatch="0")
+    assert response.status_code == 302
+    assert Job.objects.count() == 1
+
+
+def test_an_admins_export_of_one_jurisdiction_is_written_by_the_worker(
+    client_as, admin_user, items, jurisdiction
+):
+    response = _export(client_as(admin_user), jurisdiction=jurisdiction.pk)
+    assert response.status_code == 302
+    run_queued()
+    job = Job.objects.get()
+    assert job.state == Job.State.DONE and job.total == 4
+
+
+def test_a_units_whole_list_is_no_jurisdictions_list(client_as, reporter, items):
+    """A reporter's list is the unit's items: under the size the request sends it."""
+    response = _export(client_as(reporter))
+    assert response.status_code == 200
+    assert not Job.objects.exists()
+    names = {row[2] for row in _rows(response)[3:]}
+    assert names == {"(1) 驿站0", "(2) 驿站1", "(3) 驿站2"}
+
+
+def test_a_unit_never_gets_the_jurisdictions_file(
+    client_as, supervisor, export_job, reporter, other_reporter, other_supervisor
+):
+    """The whole list's file is the supervisor's scope: no reporter of the jurisdiction, and no
+    supervisor of another one, opens it; another supervisor of the same jurisdiction does."""
+    from factories import make_user
+
+    from projects import roles
+
+    colleague = make_user("colleague_sup", roles.SUPERVISOR, jurisdiction=supervisor.jurisdiction)
+    for view in ("detail", "progress", "download"):
+        url = reverse(f"jobs:{view}", args=[export_job.pk])
+        for user in (reporter, other_reporter, other_supervisor):
+            assert client_as(user).get(url).status_code == 404, (view, user)
+        assert client_as(colleague).get(url).status_code == 200, view
+    rows = _rows(client_as(colleague).get(reverse("jobs:download", args=[export_job.pk])))
+    assert len(rows) == 3 + 4
+
+
+def test_a_plans_file_is_queued_whatever_its_size_and_kept_from_its_units(
+    client_as, supervisor, reporter, items
+):
+    client = client_as(supervisor)
+    response = client.get(reverse("exports:monthly", args=[items.pk, PERIOD]))
+    assert response.status_code == 302
+    job = Job.objects.get()
+    assert job.total == 4
+    run_queued()
+    job.refresh_from_db()
+    assert job.state == Job.State.DONE, job.error
+    assert client.get(reverse("jobs:download", args=[job.pk])).status_code == 200
+    assert client_as(reporter).get(reverse("jobs:download", args=[job.pk])).status_code == 404
+    # the plan's page is where the job sends the person next
+    assert job.result_url == reverse("exports:index", args=[items.pk])
 
 
 # admin, supervisor, other jurisdiction's supervisor, reporters (lead unit, co-unit, other
@@ -113,6 +210,10 @@ def test_a_reporters_export_is_seen_by_the_same_unit_only(
     run_queued()
     job.refresh_from_db()
     assert job.total == 3  # the unit's own items only
+    download = reverse("jobs:download", args=[job.pk])
+    assert client_as(other_reporter).get(download).status_code == 404
+    names = {row[2] for row in _rows(client_as(colleague).get(download))[3:]}
+    assert names == {"(1) 驿站0", "(2) 驿站1", "(3) 驿站2"}  # never 别的单位的
 
 
 def test_the_job_page_has_the_bar_and_no_inline_script(client_as, supervisor, export_job):
@@ -219,3 +320,43 @@ def test_withdrawing_many_rows_in_the_admin_refreshes_statuses_in_a_worker(
     job.refresh_from_db()
     assert job.state == Job.State.DONE and (job.done, job.total) == (4, 4)
     assert not ItemStatus.objects.filter(subitem_id__in=ids).exists()
+
+
+def test_an_admins_missing_list_of_every_jurisdiction_is_the_admins_only(
+    client_as, admin_user, supervisor, items
+):
+    response = client_as(admin_user).get(reverse("review:missing_export"), {"period": PERIOD})
+    assert response.status_code == 302
+    job = Job.objects.get()
+    assert job.scope == ""  # every jurisdiction: the asker and the admins
+    run_queued()
+    job.refresh_from_db()
+    assert job.state == Job.State.DONE, job.error
+    download = reverse("jobs:download", args=[job.pk])
+    assert client_as(supervisor).get(download).status_code == 404
+    rows = _rows(client_as(admin_user).get(download))
+    assert rows[2][0] == "行政区"  # the jurisdiction's column first
+    assert len(rows) == 3 + 4  # every item is missing in May (none reported)
+
+
+def test_the_whole_notice_ledger_and_scorecard_go_to_the_worker_a_filtered_ledger_does_not(
+    client_as, supervisor, reporter, items, unit
+):
+    client = client_as(supervisor)
+    ledger = reverse("supervision:notices_export")
+    for url in (ledger, f"{reverse('supervision:scorecard_export')}?year=2024"):
+        response = client.get(url)
+        assert response.status_code == 302 and response["Location"].startswith("/jobs/"), url
+    run_queued()
+    jobs = list(Job.objects.all())
+    assert len(jobs) == 2 and all(job.state == Job.State.DONE for job in jobs)
+    for job in jobs:  # the jurisdiction's supervisors' files, not its units'
+        download = reverse("jobs:download", args=[job.pk])
+        assert client.get(download).status_code == 200
+        assert client_as(reporter).get(download).status_code == 404
+    for narrowed in ({"state": "open"}, {"unit": unit.pk}, {"level": "urgent"}):
+        response = client.get(ledger, narrowed)
+        assert response.status_code == 200, narrowed
+        assert response["Content-Type"].startswith("application/vnd.openxml")
+    assert client_as(reporter).get(ledger).status_code == 200  # the unit's own notices
+    assert Job.objects.count() == 2

@@ -129,13 +129,15 @@ def test_the_missing_list_downloads_as_xlsx(world, client_as, other_supervisor):
     import io
 
     from openpyxl import load_workbook
+    from queued import exported
 
+    from progress.jobs.models import Job
     from projects.models import User
 
     url = reverse("review:missing_export")
     sup = User.objects.get(username="sup")
-    response = client_as(sup).get(url, {"period": "2024-03"})
-    assert response.status_code == 200
+    # a whole jurisdiction's list: a worker writes it, whatever its size
+    response = exported(client_as(sup), url, {"period": "2024-03"})
     sheet = load_workbook(io.BytesIO(b"".join(response.streaming_content))).active
     title, subtitle, header, *rows = list(sheet.iter_rows(values_only=True))
     assert title[0] == "西青区 2024-03 未报送清单"
@@ -150,3 +152,9 @@ def test_the_missing_list_downloads_as_xlsx(world, client_as, other_supervisor):
     reporter = User.objects.get(username="jy1")
     assert client_as(reporter).get(url).status_code == 403
     assert client_as(None).get(url).status_code == 302
+    # the file: the jurisdiction's supervisors, never its units nor another jurisdiction
+    job = Job.objects.get()
+    assert job.result_url.startswith(MISSING)
+    download = reverse("jobs:download", args=[job.pk])
+    assert client_as(reporter).get(download).status_code == 404
+    assert client_as(other_supervisor).get(download).status_code == 404
