@@ -79,6 +79,12 @@ def _insert_select(count_model, rows: QuerySet, kind: str) -> None:
     names += list(PLAN_COLUMNS if kind == CATEGORY else SHOWN_COLUMNS)
     columns = ", ".join(connection.ops.quote_name(n) for n in ["kind", *names])
     select, params = _grouped(rows, kind).query.sql_with_params()
+    if connection.vendor == "sqlite":
+        # SQLite otherwise walks item_status_list_order (not covering: a table look-up per
+        # row) for the grouping; the plain scan reads the same rows in about half the time
+        # (60,000 rows: 0.15 s -> 0.08 s per kind)
+        source = connection.ops.quote_name(rows.model._meta.db_table)
+        select = select.replace(f"FROM {source}", f"FROM {source} NOT INDEXED", 1)
     with connection.cursor() as cursor:
         cursor.execute(
             f"INSERT INTO {table} ({columns}) SELECT %s, q.* FROM ({select}) q", (kind, *params)
