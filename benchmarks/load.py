@@ -10,8 +10,8 @@ A script, not a test; every request goes to 127.0.0.1 and it stops by itself. It
 1. creates the PostgreSQL database `load_bench` (dropping an old one), migrates it with the
    production settings and fills it with `manage.py seed_synthetic --subitems 20000` for this
    year up to last month, so that this month's period is the one being filled now (docs/glossary.md:
-   the reports of a month all come in during the same few days). --reuse keeps the database
-   and only deletes what an earlier run submitted;
+   the reports of a month all come in during the same few days). --reuse keeps the database,
+   migrates it and only deletes what an earlier run submitted;
 2. creates the accounts through the ORM: --reporters reporters spread over the units that lead
    items (several per unit, as in a real office), each given --items distinct sub-items of
    the unit to report this period, and --supervisors supervisors of the jurisdiction;
@@ -893,6 +893,9 @@ def main(argv: list[str] | None = None) -> int:
             str(target.month - 1),
         )
     else:
+        # a database seeded by an earlier checkout gets this checkout's migrations, as a
+        # deployment would
+        manage(env, "migrate", "--noinput", "-v", "0")
         forget_earlier_runs(target)
     manage(env, "createcachetable")  # the database cache, when this run has no Redis
     manage(env, "collectstatic", "--noinput", "-v", "0")
