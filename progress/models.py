@@ -331,6 +331,9 @@ class ItemStatus(models.Model):
             models.Index(fields=["period", "reported_status"], name="item_status_reported"),
             models.Index(fields=["period", "computed_status"], name="item_status_computed"),
             models.Index(fields=["period", "light"], name="item_status_light"),
+            # a plan's rows (its refresh deletes and recounts them): without it every
+            # jurisdiction's rows are read
+            models.Index(fields=["plan", "period"], name="item_status_plan"),
             models.Index(
                 fields=["jurisdiction", "period", "plan", "project_order", "subitem_number"],
                 name="item_status_list_order",

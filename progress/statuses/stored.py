@@ -77,14 +77,16 @@ def refresh_statuses(
     # sub-items that are gone (deleted) leave no jurisdiction behind: then every one is
     touched = {row[2] for row in rows}
     gone = subitem_ids is not None and len(rows) < len(set(subitem_ids))
-    transaction.on_commit(lambda: invalidate_dashboards(touched, everywhere=gone))
-    # the overview's kept counts of what was refreshed (progress.statuses.counts)
+    # the overview's kept counts of what was refreshed (progress.statuses.counts), recounted
+    # before the cached dashboards are dropped: outside a transaction on_commit runs at once,
+    # and a page asked in between would cache the old counts again
     counts.after_refresh(
         subitem_ids=[row[0] for row in rows],
         plan_ids={row[1] for row in rows},
         whole_plans=plan_ids is not None,
         gone=gone,
     )
+    transaction.on_commit(lambda: invalidate_dashboards(touched, everywhere=gone))
     return written
 
 
