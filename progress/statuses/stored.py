@@ -41,11 +41,14 @@ def refresh_statuses(
     subitem_ids: Iterable[int] | None = None,
     plan_ids: Iterable[int] | None = None,
     fast: bool = True,
+    recount_plans: Iterable[int] = (),
 ) -> int:
     """Recompute and store the status rows of the given sub-items (or every sub-item of the
     given plans); withdrawn (撤销) sub-items lose theirs. Returns the number of rows written.
     With fast=False every period of every sub-item is evaluated the straightforward way (the
-    reference the tests hold the short way of progress.statuses.unreported against)."""
+    reference the tests hold the short way of progress.statuses.unreported against).
+    recount_plans: plans whose kept counts are recounted in full besides (those the sub-items
+    were stored under before a correction moved them)."""
     qs = SubItem.objects.all()
     if subitem_ids is not None:
         qs = qs.filter(pk__in=list(subitem_ids))
@@ -82,8 +85,8 @@ def refresh_statuses(
     # and a page asked in between would cache the old counts again
     counts.after_refresh(
         subitem_ids=[row[0] for row in rows],
-        plan_ids={row[1] for row in rows},
-        whole_plans=plan_ids is not None,
+        plan_ids={row[1] for row in rows} | set(recount_plans),
+        whole_plans=plan_ids is not None or bool(recount_plans),
         gone=gone,
     )
     transaction.on_commit(lambda: invalidate_dashboards(touched, everywhere=gone))
@@ -109,9 +112,7 @@ def on_subitems_changed(sender, *, subitem_ids: list[int], user=None, **kwargs):
         .values_list("plan_id", flat=True)
         .distinct()
     )
-    refresh_statuses(subitem_ids=ids)
-    now_under = SubItem.objects.filter(pk__in=ids).values_list("project__plan_id", flat=True)
-    counts.recount(stored_under | set(now_under))
+    refresh_statuses(subitem_ids=ids, recount_plans=stored_under)
     return None
 
 
