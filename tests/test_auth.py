@@ -200,3 +200,49 @@ def test_home_queries_do_not_grow_with_rows(client_as, request, role):
 
     assert response.context["counts"]["subitem_count"] > 1
     assert len(many) == len(few)
+
+
+# --- The login's session and queries (issue 14) --------------------------------------------
+
+
+def test_login_gives_a_new_session_and_forgets_the_old_one(client, user):
+    from django.contrib.sessions.models import Session
+
+    session = client.session
+    session["before_login"] = "kept"
+    session.save()
+    old_key = session.session_key
+
+    assert log_in(client, user.username, PASSWORD).status_code == 302
+
+    new_key = client.cookies[settings.SESSION_COOKIE_NAME].value
+    assert new_key != old_key
+    assert not Session.objects.filter(session_key=old_key).exists()
+    stored = Session.objects.get(session_key=new_key).get_decoded()
+    assert stored["_auth_user_id"] == str(user.pk)
+    assert stored["before_login"] == "kept"
+    assert client.get(reverse("home")).context["user"] == user
+
+
+def test_login_writes_its_session_once(client, user):
+    client.get(reverse("login"))
+    with CaptureQueriesContext(connection) as queries:
+        assert log_in(client, user.username, PASSWORD).status_code == 302
+
+    session_writes = [q["sql"] for q in queries if "django_session" in q["sql"]]
+    assert len(session_writes) == 1
+    assert session_writes[0].startswith("INSERT")
+    # axes' lockout count, the user, axes' pending clean-ups, the access log, last_login,
+    # the session (in a transaction of its own: a savepoint and its release inside the test's)
+    assert len(queries) == 8, "\n".join(q["sql"] for q in queries)
+
+
+def test_a_failed_login_after_a_session_was_created_keeps_the_session(client, user):
+    client.force_login(user)
+    key = client.session.session_key
+    client.post(reverse("logout"))
+
+    assert log_in(client, user.username, "wrong").status_code == 200
+    assert log_in(client, user.username, PASSWORD).status_code == 302
+    assert client.session.session_key != key
+    assert client.get(reverse("home")).context["user"] == user

@@ -91,7 +91,7 @@ def test_the_production_settings_are_what_the_environment_says():
     got = json.loads(plain.stdout.splitlines()[-1])
     assert got == {
         "cache": "django.core.cache.backends.db.DatabaseCache",
-        "session": "django.contrib.sessions.backends.db",
+        "session": "config.sessions.db",
         "media": "django.core.files.storage.FileSystemStorage",
         "static": "whitenoise.storage.CompressedManifestStaticFilesStorage",
         "conn_max_age": 60,
@@ -103,7 +103,7 @@ def test_the_production_settings_are_what_the_environment_says():
     assert redis_s3.returncode == 0, redis_s3.stderr
     got = json.loads(redis_s3.stdout.splitlines()[-1])
     assert got["cache"] == "django.core.cache.backends.redis.RedisCache"
-    assert got["session"] == "django.contrib.sessions.backends.cached_db"
+    assert got["session"] == "config.sessions.cached_db"
     assert got["media"] == "storages.backends.s3.S3Storage"
 
 

@@ -149,7 +149,8 @@ STORAGES = {
 # Cache and sessions: Redis when REDIS_URL is set (sessions then cached_db: read from Redis,
 # kept in the database too, so a Redis restart logs nobody out); otherwise this process's
 # memory (development and tests; production.py uses the database cache instead) and
-# sessions in the database. Either way every app server sees every session.
+# sessions in the database. Either way every app server sees every session. Django's stores,
+# with a login's new session written once (config/sessions).
 REDIS_URL = os.environ.get("REDIS_URL", "")
 if REDIS_URL:
     CACHES = {
@@ -159,10 +160,10 @@ if REDIS_URL:
             "KEY_PREFIX": os.environ.get("CACHE_KEY_PREFIX", "shishi"),
         }
     }
-    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+    SESSION_ENGINE = "config.sessions.cached_db"
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
-    SESSION_ENGINE = "django.contrib.sessions.backends.db"
+    SESSION_ENGINE = "config.sessions.db"
 
 # Uploads: the whole import file is held for the preview, so cap it here and in the importer.
 IMPORT_MAX_UPLOAD_BYTES = env_int("IMPORT_MAX_UPLOAD_BYTES", 20 * 1024 * 1024)
@@ -237,6 +238,9 @@ SECURE_CSP = {
     "form-action": [CSP.SELF],
 }
 
+# axes' database handler; a successful login asks once whether it has failures to delete
+# (config/login_attempts.py).
+AXES_HANDLER = "config.login_attempts.LoginAttemptsHandler"
 AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5)
 AXES_COOLOFF_TIME = 1  # hours
 # Lock a username from one address: colleagues behind one office IP keep their access.
