@@ -225,7 +225,9 @@ def create_accounts(
         unit_of[username] = unit_id
     supervisors = [f"{PREFIX}s{n + 1:03d}" for n in range(args.supervisors)]
 
-    password = make_password(PASSWORD)  # one PBKDF2 hash for all: the setup stays fast
+    # One hash for all (the setup stays fast), made by the first hasher, Argon2id: the hash a
+    # real account has after its first login, so no login of the run upgrades a hash.
+    password = make_password(PASSWORD)
     with transaction.atomic():
         User.objects.filter(username__startswith=PREFIX).delete()
         users = [

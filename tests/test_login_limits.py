@@ -115,3 +115,45 @@ def test_ipware_is_what_axes_uses():
     from axes import helpers
 
     assert helpers.IPWARE_INSTALLED
+
+
+def test_a_successful_login_still_forgets_expired_failures_and_keeps_recent_ones(client, user):
+    from datetime import timedelta
+
+    from axes.models import AccessAttempt
+    from django.utils import timezone
+
+    def failure(username: str, hours_ago: float) -> AccessAttempt:
+        attempt = AccessAttempt.objects.create(
+            username=username,
+            ip_address="10.0.0.9",
+            user_agent="test",
+            get_data="",
+            post_data="",
+            http_accept="*/*",
+            path_info="/accounts/login/",
+            failures_since_start=1,
+        )
+        when = timezone.now() - timedelta(hours=hours_ago)  # attempt_time is auto_now_add
+        AccessAttempt.objects.filter(pk=attempt.pk).update(attempt_time=when)
+        return attempt
+
+    expired = failure("somebody", settings.AXES_COOLOFF_TIME + 1)
+    recent = failure("somebody else", 0.1)
+
+    assert log_in(client, user.username, PASSWORD).status_code == 302
+
+    assert not AccessAttempt.objects.filter(pk=expired.pk).exists()
+    assert AccessAttempt.objects.filter(pk=recent.pk).exists()
+
+
+def test_a_successful_login_without_failures_to_forget_deletes_nothing(client, user):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as queries:
+        assert log_in(client, user.username, PASSWORD).status_code == 302
+
+    assert not [q for q in queries if q["sql"].startswith("DELETE")]
+    attempts = [q for q in queries if "axes_accessattempt" in q["sql"]]
+    assert len(attempts) == 2  # the lockout's count before the password, the one question after
