@@ -246,3 +246,22 @@ def test_a_failed_login_after_a_session_was_created_keeps_the_session(client, us
     assert log_in(client, user.username, PASSWORD).status_code == 302
     assert client.session.session_key != key
     assert client.get(reverse("home")).context["user"] == user
+
+
+def test_a_taken_session_key_at_login_gets_a_fresh_one(user):
+    from django.contrib.sessions.models import Session
+
+    from config.sessions.db import SessionStore
+
+    store = SessionStore()
+    store["_auth_user_id"] = str(user.pk)
+    store.cycle_key()
+    drawn = store.session_key
+    Session.objects.create(session_key=drawn, session_data="", expire_date=store.get_expiry_date())
+
+    store.save()
+
+    assert store.session_key != drawn
+    assert Session.objects.get(session_key=drawn).session_data == ""  # the other one untouched
+    saved = Session.objects.get(session_key=store.session_key).get_decoded()
+    assert saved["_auth_user_id"] == str(user.pk)
