@@ -18,8 +18,7 @@ from django.utils.text import Truncator
 from django.utils.translation import gettext
 
 from progress.models import ProgressReport, Status
-
-EDITABLE = (ProgressReport.State.DRAFT, ProgressReport.State.RETURNED)
+from progress.reporting.services import EDITABLE
 
 
 def esc(value) -> str:
@@ -88,15 +87,17 @@ def by_plan(
     return groups
 
 
-def plan_summary(items, *, page_size: int) -> list[dict]:
-    """One line per plan for ALL the items to report (ordered by plan), whatever page shows:
-    the plan, how many items, how many still to fill (no report, a draft or returned), how
-    many submitted (submitted or approved), and the page its first item is on."""
+def plan_summary(lines, *, page_size: int) -> list[dict]:
+    """One line per plan for ALL the items to report (selectors.Line, ordered by plan),
+    whatever page shows: the plan, how many items, how many still to fill (no report, a draft
+    or returned), how many submitted (submitted or approved), and the page its first item is
+    on."""
     summary = []
     position = 0
-    for plan, group in groupby(items, key=lambda item: item.project.plan):
+    for _, group in groupby(lines, key=lambda line: line.plan.pk):
         group = list(group)
-        to_fill = sum(1 for i in group if i.current is None or i.current.state in EDITABLE)
+        plan = group[0].plan
+        to_fill = sum(1 for line in group if line.to_submit)
         summary.append(
             {
                 "plan": plan,

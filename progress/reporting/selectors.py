@@ -1,19 +1,24 @@
 """Reads of the reporter side: the unit's items of a period, the items it co-operates on, a
-report's review steps and its history of saves."""
+report's review steps and its history of saves.
+
+我的填报 reads its lists in two steps (issue 14): `my_lists`, the unit's whole lists as plain
+values (to count, page and flag them), then `shown_items`, the model instances of the rows one
+page shows."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from django.db.models import F, FilteredRelation, Prefetch, Q, QuerySet
+from django.db.models import F, FilteredRelation, Q, QuerySet, Value
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.text import capfirst
 
 from progress import formatting, periods
 from progress.models import Contribution, IndicatorValue, ItemStatus, ProgressReport, ReviewEvent
-from projects.models import SubItem
+from progress.reporting.services import still_to_submit
+from projects.models import Plan, SubItem
 
 
 def unit_rows(user) -> QuerySet[ItemStatus]:
@@ -33,17 +38,49 @@ def _of_period(qs: QuerySet[SubItem], period: date) -> QuerySet[SubItem]:
     )
 
 
+ORDER = ("project__plan__title", "project__order", "number")  # 我的填报's lists
+
+
+def _led(user, period: date) -> QuerySet[SubItem]:
+    """The active sub-items the user's unit leads, of plans of the period's year."""
+    return _of_period(SubItem.objects.active().filter(lead_unit_id=user.unit_id), period)
+
+
+def _cooperated(user, period: date) -> QuerySet[SubItem]:
+    """The active sub-items the user's unit co-operates on, of plans of the period's year.
+    No DISTINCT: a unit co-operates on a sub-item once (CoUnit's co_unit_unique), so the join
+    gives each sub-item one row; DISTINCT sorted every selected column of ~250 rows."""
+    return _of_period(SubItem.objects.active().filter(co_unit_links__unit_id=user.unit_id), period)
+
+
+def _previous_of(plan: Plan, period: date) -> date:
+    return periods.previous_period(period, quarterly=plan.is_quarterly)
+
+
+def _attach_reports(items: list[SubItem], period: date) -> None:
+    """`.current` (this period's report or None), `.previous` (the previous period's, a month
+    or a quarter earlier by its plan) and `.deadline` on each item, in one query."""
+    previous_of = {sub.project.plan_id: _previous_of(sub.project.plan, period) for sub in items}
+    reports = ProgressReport.objects.filter(
+        subitem_id__in=[sub.pk for sub in items], period__in={period, *previous_of.values()}
+    ).only("id", "subitem_id", "period", "state", "status", "completion", "version")
+    # order_by(): the model's ordering (by sub-item, which orders by plan and project) joined
+    # every sub-item of the database into it.
+    by_key = {(r.subitem_id, r.period): r for r in reports.order_by()}
+    deadline = periods.deadline(period)
+    for sub in items:
+        sub.current = by_key.get((sub.pk, period))
+        sub.previous = by_key.get((sub.pk, previous_of[sub.project.plan_id]))
+        sub.deadline = deadline
+
+
 def my_items(user, period: date) -> list[SubItem]:
     """The active sub-items the user's unit leads that report in the period, each with `.current`
     (this period's report or None), `.previous` (the previous period's), `.completed_in` (an
     earlier period whose report completed it: not reported again) and `.deadline`."""
     if not user.unit_id:
         return []
-    qs = (
-        _of_period(SubItem.objects.active().filter(lead_unit_id=user.unit_id), period)
-        .select_related("project__plan")
-        .order_by("project__plan__title", "project__order", "number")
-    )
+    qs = _led(user, period).select_related("project__plan").order_by(*ORDER)
     reports_on: dict[int, bool] = {}  # by plan: a unit leads hundreds of items of a few plans
     items = []
     for sub in qs:
@@ -52,44 +89,119 @@ def my_items(user, period: date) -> list[SubItem]:
             reports_on[plan.pk] = plan.reports_on(period)
         if reports_on[plan.pk]:
             items.append(sub)
-    if not items:
-        return items
-    # This period's reports and the previous period's of each item (a month or a quarter
-    # earlier, by its plan), in one query; order_by(): the model's ordering (by sub-item, which
-    # orders by plan and project) joined every sub-item of the database into it.
-    previous_of = {
-        sub.project.plan_id: periods.previous_period(
-            period, quarterly=sub.project.plan.is_quarterly
-        )
-        for sub in items
-    }
-    reports = ProgressReport.objects.filter(
-        subitem_id__in=[sub.pk for sub in items], period__in={period, *previous_of.values()}
-    ).only("id", "subitem_id", "period", "state", "status", "completion", "version")
-    by_key = {(r.subitem_id, r.period): r for r in reports.order_by()}
-    deadline = periods.deadline(period)
-    for sub in items:
-        sub.current = by_key.get((sub.pk, period))
-        sub.previous = by_key.get((sub.pk, previous_of[sub.project.plan_id]))
-        sub.deadline = deadline
+    if items:
+        _attach_reports(items, period)
     return items
 
 
-def cooperating_items(user, period: date) -> list[SubItem]:
-    """The active sub-items the user's unit co-operates on that report in the period, with the unit's
-    own contributions and `completed_in` (completed earlier: no contribution is asked)."""
-    if not user.unit_id:
-        return []
-    mine = Contribution.objects.filter(period=period, unit_id=user.unit_id)
-    # No DISTINCT: a unit co-operates on a sub-item once (CoUnit's co_unit_unique), so the join
-    # gives each sub-item one row; DISTINCT sorted every selected column of ~250 rows.
-    qs = (
-        _of_period(SubItem.objects.active().filter(co_unit_links__unit_id=user.unit_id), period)
-        .select_related("project__plan", "lead_unit")
-        .prefetch_related(Prefetch("contributions", queryset=mine, to_attr="my_contributions"))
-        .order_by("project__plan__title", "project__order", "number")
+@dataclass(frozen=True, slots=True)
+class Line:
+    """A sub-item of a list of 我的填报 as plain values: enough to count it, find its page and
+    tell whether it is still to be submitted, without building the model instances of all."""
+
+    pk: int
+    plan: Plan  # its plan's pk, title, year and cycle only (shared by the plan's lines)
+    completed_in: date | None  # an earlier period whose report completed it
+    state: str | None  # this period's report's state (None: not filled in)
+
+    @property
+    def to_submit(self) -> bool:
+        return still_to_submit(self.state)
+
+
+@dataclass
+class MyLists:
+    """The lists of 我的填报, in the page's order: the items to report, those completed in an
+    earlier period (not reported again) and the items the unit co-operates on."""
+
+    to_report: list[Line] = field(default_factory=list)
+    completed_earlier: list[Line] = field(default_factory=list)
+    cooperating: list[Line] = field(default_factory=list)
+
+
+_LINE = ("pk", "plan_id", "plan_title", "plan_year", "plan_cycle", "completed_in", "state")
+
+
+def _lines(qs: QuerySet[SubItem], period: date, lead: bool) -> QuerySet[SubItem]:
+    return (
+        qs.annotate(
+            now=FilteredRelation("reports", condition=Q(reports__period=period)),
+            plan_id=F("project__plan_id"),
+            plan_title=F("project__plan__title"),
+            plan_year=F("project__plan__year"),
+            plan_cycle=F("project__plan__reporting_cycle"),
+            project_order=F("project__order"),
+            state=F("now__state"),
+            lead=Value(lead),
+        )
+        .order_by()
+        .values_list(*_LINE, "project_order", "number", "lead")
     )
-    return [sub for sub in qs if sub.project.plan.reports_on(period)]
+
+
+def my_lists(user, period: date) -> MyLists:
+    """The unit's items of the period (those of plans that report in it) as `Line`s, the led
+    ones and the co-operated ones, in one query (a UNION ALL of the two, ordered by plan title,
+    project and number). Nothing without a unit."""
+    lists = MyLists()
+    if not user.unit_id:
+        return lists
+    rows = (
+        _lines(_led(user, period), period, lead=True)
+        .union(_lines(_cooperated(user, period), period, lead=False), all=True)
+        .order_by("plan_title", "project_order", "number")
+    )
+    plans: dict[int, Plan] = {}
+    reports_on: dict[int, bool] = {}
+    for pk, plan_id, title, year, cycle, completed_in, state, _order, _number, lead in rows:
+        plan = plans.get(plan_id)
+        if plan is None:
+            plan = plans[plan_id] = Plan(id=plan_id, title=title, year=year, reporting_cycle=cycle)
+            reports_on[plan_id] = plan.reports_on(period)
+        if not reports_on[plan_id]:
+            continue
+        line = Line(pk, plan, completed_in, state if lead else None)
+        if not lead:
+            lists.cooperating.append(line)
+        elif completed_in:
+            lists.completed_earlier.append(line)
+        else:
+            lists.to_report.append(line)
+    return lists
+
+
+def shown_items(
+    user, period: date, *, reporting: list[int], completed: list[int], cooperating: list[int]
+) -> dict[int, SubItem]:
+    """The sub-items one page of 我的填报 shows, by pk, in two queries: the items to report of
+    the page (with `.current`, `.previous`, `.deadline`), those completed earlier, and the
+    co-operations of the page (with `.lead_unit` and `.my_contributions`, the unit's own), each
+    with `.completed_in`. The pks come from `my_lists` (the user's unit's own items)."""
+    wanted = {*reporting, *completed, *cooperating}
+    if not user.unit_id or not wanted:
+        return {}
+    qs = (
+        _of_period(SubItem.objects.filter(pk__in=wanted), period)
+        .annotate(
+            mine=FilteredRelation(
+                "contributions",
+                condition=Q(contributions__period=period, contributions__unit_id=user.unit_id),
+            ),
+            my_contribution=F("mine__text"),
+        )
+        .select_related("project__plan", "lead_unit")
+        .order_by()
+    )
+    items = {sub.pk: sub for sub in qs}
+    for pk in cooperating:
+        sub = items[pk]
+        # at most one (contribution_unique: a unit's contribution to an item in a period)
+        sub.my_contributions = (
+            [] if sub.my_contribution is None else [Contribution(text=sub.my_contribution)]
+        )
+    if reporting:
+        _attach_reports([items[pk] for pk in reporting], period)
+    return items
 
 
 def report_events(report: ProgressReport) -> QuerySet[ReviewEvent]:

@@ -174,8 +174,13 @@ def test_rows_are_the_templates_rows(
         "overdue": ctx["overdue"],
         "overdue_word": ctx["overdue_word"],
     }
-    mine = engine.from_string(MY_ITEMS).render({**context, "items": ctx["to_report"]})
-    coop = engine.from_string(COOPERATING).render({**context, "items": ctx["cooperating"]})
+    # one page holds them all: its rows are every item of the lists
+    assert ctx["page"].paginator.num_pages == ctx["co_page"].paginator.num_pages == 1
+    assert [s.pk for s in ctx["page"].object_list] == [line.pk for line in ctx["to_report"]]
+    items, co_items = ctx["page"].object_list, ctx["co_page"].object_list
+    assert [s.pk for s in co_items] == [line.pk for line in ctx["cooperating"]]
+    mine = engine.from_string(MY_ITEMS).render({**context, "items": items})
+    coop = engine.from_string(COOPERATING).render({**context, "items": co_items})
     assert "&lt;" in mine and "/progress/reports/" in mine  # escaped names, report links
     assert ("tag--overdue" in mine) is not submitted_all
     assert _norm(mine) in page
