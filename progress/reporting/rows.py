@@ -111,6 +111,25 @@ def plan_summary(lines, *, page_size: int) -> list[dict]:
     return summary
 
 
+def completed_rows(items) -> SafeString:
+    """The rows of the items completed in an earlier period (not reported again): number, name
+    and plan, 办结 and when."""
+    completed = esc(gettext("Completed"))
+    out = []
+    for item in items:
+        # as {% blocktranslate %} writes it: the value escaped, the translation as it is
+        done = gettext("completed in %(period)s: not reported again") % {
+            "period": esc(f"{item.completed_in:%Y-%m}")
+        }
+        out.append(
+            f'<tr>\n<td class="nowrap">{esc(item.project.number)}（{esc(item.number)}）</td>\n'
+            f'<td>{esc(item.name)} <span class="helptext">{esc(item.project.plan.title)}</span></td>\n'
+            f'<td><span class="status status-completed">{completed}</span> '
+            f'<span class="helptext">{done}</span></td>\n</tr>'
+        )
+    return mark_safe("\n".join(out))
+
+
 def cooperating_rows(items) -> SafeString:
     """The rows of the items the unit co-operates on: number, name and plan, lead unit, the
     unit's own contribution and its link (`item.contribution_url`), or 办结 earlier."""

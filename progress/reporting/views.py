@@ -103,14 +103,14 @@ def my_reports(request: HttpRequest) -> HttpResponse:
     co_page = Paginator(cooperating, size).get_page(
         _page_asked(request, cooperating, size, page="co_page", item="co_item")
     )
-    shown = selectors.shown_items(
+    shown = selectors.shown_rows(
         user,
         period,
-        reporting=[line.pk for line in page.object_list],
-        completed=[line.pk for line in lists.completed_earlier],
-        cooperating=[line.pk for line in co_page.object_list],
+        reporting=page.object_list,
+        completed=lists.completed_earlier,
+        cooperating=co_page.object_list,
     )
-    # the pages hold the rows shown (model instances) in place of the lines
+    # the pages hold the rows shown in place of the lines
     page.object_list = [shown[line.pk] for line in page.object_list]
     co_page.object_list = [shown[line.pk] for line in co_page.object_list]
     for item in page.object_list:
@@ -142,7 +142,10 @@ def my_reports(request: HttpRequest) -> HttpResponse:
                 overdue_word=overdue_word,
                 totals={line["plan"].pk: line["items"] for line in summary},
             ),
-            "completed_earlier": [shown[line.pk] for line in lists.completed_earlier],
+            "completed_earlier": lists.completed_earlier,
+            "completed_rows": rows.completed_rows(
+                [shown[line.pk] for line in lists.completed_earlier]
+            ),
             "cooperating": cooperating,
             "co_page": co_page,
             "cooperating_rows": rows.cooperating_rows(co_page.object_list),
