@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from typing import NamedTuple
 
 from django.db.models import F, FilteredRelation, Q, QuerySet, TextField, Value
 from django.utils import timezone
@@ -41,16 +42,15 @@ def _of_period(qs: QuerySet[SubItem], period: date) -> QuerySet[SubItem]:
 ORDER = ("project__plan__title", "project__order", "number")  # 我的填报's lists
 
 
-def _led(user, period: date) -> QuerySet[SubItem]:
-    """The active sub-items the user's unit leads, of plans of the period's year."""
-    return _of_period(SubItem.objects.active().filter(lead_unit_id=user.unit_id), period)
+def _led(user) -> Q:
+    """The sub-items the user's unit leads."""
+    return Q(lead_unit_id=user.unit_id)
 
 
-def _cooperated(user, period: date) -> QuerySet[SubItem]:
-    """The active sub-items the user's unit co-operates on, of plans of the period's year.
-    No DISTINCT: a unit co-operates on a sub-item once (CoUnit's co_unit_unique), so the join
-    gives each sub-item one row; DISTINCT sorted every selected column of ~250 rows."""
-    return _of_period(SubItem.objects.active().filter(co_unit_links__unit_id=user.unit_id), period)
+def _cooperated(user) -> Q:
+    """The sub-items the user's unit co-operates on. No DISTINCT needed: a unit co-operates on
+    a sub-item once (CoUnit's co_unit_unique), so the join gives each sub-item one row."""
+    return Q(co_unit_links__unit_id=user.unit_id)
 
 
 def _previous_of(plan: Plan, period: date) -> date:
@@ -80,7 +80,11 @@ def my_items(user, period: date) -> list[SubItem]:
     earlier period whose report completed it: not reported again) and `.deadline`."""
     if not user.unit_id:
         return []
-    qs = _led(user, period).select_related("project__plan").order_by(*ORDER)
+    qs = (
+        _of_period(SubItem.objects.active().filter(_led(user)), period)
+        .select_related("project__plan")
+        .order_by(*ORDER)
+    )
     reports_on: dict[int, bool] = {}  # by plan: a unit leads hundreds of items of a few plans
     items = []
     for sub in qs:
@@ -94,8 +98,7 @@ def my_items(user, period: date) -> list[SubItem]:
     return items
 
 
-@dataclass(frozen=True, slots=True)
-class Line:
+class Line(NamedTuple):
     """A sub-item of a list of 我的填报 as plain values: enough to count it, find its page and
     tell whether it is still to be submitted, without building the model instances of all."""
 
@@ -119,37 +122,33 @@ class MyLists:
     cooperating: list[Line] = field(default_factory=list)
 
 
-_LINE = ("pk", "plan_id", "plan_title", "plan_year", "plan_cycle", "completed_in", "state")
-
-
-def _lines(qs: QuerySet[SubItem], period: date, lead: bool) -> QuerySet[SubItem]:
-    return (
-        qs.annotate(
-            now=FilteredRelation("reports", condition=Q(reports__period=period)),
-            plan_id=F("project__plan_id"),
-            plan_title=F("project__plan__title"),
-            plan_year=F("project__plan__year"),
-            plan_cycle=F("project__plan__reporting_cycle"),
-            project_order=F("project__order"),
-            state=F("now__state"),
-            lead=Value(lead),
-        )
-        .order_by()
-        .values_list(*_LINE, "project_order", "number", "lead")
-    )
-
-
 def my_lists(user, period: date) -> MyLists:
     """The unit's items of the period (those of plans that report in it) as `Line`s, the led
-    ones and the co-operated ones, in one query (a UNION ALL of the two, ordered by plan title,
-    project and number). Nothing without a unit."""
+    ones and the co-operated ones, in one query (a UNION ALL of the two, in the order of the
+    page: plan title, project, number). Nothing without a unit."""
     lists = MyLists()
     if not user.unit_id:
         return lists
+    lines = (
+        _of_period(SubItem.objects.active(), period)
+        .annotate(now=FilteredRelation("reports", condition=Q(reports__period=period)))
+        .order_by()
+        .values_list(
+            "pk",
+            "project__plan_id",
+            "project__plan__title",
+            "project__plan__year",
+            "project__plan__reporting_cycle",
+            "completed_in",
+            "now__state",
+            *ORDER[1:],
+        )
+    )
     rows = (
-        _lines(_led(user, period), period, lead=True)
-        .union(_lines(_cooperated(user, period), period, lead=False), all=True)
-        .order_by("plan_title", "project_order", "number")
+        lines.filter(_led(user))
+        .annotate(lead=Value(True))
+        .union(lines.filter(_cooperated(user)).annotate(lead=Value(False)), all=True)
+        .order_by(*ORDER)
     )
     plans: dict[int, Plan] = {}
     reports_on: dict[int, bool] = {}
