@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import NamedTuple
 
-from django.db.models import F, FilteredRelation, Q, QuerySet, TextField, Value
+from django.db.models import F, FilteredRelation, Q, QuerySet, Value
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.text import capfirst
@@ -99,13 +99,18 @@ def my_items(user, period: date) -> list[SubItem]:
 
 
 class Line(NamedTuple):
-    """A sub-item of a list of 我的填报 as plain values: enough to count it, find its page and
-    tell whether it is still to be submitted, without building the model instances of all."""
+    """A sub-item of a list of 我的填报 as plain values: enough to count it, find its page, tell
+    whether it is still to be submitted and write its row, without a model instance."""
 
     pk: int
     plan: Plan  # its plan's pk, title, year and cycle only (shared by the plan's lines)
     completed_in: date | None  # an earlier period whose report completed it
     state: str | None  # this period's report's state (None: not filled in)
+    number: int
+    name: str
+    project_number: str
+    lead_unit: str | None  # the lead unit's name
+    contribution: str | None  # the user's unit's contribution of the period (co-operations)
 
     @property
     def to_submit(self) -> bool:
@@ -129,9 +134,13 @@ def my_lists(user, period: date) -> MyLists:
     lists = MyLists()
     if not user.unit_id:
         return lists
+    mine = Q(contributions__period=period, contributions__unit_id=user.unit_id)
     lines = (
         _of_period(SubItem.objects.active(), period)
-        .annotate(now=FilteredRelation("reports", condition=Q(reports__period=period)))
+        .annotate(
+            now=FilteredRelation("reports", condition=Q(reports__period=period)),
+            mine=FilteredRelation("contributions", condition=mine),
+        )
         .order_by()
         .values_list(
             "pk",
@@ -141,7 +150,12 @@ def my_lists(user, period: date) -> MyLists:
             "project__plan__reporting_cycle",
             "completed_in",
             "now__state",
-            *ORDER[1:],
+            "number",
+            "name",
+            "project__number",
+            "lead_unit__name",
+            "mine__text",  # at most one (contribution_unique)
+            "project__order",
         )
     )
     rows = (
@@ -152,20 +166,19 @@ def my_lists(user, period: date) -> MyLists:
     )
     plans: dict[int, Plan] = {}
     reports_on: dict[int, bool] = {}
-    for pk, plan_id, title, year, cycle, completed_in, state, _order, _number, lead in rows:
+    for pk, plan_id, title, year, cycle, completed_in, state, *shown, _order, lead in rows:
         plan = plans.get(plan_id)
         if plan is None:
             plan = plans[plan_id] = Plan(id=plan_id, title=title, year=year, reporting_cycle=cycle)
             reports_on[plan_id] = plan.reports_on(period)
         if not reports_on[plan_id]:
             continue
-        line = Line(pk, plan, completed_in, state if lead else None)
         if not lead:
-            lists.cooperating.append(line)
+            lists.cooperating.append(Line(pk, plan, completed_in, None, *shown))
         elif completed_in:
-            lists.completed_earlier.append(line)
+            lists.completed_earlier.append(Line(pk, plan, completed_in, state, *shown))
         else:
-            lists.to_report.append(line)
+            lists.to_report.append(Line(pk, plan, completed_in, state, *shown))
     return lists
 
 
@@ -181,8 +194,8 @@ class RowProject:
 
 @dataclass(slots=True)
 class Row:
-    """A sub-item one page of 我的填报 shows, as plain values under the names of the SubItem
-    attributes its rows read (a thousand model instances a page were most of its cost)."""
+    """A sub-item one page of 我的填报 shows, under the names of the SubItem attributes its rows
+    read (a thousand model instances a page were most of its cost)."""
 
     pk: int
     number: int
@@ -190,7 +203,7 @@ class Row:
     project: RowProject
     lead_unit: str | None  # the lead unit's name
     completed_in: date | None
-    my_contributions: list[Contribution] = field(default_factory=list)  # the unit's own
+    my_contributions: list[Contribution]  # the unit's own of the period
     current: ProgressReport | None = None
     previous: ProgressReport | None = None
     deadline: date | None = None
@@ -198,46 +211,27 @@ class Row:
     contribution_url: str = ""
 
 
-def shown_rows(
-    user,
-    period: date,
-    *,
-    reporting: list[Line],
-    completed: list[Line],
-    cooperating: list[Line],
-) -> dict[int, Row]:
-    """The rows one page of 我的填报 shows, by pk, in two queries: the items to report of the
-    page (with `.current`, `.previous` and `.deadline`), those completed earlier, and the
-    co-operations of the page (with `.my_contributions`). The lines come from `my_lists` (the
-    user's unit's own items)."""
-    lines = {line.pk: line for line in (*reporting, *completed, *cooperating)}
-    if not user.unit_id or not lines:
-        return {}
-    qs = SubItem.objects.filter(pk__in=lines).order_by()
-    if cooperating:
-        qs = qs.annotate(
-            mine=FilteredRelation(
-                "contributions",
-                condition=Q(contributions__period=period, contributions__unit_id=user.unit_id),
-            ),
-            my_contribution=F("mine__text"),
+def rows_of(lines: list[Line]) -> list[Row]:
+    return [
+        Row(
+            line.pk,
+            line.number,
+            line.name,
+            RowProject(line.project_number, line.plan),
+            line.lead_unit,
+            line.completed_in,
+            [] if line.contribution is None else [Contribution(text=line.contribution)],
         )
-    else:
-        qs = qs.annotate(my_contribution=Value(None, output_field=TextField()))
-    values = qs.values_list(
-        "pk", "number", "name", "project__number", "lead_unit__name", "my_contribution"
-    )
-    rows = {}
-    for pk, number, name, project_number, lead_unit, text in values:
-        line = lines[pk]
-        rows[pk] = Row(
-            pk, number, name, RowProject(project_number, line.plan), lead_unit, line.completed_in
-        )
-        # at most one (contribution_unique: a unit's contribution to an item in a period)
-        if text is not None:
-            rows[pk].my_contributions.append(Contribution(text=text))
-    if reporting:
-        _attach_reports([rows[line.pk] for line in reporting], period)
+        for line in lines
+    ]
+
+
+def reporting_rows(lines: list[Line], period: date) -> list[Row]:
+    """The rows of these items to report with `.current`, `.previous` and `.deadline`: one
+    query."""
+    rows = rows_of(lines)
+    if rows:
+        _attach_reports(rows, period)
     return rows
 
 

@@ -103,16 +103,9 @@ def my_reports(request: HttpRequest) -> HttpResponse:
     co_page = Paginator(cooperating, size).get_page(
         _page_asked(request, cooperating, size, page="co_page", item="co_item")
     )
-    shown = selectors.shown_rows(
-        user,
-        period,
-        reporting=page.object_list,
-        completed=lists.completed_earlier,
-        cooperating=co_page.object_list,
-    )
     # the pages hold the rows shown in place of the lines
-    page.object_list = [shown[line.pk] for line in page.object_list]
-    co_page.object_list = [shown[line.pk] for line in co_page.object_list]
+    page.object_list = selectors.reporting_rows(page.object_list, period)
+    co_page.object_list = selectors.rows_of(co_page.object_list)
     for item in page.object_list:
         item.edit_url = edit_url(item.pk)
         if item.current is not None:
@@ -143,9 +136,7 @@ def my_reports(request: HttpRequest) -> HttpResponse:
                 totals={line["plan"].pk: line["items"] for line in summary},
             ),
             "completed_earlier": lists.completed_earlier,
-            "completed_rows": rows.completed_rows(
-                [shown[line.pk] for line in lists.completed_earlier]
-            ),
+            "completed_rows": rows.completed_rows(selectors.rows_of(lists.completed_earlier)),
             "cooperating": cooperating,
             "co_page": co_page,
             "cooperating_rows": rows.cooperating_rows(co_page.object_list),
