@@ -23,6 +23,8 @@ from progress.reporting.services import EDITABLE
 
 def esc(value) -> str:
     """django.utils.html.escape: html.escape of str(value); a SafeString stays as it is."""
+    if type(value) is int:  # numbers: nothing to escape
+        return str(value)
     if isinstance(value, SafeString):
         return value
     return html.escape(str(value))
@@ -39,10 +41,14 @@ def my_item_rows(items, *, overdue: bool, overdue_word: str) -> SafeString:
     tag = f' <b class="tag tag--overdue">{esc(overdue_word)}</b>' if overdue else ""
     report_page, not_filled = esc(gettext("Report page")), esc(gettext("Not filled in"))
     states, statuses = _labels(ProgressReport.State.choices), _labels(Status.choices)
+    written: dict[str, str] = {}  # a status's markup, written once per page
 
     def status(report) -> str:
         value = report.status
-        return f'<span class="status-{esc(value)}">{esc(statuses.get(value, value))}</span>'
+        if value not in written:
+            label = esc(statuses.get(value, value))
+            written[value] = f'<span class="status-{esc(value)}">{label}</span>'
+        return written[value]
 
     out = []
     for item in items:

@@ -85,7 +85,8 @@ def _links(view_name: str, **kwargs) -> Callable[[int], str]:
 def my_reports(request: HttpRequest) -> HttpResponse:
     """The unit's items of the period in pages (MY_REPORTS_PAGE_SIZE), a summary per plan of
     all of them, the items completed earlier, and the co-operations in pages. The whole lists
-    are read as plain values; model instances only for the rows shown. Six queries at most."""
+    are read in one query as plain values (a unit leads up to a thousand items), the reports
+    of the page's rows in one more (tests/reporting/test_my_reports_queries.py pins them)."""
     user = request.user
     asked = params.period_in_query(request)
     period = asked or periods.period_to_fill(selectors.unit_rows(user))
