@@ -57,7 +57,7 @@ def _previous_of(plan: Plan, period: date) -> date:
     return periods.previous_period(period, quarterly=plan.is_quarterly)
 
 
-def _attach_reports(items: list[SubItem], period: date) -> None:
+def _attach_reports(items: list[SubItem] | list[Row], period: date) -> None:
     """`.current` (this period's report or None), `.previous` (the previous period's, a month
     or a quarter earlier by its plan) and `.deadline` on each item, in one query."""
     previous_of = {sub.project.plan_id: _previous_of(sub.project.plan, period) for sub in items}
@@ -189,6 +189,8 @@ def my_lists(user, period: date) -> MyLists:
 
 @dataclass(slots=True)
 class RowProject:
+    """A row's `project`: its number and plan (what the rows and the report look-up read)."""
+
     number: str
     plan: Plan
 
