@@ -907,7 +907,7 @@ def build_indicators(
     全面完成目标任务 takes the yearly figure from the description. Only indicators with at least
     two dates and a rising target are kept: a single number is a plan detail, not a trajectory.
     """
-    if not any(_DIGIT.search(text) for _due, text in milestones):
+    if not any(map(_DIGIT.search, [text for _due, text in milestones])):
         return []  # no figure in any text (extract_quantities finds none): most sub-items
     groups: list[dict] = []  # {"name", "measure", "points": [(due, Quantity)]}
 

@@ -603,7 +603,8 @@ class _RowReader:
         if not all(names_fit):
             return []
         leaders_given = bool(leaders)
-        if any(cells.is_sentence(n) for n in leaders) and self._first_time(row, leaders_col):
+        leaders_sentence = any(map(cells.is_sentence, leaders))
+        if leaders_sentence and self._first_time(row, leaders_col):
             self.warn(
                 rownum,
                 leaders_col,
@@ -613,7 +614,7 @@ class _RowReader:
                 )
                 % {"text": cells.clean_name(self._text(row, leaders_col))[:30]},
             )
-        if any(cells.is_sentence(n) for n in leaders):
+        if leaders_sentence:
             leaders = []
         if any(cells.is_sentence(r.name, unit=True) for r in lead_refs):
             if self._first_time(row, lead_col):
