@@ -528,9 +528,6 @@ class _Writer:
         for p in self.parsed.projects:
             yield from p.subitems
 
-    def unit(self, name: str | None) -> Unit | None:
-        return self.aliases.get(name) if name else None
-
     def lead_id(self, parsed_subitem) -> int | None:
         name = parsed_subitem.lead_unit
         return self.unit_ids.get(name) if name else None
@@ -690,13 +687,12 @@ class _Writer:
         missing = [s for s in kept if s.withdrawn_at is None]
         if self.withdraw_missing:
             missing = [self._instance(obj) for obj in missing]
+            listed = {id(obj) for obj in changed}
             for obj in missing:
                 self._withdraw(obj)
+            changed.extend(obj for obj in missing if id(obj) not in listed)
         self.missing_subitems = missing
         self.left_out.update(s.pk for s in missing)
-        if self.withdraw_missing:
-            listed = {id(obj) for obj in changed}
-            changed.extend(obj for obj in missing if id(obj) not in listed)
         self._renumber(renumbered, by_project)
         if changed:  # before the new ones: the moved sub-items leave their parking numbers
             bulk_update_with_history(
