@@ -122,6 +122,12 @@ def clean_text(text: str | None) -> str:
         .replace("\xa0", " ")
     )
     text = text.replace(SOFT_BREAK, "")
+    if "\n" not in text:  # one line: what the loop below does, without splitting and joining
+        if " " in text or "\t" in text or "\u3000" in text:
+            text = _INNER_SPACE.sub("", text)
+            text = _SPACE_AFTER_PUNCT.sub("", text)
+            text = _MULTISPACE.sub(" ", text)
+        return text.strip()
     lines = []
     for line in text.split("\n"):
         if " " in line or "\t" in line or "\u3000" in line:  # else the three are no-ops
@@ -901,6 +907,8 @@ def build_indicators(
     全面完成目标任务 takes the yearly figure from the description. Only indicators with at least
     two dates and a rising target are kept: a single number is a plan detail, not a trajectory.
     """
+    if not any(map(_DIGIT.search, [text for _due, text in milestones])):
+        return []  # no figure in any text (extract_quantities finds none): most sub-items
     groups: list[dict] = []  # {"name", "measure", "points": [(due, Quantity)]}
 
     def group_for(q: Quantity) -> dict:

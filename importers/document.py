@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from decimal import Decimal
 
 from importers.types import ParsedPlan
@@ -37,6 +38,18 @@ def _page(plan: ParsedPlan, row: int | None) -> dict[str, int]:
 
 
 def to_document(plan: ParsedPlan) -> dict:
+    # a plan has a dozen due dates for its 20,000 milestones: each written once
+    iso: dict[date, str] = {}
+
+    def day(value: date) -> str:
+        text = iso.get(value)
+        if text is None:
+            text = iso[value] = value.isoformat()
+        return text
+
+    def page(row: int | None) -> dict[str, int]:
+        return _page(plan, row) if plan.row_pages else {}
+
     return {
         "title": plan.title,
         "jurisdiction": plan.jurisdiction,
@@ -51,7 +64,7 @@ def to_document(plan: ParsedPlan) -> dict:
                 "name": p.name,
                 "description": p.description,
                 "leaders": p.leaders,
-                **_page(plan, p.row),
+                **page(p.row),
                 "subitems": [
                     {
                         "number": s.number,
@@ -59,16 +72,14 @@ def to_document(plan: ParsedPlan) -> dict:
                         "lead_unit": s.lead_unit,
                         "co_units": s.co_units,
                         "persons": s.persons,
-                        **_page(plan, s.row),
-                        "milestones": [
-                            {"due": m.due.isoformat(), "text": m.text} for m in s.milestones
-                        ],
+                        **page(s.row),
+                        "milestones": [{"due": day(m.due), "text": m.text} for m in s.milestones],
                         "indicators": [
                             {
                                 "name": i.name,
                                 "unit": i.unit,
                                 "targets": [
-                                    {"due": d.isoformat(), "value": _number(v)}
+                                    {"due": day(d), "value": _number(v)}
                                     for d, v in i.targets.items()
                                 ],
                                 **({} if i.value is None else {"value": _number(i.value)}),

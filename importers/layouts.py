@@ -266,6 +266,12 @@ class _RowReader:
     def names_fit(self, row: int, col: Column | None, names: list[str], field: str) -> bool:
         """Unit, person or leader names of one cell: each must fit its field, and one that a
         spreadsheet would read as a formula is a warning."""
+        limit = getattr(self.limits, field) if self.limits else None
+        for name in names:
+            if (limit is not None and len(name) > limit) or name.startswith(FORMULA_STARTS):
+                break
+        else:
+            return True  # every name fits and none reads as a formula: the usual cell
         ok = True
         for name in names:
             ok = self.fits(row, col, name, field) and ok
@@ -582,31 +588,33 @@ class _RowReader:
         assert project is not None
         previous = project.subitems[-1] if project.subitems else None
         lead_col, co_col = h.one("lead_units"), h.one("co_units")
+        persons_col, leaders_col = h.one("persons"), h.one("leaders")
         lead_refs = cells.split_units(self._text(row, lead_col))
         co_text = self._text(row, co_col)
         co_refs = cells.split_units(co_text)
-        persons_text = self._text(row, h.one("persons"))
-        leaders = cells.split_leaders(self._text(row, h.one("leaders")))
+        persons_text = self._text(row, persons_col)
+        leaders = cells.split_leaders(self._text(row, leaders_col))
         names_fit = [
             self.names_fit(rownum, lead_col, [r.name for r in lead_refs], "unit"),
             self.names_fit(rownum, co_col, [u.name for u in co_refs], "unit"),
-            self.names_fit(rownum, h.one("persons"), cells.split_persons(persons_text), "person"),
-            self.names_fit(rownum, h.one("leaders"), leaders, "leader"),
+            self.names_fit(rownum, persons_col, cells.split_persons(persons_text), "person"),
+            self.names_fit(rownum, leaders_col, leaders, "leader"),
         ]
         if not all(names_fit):
             return []
         leaders_given = bool(leaders)
-        if any(cells.is_sentence(n) for n in leaders) and self._first_time(row, h.one("leaders")):
+        leaders_sentence = any(map(cells.is_sentence, leaders))
+        if leaders_sentence and self._first_time(row, leaders_col):
             self.warn(
                 rownum,
-                h.one("leaders"),
+                leaders_col,
                 _(
                     "“%(text)s” reads as a sentence, not as the names of leaders: no leader "
                     "was taken from this cell."
                 )
-                % {"text": cells.clean_name(self._text(row, h.one("leaders")))[:30]},
+                % {"text": cells.clean_name(self._text(row, leaders_col))[:30]},
             )
-        if any(cells.is_sentence(n) for n in leaders):
+        if leaders_sentence:
             leaders = []
         if any(cells.is_sentence(r.name, unit=True) for r in lead_refs):
             if self._first_time(row, lead_col):
@@ -670,7 +678,7 @@ class _RowReader:
                 if not matched:
                     self.warn(
                         rownum,
-                        h.one("persons"),
+                        persons_col,
                         _("%(p)d persons for %(u)d units: paired in order as far as they go.")
                         % {"p": len(names), "u": len(unit_names)},
                     )

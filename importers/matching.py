@@ -77,9 +77,11 @@ def merged_order(old: Sequence[Hashable], matched: Sequence[Hashable | None]) ->
     item in order, the key of the existing item it matched (None for a new one). Returns
     ("file", index in the file) and ("kept", key) entries in the new order.
     """
-    position = {key: i for i, key in enumerate(old)}
     in_file = {key for key in matched if key is not None}
     left_out = [key for key in old if key not in in_file]
+    if not left_out:  # the usual re-import: the file holds every existing item
+        return [("file", j) for j in range(len(matched))]
+    position = {key: i for i, key in enumerate(old)}
     out: list[tuple] = []
     k = 0
     for j, key in enumerate(matched):

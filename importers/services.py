@@ -348,6 +348,7 @@ class _Writer:
         self.missing_indicators: list[Indicator] = []
         self.updated_rows: list[dict] = []  # each row of the file that changes: old -> new
         self._updated_at: dict[tuple, dict] = {}  # (kind, row, sub-item) -> its updated_rows entry
+        self._instances: dict[tuple, object] = {}  # (model, id) -> the instance of a Row
 
     def _update(self, kind: str, row, where: dict, obj, values: dict, shown=None) -> bool:
         """_assign, keeping what the row of the file changes, field by field, old -> new, for
@@ -401,6 +402,17 @@ class _Writer:
             changed_or_withdrawn=len((self.changed | self.left_out) & self.active_before),
             limit=settings.IMPORT_LARGE_CHANGE_SHARE,
         )
+
+    def _instance(self, obj):
+        """The model instance to change and save for a Row read for the comparison (one per
+        row: a row met twice is changed and saved once); a model instance as it is."""
+        if not isinstance(obj, Row):
+            return obj
+        key = (obj.model, obj.id)
+        instance = self._instances.get(key)
+        if instance is None:
+            instance = self._instances[key] = obj.instance()
+        return instance
 
     def _touch(self, subitem_ids) -> None:
         self.changed.update(subitem_ids)
@@ -494,6 +506,7 @@ class _Writer:
                     new_persons.append(person)
         insert_objects(Person, new_persons, user=self.user, now=self.now)
         self._count("persons", "created", len(new_persons))
+        self.unit_ids = {name: unit.id for name, unit in self.aliases.items()}
 
     def _load_leaders(self) -> None:
         self.leaders = {le.name: le for le in Leader.objects.filter(jurisdiction=self.jurisdiction)}
@@ -515,12 +528,9 @@ class _Writer:
         for p in self.parsed.projects:
             yield from p.subitems
 
-    def unit(self, name: str | None) -> Unit | None:
-        return self.aliases.get(name) if name else None
-
     def lead_id(self, parsed_subitem) -> int | None:
-        lead = self.unit(parsed_subitem.lead_unit)
-        return lead.pk if lead else None
+        name = parsed_subitem.lead_unit
+        return self.unit_ids.get(name) if name else None
 
     # -- categories and projects -----------------------------------------------------------
     def _write_categories(self) -> None:
@@ -545,8 +555,9 @@ class _Writer:
 
     def _write_projects(self) -> None:
         """Projects match by 序号. Those the file leaves out keep their place in the list."""
-        existing = {p.number: p for p in self.plan.projects.order_by("order", "pk")}
-        self.projects: dict[str, Project] = {}
+        # plain values (Row), made model instances only when they change: see Row
+        existing = {p.number: p for p in _rows(self.plan.projects.order_by("order", "pk"))}
+        self.projects: dict[str, Project | Row] = {}
         self.renamed_projects: set[int] = set()
         placed = merged_order(
             list(existing),
@@ -562,24 +573,28 @@ class _Writer:
                 "category_id": self.categories[pp.category].pk if pp.category else None,
             }
             obj = existing.get(pp.number)
+            order = orders["file", index]
             if obj is None:
-                obj = Project(
-                    plan=self.plan, number=pp.number, order=orders["file", index], **values
-                )
+                obj = Project(plan=self.plan, number=pp.number, order=order, **values)
                 new.append(obj)
-            else:
+            elif (obj.name, obj.description, obj.category_id, obj.order) != (
+                pp.name,
+                pp.description,
+                values["category_id"],
+                order,
+            ):
+                obj = self._instance(obj)
                 where = {"number": pp.number, "name": pp.name}
                 if self._update("project", pp.row, where, obj, values, {"category_id": names}):
                     self.renamed_projects.add(obj.pk)
-                if (
-                    _assign(obj, {"order": orders["file", index]})
-                    or obj.pk in self.renamed_projects
-                ):
+                if _assign(obj, {"order": order}) or obj.pk in self.renamed_projects:
                     changed.append(obj)
             self.projects[pp.number] = obj
         left_out = [p for number, p in existing.items() if number not in self.projects]
         for obj in left_out:
-            if _assign(obj, {"order": orders["kept", obj.number]}):
+            if obj.order != orders["kept", obj.number]:
+                obj = self._instance(obj)
+                obj.order = orders["kept", obj.number]
                 changed.append(obj)
         insert_objects(Project, new, user=self.user, now=self.now)
         if changed:
@@ -599,14 +614,16 @@ class _Writer:
         """Sub-items match inside their project (number, name and lead unit, from the surest
         to the loosest: see _subitem_stages); the file's order gives the numbers, and those it
         leaves out keep their place among them."""
-        by_project: dict[int, list[SubItem]] = defaultdict(list)
-        for s in SubItem.objects.filter(project__plan=self.plan).order_by("project_id", "number"):
+        by_project: dict[int, list[Row]] = defaultdict(list)
+        for s in _rows(
+            SubItem.objects.filter(project__plan=self.plan).order_by("project_id", "number")
+        ):
             by_project[s.project_id].append(s)
             if s.withdrawn_at is None:
-                self.active_before.add(s.pk)
+                self.active_before.add(s.id)
         stages = _subitem_stages(self.lead_id)
         unit_names = {u.pk: u.name for u in self.units.values()}
-        self.subitems: list[tuple[SubItem, object]] = []
+        self.subitems: list[tuple[SubItem | Row, object]] = []
         new, changed, renumbered = [], [], []
         kept: list[SubItem] = []
         in_file_projects = set()
@@ -621,6 +638,7 @@ class _Writer:
             )
             numbers = {key: n for n, key in enumerate(placed, start=1)}
             by_pk = {o.pk: o for o in olds}
+            renamed = project.pk in self.renamed_projects
             for j, ps in enumerate(pp.subitems):
                 values = {
                     "name": ps.name,
@@ -629,10 +647,18 @@ class _Writer:
                 }
                 number = numbers["file", j]
                 if j not in matched:
-                    obj = SubItem(project=project, number=number, **values)
+                    obj = SubItem(project_id=project.pk, number=number, **values)
                     new.append(obj)
+                elif (
+                    (obj := olds[matched[j]]).withdrawn_at is None
+                    and obj.number == number
+                    and (obj.name, obj.description, obj.lead_unit_id)
+                    == (ps.name, ps.description, values["lead_unit_id"])
+                ):  # the usual re-import: the row as it is, nothing to save
+                    if renamed:
+                        self._touch([obj.id])
                 else:
-                    obj = olds[matched[j]]
+                    obj = self._instance(obj)
                     where = {"number": pp.number, "subitem": number, "name": ps.name}
                     edited = self._update(
                         "subitem", ps.row, where, obj, values, {"lead_unit_id": unit_names}
@@ -641,7 +667,7 @@ class _Writer:
                     moved = obj.number != number
                     if moved:
                         renumbered.append((obj, number))
-                    if edited or project.pk in self.renamed_projects:
+                    if edited or renamed:
                         self._touch([obj.pk])
                     if edited or restored or moved:
                         changed.append(obj)
@@ -650,21 +676,23 @@ class _Writer:
                 if where != "kept":
                     continue
                 obj = by_pk[key]
-                kept.append(obj)
                 if obj.number != number:
+                    obj = self._instance(obj)
                     renumbered.append((obj, number))
                     changed.append(obj)
+                kept.append(obj)
         for project_id, olds in by_project.items():
             if project_id not in in_file_projects:
                 kept.extend(olds)
         missing = [s for s in kept if s.withdrawn_at is None]
-        self.missing_subitems = missing
-        self.left_out.update(s.pk for s in missing)
         if self.withdraw_missing:
+            missing = [self._instance(obj) for obj in missing]
+            listed = {id(obj) for obj in changed}
             for obj in missing:
                 self._withdraw(obj)
-            listed = {id(obj) for obj in changed}
             changed.extend(obj for obj in missing if id(obj) not in listed)
+        self.missing_subitems = missing
+        self.left_out.update(s.pk for s in missing)
         self._renumber(renumbered, by_project)
         if changed:  # before the new ones: the moved sub-items leave their parking numbers
             bulk_update_with_history(
@@ -697,50 +725,49 @@ class _Writer:
             obj.number = number
 
     # -- many-to-many links: co-units, persons, leaders -------------------------------------
-    def _diff_links(self) -> None:
+    def _diff_links(
+        self,
+        co_links: list[tuple[int, int, int]],
+        leader_links: list[tuple[int, int, int]],
+        unit_id: dict[str, int],
+        leader_id: dict[str, int],
+        changed: set[int],
+    ) -> None:
         """For the preview: the co-operating units and the leaders of the sub-items that were
-        there before, old -> new (two queries, and none for a plan imported the first time)."""
-        before = [(s, ps) for s, ps in self.subitems if s.pk in self.active_before]
+        there before and whose links `changed`, old -> new, from the links _write_links read
+        (id, sub-item, unit or leader; the co-units in their order)."""
+        before = [
+            (s, ps) for s, ps in self.subitems if s.id in changed and s.id in self.active_before
+        ]
         if not before:
             return
-        # the plan's links, not a long list of ids in the query (see _write_links)
-        in_plan = {"subitem__project__plan": self.plan}
         old_co: dict[int, list[int]] = defaultdict(list)
-        for sub_id, unit_id in (
-            CoUnit.objects.filter(**in_plan)
-            .order_by("subitem_id", "order", "pk")
-            .values_list("subitem_id", "unit_id")
-        ):
-            old_co[sub_id].append(unit_id)
+        for _pk, sub_id, unit in co_links:
+            old_co[sub_id].append(unit)
         old_leaders: dict[int, set[int]] = defaultdict(set)
-        for sub_id, leader_id in (
-            SubItem.leaders.through.objects.filter(**in_plan)
-            .order_by()
-            .values_list("subitem_id", "leader_id")
-        ):
-            old_leaders[sub_id].add(leader_id)
+        for _pk, sub_id, leader in leader_links:
+            old_leaders[sub_id].add(leader)
         unit_names = {u.pk: u.name for u in self.units.values()}
         leader_names = {le.pk: le.name for le in self.leaders.values()}
         numbers = {p.pk: n for n, p in self.projects.items()}
         for sub, ps in before:
-            new_co = [self.unit(u).pk for u in ps.co_units if self.unit(u)]
-            new_leaders = {self.leaders[n].pk for n in ps.leaders}
+            sid = sub.id
+            new_co = [unit_id[u] for u in ps.co_units if u and u in unit_id]
+            new_leaders = {leader_id[n] for n in ps.leaders}
             changes = []
-            if set(new_co) != set(old_co[sub.pk]):
+            if set(new_co) != set(old_co[sid]):
                 changes.append(
                     {
                         "field": "co_units",
-                        "old": "、".join(unit_names.get(i, "") for i in old_co[sub.pk]),
+                        "old": "、".join(unit_names.get(i, "") for i in old_co[sid]),
                         "new": "、".join(unit_names[i] for i in new_co),
                     }
                 )
-            if new_leaders != old_leaders[sub.pk]:
+            if new_leaders != old_leaders[sid]:
                 changes.append(
                     {
                         "field": "leaders",
-                        "old": "、".join(
-                            sorted(leader_names.get(i, "") for i in old_leaders[sub.pk])
-                        ),
+                        "old": "、".join(sorted(leader_names.get(i, "") for i in old_leaders[sid])),
                         "new": "、".join(sorted(leader_names[i] for i in new_leaders)),
                     }
                 )
@@ -749,39 +776,44 @@ class _Writer:
                 self._add_changes("subitem", ps.row, where, changes)
 
     def _write_links(self) -> None:
-        self._diff_links()
         # one query per link table for the whole plan, narrowed in memory to the rows in the
-        # file (a long list of ids in the query would cost more than the rows it leaves out)
+        # file (a long list of ids in the query would cost more than the rows it leaves out);
+        # the co-units and the leaders read once, for the preview's diff and for the sync
         # ids read once: a model's .pk is a property, and these loops run 50,000 times
         subs = [(s.id, ps) for s, ps in self.subitems]
         sub_ids = {sid for sid, _ in subs}
         project_ids = {p.id for p in self.projects.values()}
-        unit_id = {name: unit.id for name, unit in self.aliases.items()}
+        unit_id = self.unit_ids
         leader_id = {name: le.id for name, le in self.leaders.items()}
         person_id = {key: p.id for key, p in self.persons.items()}
         in_plan = {"subitem__project__plan": self.plan}
-        self._touch(
-            _sync_links(
-                CoUnit.objects.filter(**in_plan),
-                sub_ids,
-                "subitem_id",
-                "unit_id",
-                {
-                    (sid, unit_id[u], i)
-                    for sid, ps in subs
-                    for i, u in enumerate(ps.co_units)
-                    if u and u in unit_id
-                },
-                ("subitem_id", "unit_id", "order"),
-            )
+        co_links = _links(
+            CoUnit.objects.filter(**in_plan).order_by("subitem_id", "order", "pk"),
+            "subitem_id",
+            "unit_id",
+        )
+        leader_through = SubItem.leaders.through
+        leader_links = _links(
+            leader_through.objects.filter(**in_plan).order_by(), "subitem_id", "leader_id"
+        )
+        co_changed = _sync_links(
+            CoUnit,
+            co_links,
+            sub_ids,
+            {
+                (sid, unit_id[u], i)
+                for sid, ps in subs
+                for i, u in enumerate(ps.co_units)
+                if u and u in unit_id
+            },
+            ("subitem_id", "unit_id", "order"),
         )
         through = SubItem.persons.through
         self._touch(
             _sync_links(
-                through.objects.filter(**in_plan),
+                through,
+                _links(through.objects.filter(**in_plan).order_by(), "subitem_id", "person_id"),
                 sub_ids,
-                "subitem_id",
-                "person_id",
                 {
                     (sid, person_id[(unit_id[u], n)], 0)
                     for sid, ps in subs
@@ -790,23 +822,26 @@ class _Writer:
                 ("subitem_id", "person_id"),
             )
         )
-        through = SubItem.leaders.through
-        self._touch(
-            _sync_links(
-                through.objects.filter(**in_plan),
-                sub_ids,
-                "subitem_id",
-                "leader_id",
-                {(sid, leader_id[n], 0) for sid, ps in subs for n in ps.leaders},
-                ("subitem_id", "leader_id"),
-            )
+        leaders_changed = _sync_links(
+            leader_through,
+            leader_links,
+            sub_ids,
+            {(sid, leader_id[n], 0) for sid, ps in subs for n in ps.leaders},
+            ("subitem_id", "leader_id"),
         )
+        self._touch(co_changed)
+        self._touch(leaders_changed)
+        # a sub-item's co-units or leaders differ exactly when their links changed
+        self._diff_links(co_links, leader_links, unit_id, leader_id, co_changed | leaders_changed)
         through = Project.leaders.through
         _sync_links(
-            through.objects.filter(project__plan=self.plan),
+            through,
+            _links(
+                through.objects.filter(project__plan=self.plan).order_by(),
+                "project_id",
+                "leader_id",
+            ),
             project_ids,
-            "project_id",
-            "leader_id",
             {
                 (self.projects[pp.number].id, leader_id[n], 0)
                 for pp in self.parsed.projects
@@ -819,15 +854,35 @@ class _Writer:
     def _write_milestones(self) -> None:
         """Milestones match by date and text, then by either, then the one left on each side;
         a matched one keeps its order (and its achieved marks), new ones go after it."""
-        existing: dict[int, list[Row]] = defaultdict(list)
+        # plain tuples, led by (sub-item, due, text, withdrawn): a sub-item whose milestones
+        # are those of the file, in their order and active, is passed over; the others'
+        # become Rows to be matched
         in_plan = Milestone.objects.filter(subitem__project__plan=self.plan)
-        for m in _rows(in_plan.order_by("subitem_id", "due", "order", "pk")):
-            existing[m.subitem_id].append(m)
+        names, stored = _values(
+            in_plan.order_by("subitem_id", "due", "order", "pk"),
+            ("subitem_id", "due", "text", "withdrawn_at"),
+        )
+        existing: dict[int, list[tuple]] = defaultdict(list)
+        for values in stored:
+            existing[values[0]].append(values)
+        row = _row_class(Milestone)
         new, changed, missing = [], [], []
         numbers = {p.pk: n for n, p in self.projects.items()}
         for sub, ps in self.subitems:
-            olds = existing.get(sub.pk, [])
-            matched = pair(olds, ps.milestones, MILESTONE_STAGES)
+            pms = ps.milestones
+            held = existing.get(sub.id)
+            if held is None:
+                if not pms:
+                    continue
+                olds = []
+            elif len(held) == len(pms) and all(
+                h[1] == pm.due and h[2] == pm.text and h[3] is None
+                for h, pm in zip(held, pms, strict=True)
+            ):
+                continue  # what pair and the loop below would find: nothing to do
+            else:
+                olds = [row(**dict(zip(names, values, strict=True))) for values in held]
+            matched = pair(olds, pms, MILESTONE_STAGES)
             next_order = max((m.order for m in olds), default=0) + 1
             for j, pm in enumerate(ps.milestones):
                 if j not in matched:
@@ -860,13 +915,15 @@ class _Writer:
         for i in _rows(Indicator.objects.filter(subitem__project__plan=self.plan).order_by("pk")):
             existing[i.subitem_id].append(i)
         new, changed, missing = [], [], []
-        keep: list[tuple[Indicator, object]] = []
+        keep: list[tuple[Indicator | Row, object]] = []
         for sub, ps in self.subitems:
-            olds = existing.get(sub.pk, [])
+            olds = existing.get(sub.id, [])
+            if not olds and not ps.indicators:
+                continue  # most sub-items: no indicator, in the file or stored
             matched = pair(olds, ps.indicators, INDICATOR_STAGES)
             for j, pi in enumerate(ps.indicators):
                 if j not in matched:
-                    obj = Indicator(subitem=sub, name=pi.name, unit=pi.unit)
+                    obj = Indicator(subitem_id=sub.id, name=pi.name, unit=pi.unit)
                     new.append(obj)
                     self._touch([sub.pk])
                 else:
@@ -884,18 +941,26 @@ class _Writer:
         # targets of the indicators in the file follow the file
         kept_ids = {obj.pk for obj, _ in keep}
         in_plan = IndicatorTarget.objects.filter(indicator__subitem__project__plan=self.plan)
-        targets = {(t.indicator_id, t.due): t for t in _rows(in_plan) if t.indicator_id in kept_ids}
+        names, stored = _values(in_plan, ("indicator_id", "due", "value"))
+        targets = {(t[0], t[1]): t for t in stored if t[0] in kept_ids}
+        row = _row_class(IndicatorTarget)
+
+        def target(values: tuple) -> Row:
+            return row(**dict(zip(names, values, strict=True)))
+
         new_t, changed_t, wanted = [], [], set()
         for obj, pi in keep:
+            pk = obj.pk
             for due, value in pi.targets.items():
-                wanted.add((obj.pk, due))
-                t = targets.get((obj.pk, due))
+                wanted.add((pk, due))
+                t = targets.get((pk, due))
                 if t is None:
-                    new_t.append((obj.pk, due, value))
-                elif t.value != value:
+                    new_t.append((pk, due, value))
+                elif t[2] != value:
+                    t = target(t)
                     t.value = value
                     changed_t.append(t)
-        stale_t = [t for key, t in targets.items() if key not in wanted]
+        stale_t = [target(t) for key, t in targets.items() if key not in wanted]
         for t in stale_t:  # a due date the file no longer gives: kept in the target's history
             t = t.instance()
             t._history_user = self.user
@@ -974,7 +1039,7 @@ class _Writer:
             if obj is None:
                 new.append(
                     ProgressReport(
-                        subitem=sub,
+                        subitem_id=sub.id,
                         period=pr.period,
                         source=ProgressReport.Source.IMPORT,
                         state=ProgressReport.State.APPROVED,
@@ -1136,12 +1201,30 @@ class Row(SimpleNamespace):
         return obj
 
 
+_ROW_CLASSES: dict[type, type[Row]] = {}
+
+
+def _row_class(model) -> type[Row]:
+    """The Row class of a model (one per model)."""
+    row = _ROW_CLASSES.get(model)
+    if row is None:
+        row = _ROW_CLASSES[model] = type(f"{model.__name__}Row", (Row,), {"model": model})
+    return row
+
+
 def _rows(queryset) -> list[Row]:
     """Every concrete field of the queryset's rows, as Row objects."""
-    model = queryset.model
-    names = [f.attname for f in model._meta.concrete_fields]
-    row = type(f"{model.__name__}Row", (Row,), {"model": model})
-    return [row(**dict(zip(names, values, strict=True))) for values in queryset.values_list(*names)]
+    names, rows = _values(queryset)
+    row = _row_class(queryset.model)
+    return [row(**dict(zip(names, values, strict=True))) for values in rows]
+
+
+def _values(queryset, first: tuple[str, ...] = ()) -> tuple[list[str], list[tuple]]:
+    """Every concrete field of the queryset's rows as plain tuples, the fields `first` at
+    their head in that order (read by position), and the names of the tuples' fields."""
+    fields = [f.attname for f in queryset.model._meta.concrete_fields]
+    names = [*first, *(name for name in fields if name not in first)]
+    return names, list(queryset.values_list(*names))
 
 
 def _counts(manager, key: str, ids: list[int]) -> dict[int, int]:
@@ -1174,24 +1257,29 @@ def _assign(obj, values: dict) -> bool:
     return changed
 
 
+def _links(queryset, left: str, right: str) -> list[tuple[int, int, int]]:
+    """(id, left id, right id) of every row of a link table's queryset."""
+    return list(queryset.values_list("pk", left, right))
+
+
 def _sync_links(
-    queryset,
+    model,
+    rows: list[tuple[int, int, int]],
     scope: set[int],
-    left: str,
-    right: str,
     wanted: set[tuple[int, int, int]],
     columns: tuple[str, ...],
 ) -> set[int]:
-    """Make a link table hold exactly the wanted (left, right) pairs; `columns` name the
-    left, right and (when the table has one) order columns. Returns the left ids whose links
-    changed. Only the links of the `scope` left ids take part."""
-    have = {
-        (a, b): pk for pk, a, b in queryset.order_by().values_list("pk", left, right) if a in scope
-    }
+    """Make a link table hold exactly the wanted (left, right) pairs, given the (id, left,
+    right) rows it holds (_links); `columns` name the left, right and (when the table has
+    one) order columns. Returns the left ids whose links changed. Only the links of the
+    `scope` left ids take part."""
+    have = {(a, b): pk for pk, a, b in rows if a in scope}
     want_pairs = {(a, b): i for a, b, i in wanted}
+    if have.keys() == want_pairs.keys():
+        return set()  # the usual re-import: the links are those of the file
     stale = [(pair_, pk) for pair_, pk in have.items() if pair_ not in want_pairs]
     if stale:
-        queryset.model.objects.filter(pk__in=[pk for _, pk in stale]).delete()
+        model.objects.filter(pk__in=[pk for _, pk in stale]).delete()
     new = [(a, b, i)[: len(columns)] for (a, b), i in want_pairs.items() if (a, b) not in have]
-    insert_rows(queryset.model, columns, new)
+    insert_rows(model, columns, new)
     return {a for (a, _b), _pk in stale} | {a for (a, _b) in want_pairs if (a, _b) not in have}

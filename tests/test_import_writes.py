@@ -12,6 +12,8 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from importers.cells import clear_memos
 from importers.services import run_import
@@ -154,3 +156,21 @@ def test_stored_statuses_of_unreported_items_equal_the_rules_one_by_one():
             )
             computed.add(row.computed_status)
     assert "lagging" in computed and "" in computed  # both kinds of rows were checked
+
+
+def test_an_unchanged_reimport_reads_the_stored_plan_in_fixed_queries():
+    """One query per kind (jurisdiction, units, aliases, persons, leaders, plan, categories,
+    projects, sub-items, the four link tables, milestones, indicators, targets), whatever the
+    plan's size, and nothing written; the co-units and the sub-items' leaders are read once,
+    for the preview's diff and for the sync."""
+    more = [*ROWS, ["4", "新建社区食堂", "区民政局", "王芳", "区商务局", "梁军", *SEATS]]
+    for rows in (ROWS, more):
+        Plan.objects.all().delete()
+        imported(plan_csv(rows))
+        clear_memos()
+        with CaptureQueriesContext(connection) as queries:
+            again = run_import(data=plan_csv(rows), filename="清单.csv")
+        assert again.applied and not again.changes["subitems"]["updated"]
+        statements = [q["sql"].split(None, 1)[0].upper() for q in queries.captured_queries]
+        statements = [s for s in statements if s not in ("BEGIN", "COMMIT", "SAVEPOINT", "RELEASE")]
+        assert statements == ["SELECT"] * 16

@@ -76,6 +76,9 @@ def scan_sheet(archive: zipfile.ZipFile, part: str, *, where: str) -> Shape:
         return shape
     row_index = -1
     max_rows = settings.IMPORT_MAX_ROWS
+    # the farthest row and column of a cell that holds something: the shape includes them
+    # once at the end (a method call per cell would cost more than reading the cell)
+    far_row = far_col = -1
     tags = ("{*}row", "{*}col", "{*}mergeCell")
     for _event, el in iterparse(archive.open(part), kind="xlsx", tags=tags):
         tag = el.tag.rsplit("}", 1)[-1]
@@ -99,9 +102,13 @@ def scan_sheet(archive: zipfile.ZipFile, part: str, *, where: str) -> Shape:
                         col = _column(letters)
                     digits = ref[len(letters) :]
                     if col is None or not digits:
-                        shape.include(row_index, k)  # without r, a cell's place is its count
+                        row, col = row_index, k  # without r, a cell's place is its count
                     else:
-                        shape.include(int(digits) - 1, col)
+                        row = int(digits) - 1
+                    if row > far_row:
+                        far_row = row
+                    if col > far_col:
+                        far_col = col
             el.clear()
             while el.getprevious() is not None:
                 del el.getparent()[0]
@@ -116,6 +123,7 @@ def scan_sheet(archive: zipfile.ZipFile, part: str, *, where: str) -> Shape:
             if a and b:
                 shape.add_merge(a[0], a[1], b[0], b[1])
             el.clear()
+    shape.include(far_row, far_col)
     return shape
 
 
