@@ -68,6 +68,14 @@ def refresh_statuses(
     )
     plans = Plan.objects.filter(pk__in={row[1] for row in rows}).only("year", "reporting_cycle")
     plan_periods = {plan.pk: (plan.reporting_periods(), plan.is_quarterly) for plan in plans}
+    # asked-for sub-items that are gone (deleted) leave no plan nor jurisdiction behind
+    gone = subitem_ids is not None and len(rows) < len(set(subitem_ids))
+    # a few sub-items on their own (a report's workflow, a withdrawal): the overview's kept
+    # counts move by the difference between their old rows and their new ones
+    # (progress.statuses.counts.apply_changes); otherwise their plans are recounted
+    changes = None
+    if plan_ids is None and not recount_plans and not gone and len(rows) <= counts.FEW_ITEMS:
+        changes = counts.Changes()
     written = 0
     if subitem_ids is None and plan_ids is not None and len(rows) <= PLAN_AT_ONCE:
         # every sub-item of the plans at once: the queries name the plans, not thousands of
@@ -75,20 +83,17 @@ def refresh_statuses(
         written = _refresh_chunk(rows, plan_periods, fast=fast, plan_ids=list(plan_ids))
     else:
         for i in range(0, len(rows), CHUNK):
-            written += _refresh_chunk(rows[i : i + CHUNK], plan_periods, fast=fast)
-    # the dashboards' cached counts of these jurisdictions are stale from now on; asked-for
-    # sub-items that are gone (deleted) leave no jurisdiction behind: then every one is
+            written += _refresh_chunk(rows[i : i + CHUNK], plan_periods, fast=fast, changes=changes)
+    # the kept counts of what was refreshed, brought up to date before the cached dashboards
+    # are dropped: outside a transaction on_commit runs at once, and a page asked in between
+    # would cache the old counts again
+    if changes is not None:
+        counts.apply_changes(changes)
+    else:
+        counts.after_refresh(plan_ids={row[1] for row in rows} | set(recount_plans), gone=gone)
+    # the dashboards' cached counts of these jurisdictions are stale from now on (every one
+    # when some sub-item is gone)
     touched = {row[2] for row in rows}
-    gone = subitem_ids is not None and len(rows) < len(set(subitem_ids))
-    # the overview's kept counts of what was refreshed (progress.statuses.counts), recounted
-    # before the cached dashboards are dropped: outside a transaction on_commit runs at once,
-    # and a page asked in between would cache the old counts again
-    counts.after_refresh(
-        subitem_ids=[row[0] for row in rows],
-        plan_ids={row[1] for row in rows} | set(recount_plans),
-        whole_plans=plan_ids is not None or bool(recount_plans),
-        gone=gone,
-    )
     transaction.on_commit(lambda: invalidate_dashboards(touched, everywhere=gone))
     return written
 
@@ -307,11 +312,13 @@ def _refresh_chunk(
     *,
     fast: bool = True,
     plan_ids: list[int] | None = None,
+    changes: counts.Changes | None = None,
 ) -> int:
     """Recompute the rows of a chunk of sub-items; a withdrawn (撤销) one keeps none. A
     sub-item without a counted report takes progress.statuses.unreported's short way (`fast`;
     the tests turn it off to hold both ways against each other). With `plan_ids` the chunk is
-    every sub-item of these plans, and the queries select by plan."""
+    every sub-item of these plans, and the queries select by plan. `changes` collects the
+    rows removed and written (for the kept counts)."""
     from progress.supervision import stored as supervision
 
     active = [r[:-1] for r in rows if r[-1] is None]
@@ -323,13 +330,15 @@ def _refresh_chunk(
     flags: dict = {}
     written = 0
     with transaction.atomic():
-        if plan_ids is None:
+        if changes is not None:
+            changes.removed += _delete_returning([r[0] for r in rows])
+        elif plan_ids is None:
             ItemStatus.objects.filter(subitem_id__in=[r[0] for r in rows]).delete()
         else:
             ItemStatus.objects.filter(subitem__project__plan_id__in=plan_ids).delete()
         for sub_id, plan_id, jurisdiction_id, category_id, lead_unit_id, order, number in active:
             if len(new) >= FLUSH_ROWS:  # memory: a plan's rows go in by slices
-                _insert(new)
+                _insert(new, changes)
                 written += len(new)
                 new = []
             reporting, quarterly = plan_periods[plan_id]
@@ -393,7 +402,7 @@ def _refresh_chunk(
                         number,
                     )
                 )
-        _insert(new)
+        _insert(new, changes)
         written += len(new)
         supervision.save_flags([r[0] for r in rows], flags, plan_ids=plan_ids)
     return written
@@ -435,13 +444,30 @@ COLUMNS = (
 )
 
 
-def _insert(rows: list[tuple]) -> None:
+def _delete_returning(subitem_ids: list[int]) -> list[dict]:
+    """Delete these sub-items' rows, returning what the kept counts read of them (one DELETE …
+    RETURNING: exactly the rows this transaction removed)."""
+    q = connection.ops.quote_name
+    columns = ", ".join(q(c) for c in counts.ROW_COLUMNS)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"DELETE FROM {q(ItemStatus._meta.db_table)} WHERE {q('subitem_id')} "
+            f"IN ({', '.join(['%s'] * len(subitem_ids))}) RETURNING {columns}",
+            subitem_ids,
+        )
+        return [dict(zip(counts.ROW_COLUMNS, row, strict=True)) for row in cursor.fetchall()]
+
+
+def _insert(rows: list[tuple], changes: counts.Changes | None = None) -> None:
     """Plain SQL: these rows are derived data, and the ORM's bulk_create spends seconds per
     60,000 rows building model instances for nothing. On PostgreSQL one COPY (projects.sql):
     execute_values quoted every value in Python and sent the server thousands of tuples of
-    SQL to parse; on SQLite an executemany of one prepared statement."""
+    SQL to parse; on SQLite an executemany of one prepared statement. `changes`: where the
+    new rows are noted (for the kept counts)."""
     if not rows:
         return
+    if changes is not None:
+        changes.added += [dict(zip(COLUMNS, row, strict=True)) for row in rows]
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             copy_rows(cursor.cursor, ItemStatus._meta.db_table, COLUMNS, rows)
