@@ -22,7 +22,7 @@ from progress import periods
 from progress.models import IndicatorValue, ItemStatus, ProgressReport
 from progress.statuses import cache, counts, unreported
 from progress.statuses import status_rules as status
-from projects.models import Indicator, IndicatorTarget, Milestone, Plan, SubItem, active_q
+from projects.models import Indicator, Milestone, Plan, SubItem
 from projects.sql import copy_rows
 
 CHUNK = 2000
@@ -54,20 +54,25 @@ def refresh_statuses(
         qs = qs.filter(pk__in=list(subitem_ids))
     if plan_ids is not None:
         qs = qs.filter(project__plan_id__in=list(plan_ids))
-    rows = list(
-        qs.values_list(
-            "pk",
-            "project__plan_id",
-            "project__plan__jurisdiction_id",
-            "project__category_id",
-            "lead_unit_id",
-            "project__order",
-            "number",
-            "withdrawn_at",
-        )
+    # whole plans in the list's order (their rows are inserted so); a few sub-items in any
+    read = (qs if plan_ids is not None else qs.order_by()).values_list(
+        "pk",
+        "project__plan_id",
+        "project__plan__jurisdiction_id",
+        "project__category_id",
+        "lead_unit_id",
+        "project__order",
+        "number",
+        "withdrawn_at",
+        "project__plan__year",  # the plan's periods, read with its sub-items
+        "project__plan__reporting_cycle",
     )
-    plans = Plan.objects.filter(pk__in={row[1] for row in rows}).only("year", "reporting_cycle")
-    plan_periods = {plan.pk: (plan.reporting_periods(), plan.is_quarterly) for plan in plans}
+    rows, plans = [], {}
+    for row in read:
+        rows.append(row[:8])
+        if row[1] not in plans:
+            plans[row[1]] = Plan(pk=row[1], year=row[8], reporting_cycle=row[9])
+    plan_periods = {pk: (plan.reporting_periods(), plan.is_quarterly) for pk, plan in plans.items()}
     # asked-for sub-items that are gone (deleted) leave no plan nor jurisdiction behind
     gone = subitem_ids is not None and len(rows) < len(set(subitem_ids))
     # a few sub-items on their own (a report's workflow, a withdrawal): the overview's kept
@@ -144,10 +149,20 @@ def invalidate_dashboards(jurisdiction_ids: Iterable[int], *, everywhere: bool =
 def completed_report(subitem_id: int, period: date) -> ProgressReport | None:
     """The report of an earlier period that completed the item (status_rules.completed_in over
     its reports that count), or None. The reporting pages ask before offering a form."""
-    counted = ProgressReport.objects.filter(
-        subitem_id=subitem_id, period__lt=period, state__in=COUNTED_STATES
-    ).only("pk", "period", "status", "state", "submitted_at", "submitted_by")
-    by_period = {r.period: r for r in counted}
+    counted = (
+        ProgressReport.objects.filter(
+            subitem_id=subitem_id, period__lt=period, state__in=COUNTED_STATES
+        )
+        .only("pk", "period", "status", "state", "submitted_at", "submitted_by")
+        .order_by()  # the model's ordering (by sub-item) joins up to the plans for nothing
+    )
+    return completed_among(counted, period)
+
+
+def completed_among(reports: Iterable[ProgressReport], period: date) -> ProgressReport | None:
+    """completed_report over reports of the item already read (any periods: those before
+    `period` that count are considered)."""
+    by_period = {r.period: r for r in reports if r.period < period and counts_as_reported(r)}
     done_in = status.completed_in(((p, r.status) for p, r in by_period.items()), period)
     return None if done_in is None else by_period[done_in]
 
@@ -184,13 +199,12 @@ class Evaluation:
 def load_rule_inputs(
     subitem_ids: Iterable[int], *, plan_ids: list[int] | None = None
 ) -> dict[int, RuleInputs]:
-    """Everything the rules read for these sub-items, in six queries however many there are
+    """Everything the rules read for these sub-items, in five queries however many there are
     (callers chunk long lists). Reports carry only their id, period, state and status. With
     `plan_ids` (the plans every one of these sub-items belongs to) the queries select by plan
     and leave out the rows of the plans' other sub-items (withdrawn ones)."""
     ids = list(subitem_ids)
     inputs: dict[int, RuleInputs] = {pk: RuleInputs() for pk in ids}
-    owner: dict[int, int] = {}
 
     def scope(path: str) -> dict:
         """`path` leads to the sub-item's id (subitem_id, report__subitem_id, …)."""
@@ -202,21 +216,19 @@ def load_rule_inputs(
         spare: defaultdict[int, RuleInputs] = defaultdict(RuleInputs)
         spare.update(inputs)
         inputs, asked = spare, inputs
-    # explicit orderings: the models' default ones join the sub-item and project tables
-    for ind_id, sub_id, name, unit in (
+    # explicit orderings: the models' default ones join the sub-item and project tables.
+    # The active indicators with their targets (a LEFT JOIN: one row per target, or one
+    # without a target), in one query.
+    for ind_id, sub_id, name, unit, due, value in (
         Indicator.objects.filter(**scope("subitem_id"))
         .active()
-        .order_by("subitem_id", "pk")
-        .values_list("pk", "subitem_id", "name", "unit")
+        .order_by("subitem_id", "pk", "targets__due")
+        .values_list("pk", "subitem_id", "name", "unit", "targets__due", "targets__value")
     ):
-        inputs[sub_id].indicators[ind_id] = (name, unit)
-        owner[ind_id] = sub_id
-    for ind_id, due, value in (
-        IndicatorTarget.objects.filter(active_q("indicator__"), **scope("indicator__subitem_id"))
-        .order_by("indicator_id", "due")
-        .values_list("indicator_id", "due", "value")
-    ):
-        inputs[owner[ind_id]].targets.setdefault(ind_id, []).append(status.Target(due, value))
+        item = inputs[sub_id]
+        item.indicators[ind_id] = (name, unit)
+        if due is not None:
+            item.targets.setdefault(ind_id, []).append(status.Target(due, value))
     for ms_id, sub_id, due, text in (
         Milestone.objects.filter(**scope("subitem_id"))
         .active()
@@ -329,7 +341,8 @@ def _refresh_chunk(
     new: list[tuple] = []
     flags: dict = {}
     written = 0
-    with transaction.atomic():
+    # no savepoint inside a caller's transaction (a report's save): an error here fails it all
+    with transaction.atomic(savepoint=False):
         if changes is not None:
             changes.removed += _delete_returning([r[0] for r in rows])
         elif plan_ids is None:
