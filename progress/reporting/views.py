@@ -307,16 +307,22 @@ def _save_with_attachments(
         services.attachments_check_request([upload.size for upload in uploads])
     except services.ReportError as exc:
         raise _AttachmentRefused(str(exc)) from exc
+
+    def save() -> ProgressReport:
+        return services.report_save(
+            subitem=subitem,
+            period=period,
+            user=request.user,
+            data=form.report_data(),
+            expected_version=form.cleaned_data.get("version"),
+            submit=submit,
+        )
+
+    if not uploads:  # the report alone: report_save's own transaction is enough
+        return save()
     try:
         with transaction.atomic():
-            report = services.report_save(
-                subitem=subitem,
-                period=period,
-                user=request.user,
-                data=form.report_data(),
-                expected_version=form.cleaned_data.get("version"),
-                submit=submit,
-            )
+            report = save()
             for upload in uploads:
                 try:
                     stored.append(
