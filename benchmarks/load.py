@@ -157,15 +157,22 @@ def this_period() -> date:
 
 def forget_earlier_runs(target: date) -> None:
     """--reuse: the reports of the target period are all from earlier load runs: delete them
-    (with their history), so that every run files into an open period."""
+    (with their history), so that every run files into an open period, and refresh their
+    items' statuses (and kept counts): left as they were, the next run's submits would find
+    their items already counted as submitted and change no count."""
     from django.db import connection
 
     from progress.models import ProgressReport
+    from progress.statuses import refresh_statuses
 
     history = ProgressReport.history.model._meta.db_table
     with connection.cursor() as cursor:
         cursor.execute(f"DELETE FROM {history} WHERE period = %s", [target])
-    deleted, _ = ProgressReport.objects.filter(period=target).delete()
+    reports = ProgressReport.objects.filter(period=target)
+    subitem_ids = sorted(set(reports.values_list("subitem_id", flat=True)))
+    deleted, _ = reports.delete()
+    if subitem_ids:
+        refresh_statuses(subitem_ids=subitem_ids)
     print(f"  --reuse: deleted {deleted} rows of earlier runs' {target:%Y-%m} reports")
 
 

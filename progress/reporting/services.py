@@ -8,7 +8,7 @@ with who and when. Two people saving from the same version: the second is refuse
 from __future__ import annotations
 
 import io
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
@@ -30,7 +30,7 @@ from progress.models import (
     ReviewEvent,
     Status,
 )
-from progress.statuses import completed_report, refresh_statuses
+from progress.statuses import completed_among, completed_report, refresh_statuses
 from projects.models import SubItem
 
 State = ProgressReport.State
@@ -72,9 +72,12 @@ class ReportData:
     milestones_achieved: set[int] = field(default_factory=set)
 
 
-def check_period(subitem: SubItem, period: date) -> None:
+def check_period(
+    subitem: SubItem, period: date, *, reports: Iterable[ProgressReport] | None = None
+) -> None:
     """A report or contribution is for one of the plan's reporting periods, and not for an item
-    completed in an earlier period (it is not reported again)."""
+    completed in an earlier period (it is not reported again). `reports`: the item's reports
+    up to the period, when they were read already."""
     plan = subitem.project.plan
     if not plan.reports_on(period):
         if plan.is_quarterly and period.year == plan.year:
@@ -82,7 +85,12 @@ def check_period(subitem: SubItem, period: date) -> None:
         raise ReportError(
             _("%(period)s is not a reporting period of this plan.") % {"period": f"{period:%Y-%m}"}
         )
-    if completed_report(subitem.pk, period) is not None:
+    done = (
+        completed_report(subitem.pk, period)
+        if reports is None
+        else completed_among(reports, period)
+    )
+    if done is not None:
         raise ReportError(
             _("This item was completed in an earlier period and is not reported again.")
         )
@@ -119,11 +127,22 @@ def report_save(
 
     `expected_version` is the version the form was opened with (None for a new report).
     """
-    check_period(subitem, period)
+    # the item's reports up to the period, read once: whether an earlier one completed it,
+    # and this period's (the one saved; the model's ordering would join up to the plans)
+    reports = {
+        r.period: r
+        for r in ProgressReport.objects.filter(subitem=subitem, period__lte=period).order_by()
+    }
+    check_period(subitem, period, reports=reports.values())
     validate_report(data=data, submit=submit)
     try:
         with transaction.atomic():
-            report = _claim(subitem=subitem, period=period, expected_version=expected_version)
+            report = _claim(
+                subitem=subitem,
+                period=period,
+                existing=reports.get(period),
+                expected_version=expected_version,
+            )
             if report.state not in EDITABLE:
                 raise ReportError(
                     _("This report is %(state)s and cannot be changed.")
@@ -144,15 +163,21 @@ def report_save(
                 report.submitted_by = user
                 report.submitted_at = timezone.now()
             report._history_user = user
+            created = report.pk is None  # a new report has no numbers nor marks to compare
             report.save()
-            _save_values(report, subitem, data.values)
+            _save_values(report, subitem, data.values, created=created)
             # the form offers the active milestones; the marks on withdrawn ones are kept
-            milestones = dict(subitem.milestones.values_list("pk", "withdrawn_at"))
+            # (order_by(): the models' orderings, by sub-item, join up to the plans)
+            milestones = dict(subitem.milestones.order_by().values_list("pk", "withdrawn_at"))
             active = {pk for pk, withdrawn_at in milestones.items() if withdrawn_at is None}
             kept = set()
-            if len(active) < len(milestones):
+            if len(active) < len(milestones) and not created:
                 kept = set(report.milestones_achieved.values_list("pk", flat=True)) - active
-            report.milestones_achieved.set((data.milestones_achieved & active) | kept)
+            achieved = (data.milestones_achieved & active) | kept
+            if not created:
+                report.milestones_achieved.set(achieved)
+            elif achieved:
+                report.milestones_achieved.add(*achieved)
             if submit:
                 ReviewEvent.objects.create(
                     report=report, action=ReviewEvent.Action.SUBMIT, actor=user
@@ -165,13 +190,20 @@ def report_save(
     return report
 
 
-def _claim(*, subitem: SubItem, period: date, expected_version: int | None) -> ProgressReport:
-    """Take the report for this save, or refuse when its version moved on.
+def _claim(
+    *,
+    subitem: SubItem,
+    period: date,
+    existing: ProgressReport | None,
+    expected_version: int | None,
+) -> ProgressReport:
+    """Take the report for this save (`existing`: as read before), or refuse when its version
+    moved on.
 
     The conditional UPDATE both checks and bumps the version; on PostgreSQL a concurrent save
-    waits for the row lock and then finds the version changed.
+    waits for the row lock and then finds the version changed. A report first saved by
+    someone else since it was read fails the insert (IntegrityError: stale too).
     """
-    existing = ProgressReport.objects.filter(subitem=subitem, period=period).first()
     if existing is None:
         if expected_version:
             raise StaleReport(None)
@@ -190,10 +222,12 @@ def _claim(*, subitem: SubItem, period: date, expected_version: int | None) -> P
 
 
 def _save_values(
-    report: ProgressReport, subitem: SubItem, values: dict[int, Decimal | None]
+    report: ProgressReport, subitem: SubItem, values: dict[int, Decimal | None], *, created: bool
 ) -> None:
-    allowed = set(subitem.indicators.values_list("pk", flat=True))
-    current = {v.indicator_id: v for v in report.values.all()}
+    if not any(value is not None for value in values.values()) and created:
+        return  # nothing to write, nothing written before
+    allowed = set(subitem.indicators.order_by().values_list("pk", flat=True))
+    current = {} if created else {v.indicator_id: v for v in report.values.all()}
     for indicator_id, value in values.items():
         if indicator_id not in allowed:
             continue

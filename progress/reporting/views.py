@@ -18,6 +18,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db import transaction
+from django.db.models import Prefetch, prefetch_related_objects
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -30,7 +31,7 @@ from progress.access import CONTRIBUTE, FILL, REVIEW, VIEW
 from progress.models import Attachment, Contribution, ProgressReport, Status
 from progress.reporting import rows, selectors, services
 from progress.reporting.forms import COMPLETION_SOFT_LIMIT, ContributionForm, ReportForm
-from projects.models import SubItem
+from projects.models import IndicatorTarget, Milestone, SubItem
 
 ACTIONS = ("save", "submit")
 REVIEWABLE = (ProgressReport.State.SUBMITTED, ProgressReport.State.APPROVED)
@@ -50,13 +51,23 @@ def _period_of(subitem: SubItem, text: str) -> tuple[date, bool]:
 
 def _form_of(
     request: HttpRequest, pk: int, period: str, perm: str
-) -> tuple[SubItem, date, bool, HttpResponse | None]:
+) -> tuple[SubItem, date, bool, dict[date, ProgressReport], HttpResponse | None]:
     """The sub-item and period of a form (the report's, a contribution's), whether the plan is
-    quarterly, and, for an item completed in an earlier period, the page that says it is not
-    reported again (in place of the form)."""
-    subitem = access.subitem_for(request, pk, perm)
+    quarterly, the item's reports up to the period (by period, with who submitted them), and,
+    for an item completed in an earlier period, the page that says it is not reported again
+    (in place of the form). The reports are read once: whether an earlier one completed the
+    item, the previous period's (beside the form), this period's."""
+    # the report's rule reads no co-units (progress.rules): they are not loaded for it
+    queryset = access.visible_subitems(request.user) if perm == FILL else None
+    subitem = access.subitem_for(request, pk, perm, queryset=queryset)
     period_date, quarterly = _period_of(subitem, period)
-    done = statuses.completed_report(subitem.pk, period_date)
+    reports = {
+        report.period: report
+        for report in ProgressReport.objects.filter(subitem=subitem, period__lte=period_date)
+        .select_related("submitted_by")
+        .order_by()  # the model's ordering (by sub-item) joins up to the plans for nothing
+    }
+    done = statuses.completed_among(reports.values(), period_date)
     not_needed = None
     if done is not None:
         not_needed = render(
@@ -64,7 +75,7 @@ def _form_of(
             "progress/reporting/report_not_needed.html",
             {"subitem": subitem, "period": period_date, "done": done},
         )
-    return subitem, period_date, quarterly, not_needed
+    return subitem, period_date, quarterly, reports, not_needed
 
 
 # --- my reports ---------------------------------------------------------------------------
@@ -166,21 +177,24 @@ def _page_asked(
 # --- the progress form --------------------------------------------------------------------
 
 
-def _plan_context(subitem: SubItem, period: date, quarterly: bool) -> dict:
-    """What the form page shows beside the form: the plan, targets, last period, co-units."""
+def _plan_context(
+    subitem: SubItem, period: date, quarterly: bool, reports: dict[date, ProgressReport]
+) -> dict:
+    """What the form page shows beside the form: the plan, targets, last period, co-units.
+    (Explicit orderings: the models' own, by sub-item, join up to the plans.)"""
     start, end = periods.period_bounds(period, quarterly=quarterly)
-    milestones = list(subitem.milestones.active())
-    indicators = list(subitem.indicators.active().prefetch_related("targets"))
+    milestones = list(subitem.milestones.active().order_by("due", "order"))
+    indicators = list(
+        subitem.indicators.active()
+        .order_by("pk")
+        .prefetch_related(
+            Prefetch("targets", queryset=IndicatorTarget.objects.order_by("indicator_id", "due"))
+        )
+    )
     for indicator in indicators:
         for target in indicator.targets.all():
             target.shown = formatting.number(target.value)
-    previous = (
-        ProgressReport.objects.filter(
-            subitem=subitem, period=periods.previous_period(period, quarterly=quarterly)
-        )
-        .select_related("submitted_by")
-        .first()
-    )
+    previous = reports.get(periods.previous_period(period, quarterly=quarterly))
     contributions = Contribution.objects.filter(subitem=subitem, period=period).select_related(
         "unit", "author"
     )
@@ -201,24 +215,28 @@ def _plan_context(subitem: SubItem, period: date, quarterly: bool) -> dict:
     }
 
 
-def _load_report(subitem: SubItem, period: date) -> ProgressReport | None:
-    return (
-        ProgressReport.objects.filter(subitem=subitem, period=period)
-        .select_related("submitted_by")
-        .prefetch_related("values__indicator", "milestones_achieved", "attachments")
-        .first()
-    )
+def _load_report(reports: dict[date, ProgressReport], period: date) -> ProgressReport | None:
+    """This period's report (read by _form_of), with its numbers, milestones and files."""
+    report = reports.get(period)
+    if report is not None:
+        prefetch_related_objects(
+            [report],
+            "values__indicator",
+            Prefetch("milestones_achieved", queryset=Milestone.objects.order_by("due", "order")),
+            "attachments",
+        )
+    return report
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def report_edit(request: HttpRequest, pk: int, period: str) -> HttpResponse:
-    subitem, period_date, quarterly, not_needed = _form_of(request, pk, period, FILL)
+    subitem, period_date, quarterly, reports, not_needed = _form_of(request, pk, period, FILL)
     if not_needed is not None:
         return not_needed
 
-    ctx = _plan_context(subitem, period_date, quarterly)
-    report = _load_report(subitem, period_date)
+    ctx = _plan_context(subitem, period_date, quarterly, reports)
+    report = _load_report(reports, period_date)
     ctx["report"] = report
     if report is not None:
         ctx["events"] = list(selectors.report_events(report))
@@ -297,16 +315,22 @@ def _save_with_attachments(
         services.attachments_check_request([upload.size for upload in uploads])
     except services.ReportError as exc:
         raise _AttachmentRefused(str(exc)) from exc
+
+    def save() -> ProgressReport:
+        return services.report_save(
+            subitem=subitem,
+            period=period,
+            user=request.user,
+            data=form.report_data(),
+            expected_version=form.cleaned_data.get("version"),
+            submit=submit,
+        )
+
+    if not uploads:  # the report alone: report_save's own transaction is enough
+        return save()
     try:
         with transaction.atomic():
-            report = services.report_save(
-                subitem=subitem,
-                period=period,
-                user=request.user,
-                data=form.report_data(),
-                expected_version=form.cleaned_data.get("version"),
-                submit=submit,
-            )
+            report = save()
             for upload in uploads:
                 try:
                     stored.append(
@@ -445,7 +469,7 @@ def attachment_thumbnail(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def contribution_edit(request: HttpRequest, pk: int, period: str) -> HttpResponse:
-    subitem, period_date, quarterly, not_needed = _form_of(request, pk, period, CONTRIBUTE)
+    subitem, period_date, quarterly, reports, not_needed = _form_of(request, pk, period, CONTRIBUTE)
     if not_needed is not None:
         return not_needed
     mine = Contribution.objects.filter(
@@ -473,8 +497,8 @@ def contribution_edit(request: HttpRequest, pk: int, period: str) -> HttpRespons
     else:
         form = ContributionForm(initial={"text": mine.text if mine else ""})
     start, end = periods.period_bounds(period_date, quarterly=quarterly)
-    milestones = list(subitem.milestones.active())
-    lead_report = ProgressReport.objects.filter(subitem=subitem, period=period_date).first()
+    milestones = list(subitem.milestones.active().order_by("due", "order"))
+    lead_report = reports.get(period_date)
     return render(
         request,
         "progress/reporting/contribution_form.html",

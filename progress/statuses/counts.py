@@ -3,37 +3,49 @@ ItemStatus.
 
 A cold overview used to count every ItemStatus row of the jurisdiction's year (the months) and
 group the period's rows four times (by plan, category, lead unit, leader). Now refresh_statuses,
-the only writer of ItemStatus, ends with `recount(plan_ids)`: the StatusCount rows of the plans
-it touched are deleted and written again from ItemStatus by three grouped INSERT … SELECT (by
-category, lead unit, leader) and one that sums the categories into the plan rows, whatever the
-number of items. A plan is the unit of recounting because a refresh can move a sub-item to
-another category, lead unit or leader (the stored place is copied from the sub-item, which may
-have changed since): recounting the groups a sub-item is in now would leave the ones it was in
-before; every group of its plan is recounted. Its cost grows with the plan, not with the
-jurisdiction nor with the number of refreshed items.
+the only writer of ItemStatus, keeps them in step in one of two ways:
+
+- a refresh of a few sub-items on their own (a report submitted, saved, approved, returned,
+  reopened; a withdrawal by the background refresh) moves the counts by the difference
+  (`apply_changes`): the rows it deleted (DELETE … RETURNING: the place each was stored and
+  counted under) are taken away from their groups and the rows it wrote added to theirs, with
+  one UPDATE … SET col = col + delta per distinct difference, a new row for a group that had
+  none and the row of a group left empty deleted. A few queries, whatever the size of the plan.
+- anything else (imports, corrections in the admin that can move sub-items to other groups or
+  plans, many sub-items) recounts whole plans (`recount(plan_ids)`): their StatusCount rows are
+  deleted and written again from ItemStatus by three grouped INSERT … SELECT (by category, lead
+  unit, leader) and one that sums the categories into the plan rows, whatever the number of
+  items. A plan is the unit of recounting because such a change can move a sub-item to another
+  category, lead unit or leader (the stored place is copied from the sub-item, which may have
+  changed since). Its cost grows with the plan, not with the jurisdiction.
 
 Every count is Count(filter=…) of the same conditions the item list filters on
 (progress.statuses.shown.conditions), so a StatusCount row is exactly the aggregation of the
-ItemStatus rows behind it; tests/dashboard compares them after every kind of change.
+ItemStatus rows behind it; the incremental way tests each row against the same Q objects in
+Python (`row_counts`). tests/dashboard compares them after every kind of change.
 
 What else changes ItemStatus rows or their groups: a deleted plan or jurisdiction takes its
 counts with it (foreign keys, CASCADE); deletions in the admin that bypass refresh_statuses
 (sub-items, projects, categories) recount every plan (`recount_all`); a deleted leader recounts
-its jurisdiction's plans; a project moved to another plan in the admin recounts the plan its
-sub-items' statuses were in (progress.statuses.stored.on_subitems_changed).
+its jurisdiction's plans; a correction of sub-items in the admin (leaders, lead unit, another
+plan) recounts the plans their statuses were stored under and those they are in now
+(progress.statuses.stored.on_subitems_changed).
 """
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date
 
 from django.db import connection, transaction
-from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models import Count, F, Q, QuerySet
 
 from progress.statuses.shown import ABSENT_KEY, COMPUTED, JUDGED_NOTHING, REPORT, conditions
 
 PLAN, CATEGORY, UNIT, LEADER = "plan", "category", "unit", "leader"
-FEW_ITEMS = 100  # a refresh of at most this many sub-items recounts their groups, not plans
+FEW_ITEMS = 100  # a refresh of at most this many sub-items moves the counts, not recounts
 # the group column of each kind on ItemStatus (a leader through the sub-item's leaders)
 # (plan rows have no group: group_id NULL; they are the sums of the plan's category rows)
 GROUP_COLUMNS = {CATEGORY: "category_id", UNIT: "lead_unit_id", LEADER: "subitem__leaders"}
@@ -141,130 +153,230 @@ def recount(plan_ids: Iterable[int], *, models=None) -> None:
         _write(status_model, count_model, ids)
 
 
-def after_refresh(
-    *, subitem_ids: list[int], plan_ids: set[int], whole_plans: bool, gone: bool
-) -> None:
-    """What refresh_statuses ends with, for the sub-items it refreshed (and their plans): their
-    groups when they are few (a report's workflow), their plans in full when it refreshed
-    plans (imports) or many items, every plan when some asked-for sub-item is gone (its plan
-    is not known any more)."""
+def after_refresh(*, plan_ids: set[int], gone: bool) -> None:
+    """What refresh_statuses ends with when it did not move the counts by its changes
+    (apply_changes): these plans recounted in full (imports, corrections, many items), every
+    plan when some asked-for sub-item is gone (its plan is not known any more)."""
     if gone:
         recount_all()
-    elif not whole_plans and len(subitem_ids) <= FEW_ITEMS:
-        recount_items(subitem_ids)
     else:
         recount(plan_ids)
 
 
-def recount_items(subitem_ids: Iterable[int]) -> None:
-    """After a refresh of a few sub-items (a report submitted, approved, returned; a withdrawal):
-    recount only the groups they are in now (the place the refresh just stored with their
-    statuses: a category, lead unit and leaders of their plan), each group's rows found
-    through its members (indexed), not by scanning the plan. Then each plan row is the sum of
-    its categories again.
+# --- the incremental way: a few sub-items refreshed ----------------------------------------
 
-    The groups they were in before are not known any more. A refresh of a few sub-items moves
-    them only when their place was changed without one (a project given another category or a
-    sub-item another lead unit on the plan's or project's admin page before that saved its
-    own): then a group they left still counts them, its plan's categories or lead units no
-    longer add up to as many rows as the other (each is a partition of the plan's rows), and
-    the plan is recounted in full. Changes of leaders and of plans come through
-    on_subitems_changed or imports, which recount whole plans."""
+# the ItemStatus columns a row is counted by: its place and the columns of the conditions
+ROW_COLUMNS = (
+    "subitem_id",
+    "period",
+    "jurisdiction_id",
+    "plan_id",
+    "category_id",
+    "lead_unit_id",
+    "has_report",
+    "awaiting_review",
+    "reported_status",
+    "completed_in",
+    "computed_status",
+    "mismatch",
+    "light",
+)
+
+
+@dataclass
+class Changes:
+    """The ItemStatus rows a refresh of a few sub-items took away and wrote, each a dict of
+    (at least) ROW_COLUMNS."""
+
+    removed: list[dict] = field(default_factory=list)
+    added: list[dict] = field(default_factory=list)
+
+
+def _holds(q: Q, row: dict) -> bool:
+    """Whether a row meets a filter of the conditions (exact and isnull lookups on its own
+    columns), in Python: the same Q objects the counts are aggregated with."""
+    results = (
+        _holds(child, row) if isinstance(child, Q) else _lookup(*child, row) for child in q.children
+    )
+    met = all(results) if q.connector == Q.AND else any(results)
+    return not met if q.negated else met
+
+
+def _lookup(path: str, value, row: dict) -> bool:
+    name, _, lookup = path.partition("__")
+    if lookup == "isnull":
+        return (row[name] is None) == value
+    if lookup in ("", "exact"):
+        return row[name] == value
+    raise ValueError(f"no Python test for the lookup {path!r}")
+
+
+def _fields(q: Q) -> set[str]:
+    return {
+        name
+        for child in q.children
+        for name in (_fields(child) if isinstance(child, Q) else {child[0].split("__")[0]})
+    }
+
+
+# each column of a plan row with the filter a row must meet to count in it (None: every row)
+ROW_TESTS = tuple(
+    (name, None if count.filter is None else count.filter.condition)
+    for name, count in plan_counts().items()
+)
+# the columns those filters read (ROW_COLUMNS holds them all)
+TESTED = tuple(sorted({f for _, q in ROW_TESTS if q is not None for f in _fields(q)}))
+assert set(TESTED) <= set(ROW_COLUMNS)
+
+
+def row_counts(row: dict) -> dict[str, int]:
+    """What one ItemStatus row adds to each column of the groups it is in (0 or 1)."""
+    return _counts_of(tuple(row[name] for name in TESTED))
+
+
+@functools.lru_cache(maxsize=4096)
+def _counts_of(values: tuple) -> dict[str, int]:
+    """row_counts by the tested columns' values: a year's rows share a few combinations."""
+    row = dict(zip(TESTED, values, strict=True))
+    return {name: int(q is None or _holds(q, row)) for name, q in ROW_TESTS}
+
+
+def _day(value) -> date:
+    return value if isinstance(value, date) else date.fromisoformat(value)
+
+
+def _row_deltas(changes: Changes) -> dict[tuple, dict[str, int]]:
+    """The rows added minus those removed, by sub-item and place: (sub-item, jurisdiction,
+    plan, period, category, lead unit) -> column -> difference, without the zeros."""
+    out: dict[tuple, dict[str, int]] = {}
+    for sign, rows in ((-1, changes.removed), (1, changes.added)):
+        for row in rows:
+            key = (
+                row["subitem_id"],
+                row["jurisdiction_id"],
+                row["plan_id"],
+                _day(row["period"]),
+                row["category_id"],
+                row["lead_unit_id"],
+            )
+            sums = out.setdefault(key, dict.fromkeys(PLAN_COLUMNS, 0))
+            for name, n in row_counts(row).items():
+                sums[name] += sign * n
+    return {key: d for key, d in out.items() if any(d.values())}
+
+
+def _group_deltas(
+    by_row: dict[tuple, dict[str, int]], leaders: dict[int, set]
+) -> tuple[dict[tuple, dict[str, int]], dict[int, int]]:
+    """(kind, plan, period, group) -> column -> difference, without the zeros (lead units and
+    leaders count the shown columns only), and each plan's jurisdiction."""
+    out: dict[tuple, dict[str, int]] = {}
+    jurisdictions: dict[int, int] = {}
+    for (sub, jurisdiction, plan, period, category, unit), delta in by_row.items():
+        jurisdictions[plan] = jurisdiction
+        groups = [(PLAN, None), (CATEGORY, category), (UNIT, unit)]
+        groups += [(LEADER, leader) for leader in leaders.get(sub) or {None}]
+        for kind, group in groups:
+            sums = out.setdefault((kind, plan, period, group), {})
+            for name in PLAN_COLUMNS if kind in (PLAN, CATEGORY) else SHOWN_COLUMNS:
+                sums[name] = sums.get(name, 0) + delta[name]
+    cleaned = {key: {n: d for n, d in delta.items() if d} for key, delta in out.items()}
+    return {key: delta for key, delta in cleaned.items() if delta}, jurisdictions
+
+
+def apply_changes(changes: Changes) -> None:
+    """After a refresh of a few sub-items (a report submitted, approved, returned; a
+    withdrawal): move the kept counts of the groups their rows were in and are in now by the
+    difference, instead of recounting. Each removed row is taken from the place it was
+    stored (and counted) under and each new row added to its place now, so a sub-item moved
+    to another category or lead unit since its last refresh leaves the old group's counts
+    too. The leaders are the sub-item's present ones: a change of leaders recounts its plans
+    (on_subitems_changed).
+
+    Queries: none when nothing counted changed (a draft saved); else the sub-items' leaders,
+    the plans' lock (as recount takes it: a recount of the plan runs before or after, never
+    across), the affected StatusCount rows, and one UPDATE … SET col = col + delta per
+    distinct difference (a submit: one for the plan and category rows, one for the lead
+    unit's and the leaders'); an INSERT for a group that had no row, a DELETE for one left
+    empty. A row that would not add up (a count below zero or above its total: the kept
+    counts were not the aggregation of ItemStatus before) has its plans recounted in full."""
     from projects.models import Plan, SubItem
 
-    status_model, count_model = _models()
-    ids = sorted(set(subitem_ids))
-    now = list(
-        SubItem.objects.filter(pk__in=ids).values_list(
-            "pk", "project__plan_id", "project__category_id", "lead_unit_id"
-        )
-    )
-    places = now  # what the refresh just stored with their statuses too
-    plans = sorted({plan for _, plan, _, _ in places})
-    if not plans:
+    by_row = _row_deltas(changes)
+    if not by_row:
         return
     leaders: dict[int, set] = {}
-    for sub_id, leader_id in SubItem.leaders.through.objects.filter(subitem_id__in=ids).values_list(
-        "subitem_id", "leader_id"
-    ):
+    for sub_id, leader_id in SubItem.leaders.through.objects.filter(
+        subitem_id__in={key[0] for key in by_row}
+    ).values_list("subitem_id", "leader_id"):
         leaders.setdefault(sub_id, set()).add(leader_id)
-    touched = {
-        CATEGORY: {(plan, category) for _, plan, category, _ in places},
-        UNIT: {(plan, unit) for _, plan, _, unit in places},
-        LEADER: {
-            (plan, leader) for sub, plan, _, _ in places for leader in leaders.get(sub, {None})
-        },
-    }
-    with transaction.atomic():
+    deltas, jurisdictions = _group_deltas(by_row, leaders)
+    if not deltas:
+        return
+    status_model, count_model = _models()
+    plans = sorted(jurisdictions)
+    with transaction.atomic(savepoint=False):
         list(Plan.objects.select_for_update().filter(pk__in=plans).order_by("pk").values("pk"))
-        for kind, pairs in touched.items():
-            _recount_groups(status_model, count_model, kind, pairs, plans)
-        unequal = _plans_not_adding_up(count_model, plans)
-        if unequal:  # a group left without a refresh: those plans in full
-            _write(status_model, count_model, unequal)
-        rest = [plan for plan in plans if plan not in unequal]
-        if rest:
-            count_model.objects.filter(kind=PLAN, plan_id__in=rest).delete()
-            _insert_plan_rows(count_model, rest)
+        found = _rows_of(count_model, deltas)
+        moves: dict[tuple, list[int]] = {}
+        emptied: list[int] = []
+        created = []
+        for key, delta in deltas.items():
+            kind, plan, period, group = key
+            names = PLAN_COLUMNS if kind in (PLAN, CATEGORY) else SHOWN_COLUMNS
+            pk, old = found.get(key, (None, None))
+            new = {n: (old[n] if old else 0) + delta.get(n, 0) for n in names}
+            if any(n < 0 or n > new["total"] for n in new.values()):
+                _write(status_model, count_model, plans)  # they did not add up before
+                return
+            if pk is None:
+                created.append(
+                    count_model(
+                        kind=kind,
+                        jurisdiction_id=jurisdictions[plan],
+                        plan_id=plan,
+                        period=period,
+                        group_id=group,
+                        **new,
+                    )
+                )
+            elif new["total"] == 0:  # a recount writes no row for an empty group
+                emptied.append(pk)
+            else:
+                moves.setdefault(tuple(sorted(delta.items())), []).append(pk)
+        for delta, pks in moves.items():
+            count_model.objects.filter(pk__in=pks).update(**{n: F(n) + d for n, d in delta})
+        if emptied:
+            count_model.objects.filter(pk__in=emptied).delete()
+        if created:
+            count_model.objects.bulk_create(created)
 
 
-def _members(kind: str, pairs: set, plans: list[int]) -> Q:
-    """The sub-items of these plans that are in these groups now (one subquery's filter)."""
-    groups = {group for _, group in pairs}
-    named = [g for g in groups if g is not None]
-    path = {CATEGORY: "project__category", UNIT: "lead_unit", LEADER: "leaders"}[kind]
-    q = Q(**{f"{path}__in": named}) if named else Q(pk__in=[])
-    if None in groups:
-        q |= Q(**{f"{path}__isnull": True})
-    return q
-
-
-def _recount_groups(status_model, count_model, kind: str, pairs: set, plans: list[int]) -> None:
-    """Delete and write again the rows of these (plan, group) pairs of one kind, from the
-    ItemStatus rows of the groups' current members whose stored group is one of them."""
-    from projects.models import SubItem
-
-    members = SubItem.objects.filter(_members(kind, pairs, plans), project__plan_id__in=plans)
-    rows = status_model.objects.filter(
-        plan_id__in=plans, subitem_id__in=members.values("pk")
+def _rows_of(count_model, deltas: dict[tuple, dict]) -> dict[tuple, tuple[int, dict]]:
+    """The StatusCount rows of these (kind, plan, period, group) keys: key -> (pk, counts)."""
+    groups: dict[str, set] = {}
+    for kind, _, _, group in deltas:
+        groups.setdefault(kind, set()).add(group)
+    which = Q(pk__in=[])
+    for kind, ids in groups.items():
+        named = [g for g in ids if g is not None]
+        in_groups = Q(group_id__in=named) if named else Q(pk__in=[])
+        if None in ids:
+            in_groups |= Q(group_id__isnull=True)
+        which |= Q(kind=kind) & in_groups
+    columns = ("pk", "kind", "plan_id", "period", "group_id", *PLAN_COLUMNS)
+    rows = count_model.objects.filter(
+        which,
+        plan_id__in={plan for _, plan, _, _ in deltas},
+        period__in={period for _, _, period, _ in deltas},
     ).order_by()
-    names = PLAN_COLUMNS if kind == CATEGORY else SHOWN_COLUMNS
-    written = [
-        count_model(
-            kind=kind,
-            jurisdiction_id=row["jurisdiction_id"],
-            plan_id=row["plan_id"],
-            period=row["period"],
-            group_id=row[GROUP_COLUMNS[kind]],
-            **{name: row[name] for name in names},
-        )
-        for row in _grouped(rows, kind)
-        if (row["plan_id"], row[GROUP_COLUMNS[kind]]) in pairs
-    ]
-    gone = Q(pk__in=[])
-    for plan_id, group in pairs:
-        gone |= (
-            Q(plan_id=plan_id, group_id=group)
-            if group is not None
-            else Q(plan_id=plan_id, group_id__isnull=True)
-        )
-    count_model.objects.filter(gone, kind=kind).delete()
-    count_model.objects.bulk_create(written)
-
-
-def _plans_not_adding_up(count_model, plans: list[int]) -> list[int]:
-    """The plans some period of which has not as many rows by category as by lead unit."""
-    sums: dict = {}
-    for plan_id, period, kind, total in (
-        count_model.objects.filter(plan_id__in=plans, kind__in=(CATEGORY, UNIT))
-        .values_list("plan_id", "period", "kind")
-        .annotate(Sum("total"))
-        .order_by()
-    ):
-        sums.setdefault((plan_id, period), {})[kind] = total
-    return sorted(
-        {plan for (plan, _), by in sums.items() if by.get(CATEGORY, 0) != by.get(UNIT, 0)}
-    )
+    found = {}
+    for values in rows.values_list(*columns):
+        row = dict(zip(columns, values, strict=True))
+        key = (row["kind"], row["plan_id"], row["period"], row["group_id"])
+        if key in deltas:
+            found[key] = (row["pk"], row)
+    return found
 
 
 def recount_all(*, models=None) -> None:

@@ -22,7 +22,7 @@ from progress import periods
 from progress.models import IndicatorValue, ItemStatus, ProgressReport
 from progress.statuses import cache, counts, unreported
 from progress.statuses import status_rules as status
-from projects.models import Indicator, IndicatorTarget, Milestone, Plan, SubItem, active_q
+from projects.models import Indicator, Milestone, Plan, SubItem
 from projects.sql import copy_rows
 
 CHUNK = 2000
@@ -54,20 +54,33 @@ def refresh_statuses(
         qs = qs.filter(pk__in=list(subitem_ids))
     if plan_ids is not None:
         qs = qs.filter(project__plan_id__in=list(plan_ids))
-    rows = list(
-        qs.values_list(
-            "pk",
-            "project__plan_id",
-            "project__plan__jurisdiction_id",
-            "project__category_id",
-            "lead_unit_id",
-            "project__order",
-            "number",
-            "withdrawn_at",
-        )
+    # whole plans in the list's order (their rows are inserted so); a few sub-items in any
+    read = (qs if plan_ids is not None else qs.order_by()).values_list(
+        "pk",
+        "project__plan_id",
+        "project__plan__jurisdiction_id",
+        "project__category_id",
+        "lead_unit_id",
+        "project__order",
+        "number",
+        "withdrawn_at",
+        "project__plan__year",  # the plan's periods, read with its sub-items
+        "project__plan__reporting_cycle",
     )
-    plans = Plan.objects.filter(pk__in={row[1] for row in rows}).only("year", "reporting_cycle")
-    plan_periods = {plan.pk: (plan.reporting_periods(), plan.is_quarterly) for plan in plans}
+    rows, plans = [], {}
+    for row in read:
+        rows.append(row[:8])
+        if row[1] not in plans:
+            plans[row[1]] = Plan(pk=row[1], year=row[8], reporting_cycle=row[9])
+    plan_periods = {pk: (plan.reporting_periods(), plan.is_quarterly) for pk, plan in plans.items()}
+    # asked-for sub-items that are gone (deleted) leave no plan nor jurisdiction behind
+    gone = subitem_ids is not None and len(rows) < len(set(subitem_ids))
+    # a few sub-items on their own (a report's workflow, a withdrawal): the overview's kept
+    # counts move by the difference between their old rows and their new ones
+    # (progress.statuses.counts.apply_changes); otherwise their plans are recounted
+    changes = None
+    if plan_ids is None and not recount_plans and not gone and len(rows) <= counts.FEW_ITEMS:
+        changes = counts.Changes()
     written = 0
     if subitem_ids is None and plan_ids is not None and len(rows) <= PLAN_AT_ONCE:
         # every sub-item of the plans at once: the queries name the plans, not thousands of
@@ -75,20 +88,17 @@ def refresh_statuses(
         written = _refresh_chunk(rows, plan_periods, fast=fast, plan_ids=list(plan_ids))
     else:
         for i in range(0, len(rows), CHUNK):
-            written += _refresh_chunk(rows[i : i + CHUNK], plan_periods, fast=fast)
-    # the dashboards' cached counts of these jurisdictions are stale from now on; asked-for
-    # sub-items that are gone (deleted) leave no jurisdiction behind: then every one is
+            written += _refresh_chunk(rows[i : i + CHUNK], plan_periods, fast=fast, changes=changes)
+    # the kept counts of what was refreshed, brought up to date before the cached dashboards
+    # are dropped: outside a transaction on_commit runs at once, and a page asked in between
+    # would cache the old counts again
+    if changes is not None:
+        counts.apply_changes(changes)
+    else:
+        counts.after_refresh(plan_ids={row[1] for row in rows} | set(recount_plans), gone=gone)
+    # the dashboards' cached counts of these jurisdictions are stale from now on (every one
+    # when some sub-item is gone)
     touched = {row[2] for row in rows}
-    gone = subitem_ids is not None and len(rows) < len(set(subitem_ids))
-    # the overview's kept counts of what was refreshed (progress.statuses.counts), recounted
-    # before the cached dashboards are dropped: outside a transaction on_commit runs at once,
-    # and a page asked in between would cache the old counts again
-    counts.after_refresh(
-        subitem_ids=[row[0] for row in rows],
-        plan_ids={row[1] for row in rows} | set(recount_plans),
-        whole_plans=plan_ids is not None or bool(recount_plans),
-        gone=gone,
-    )
     transaction.on_commit(lambda: invalidate_dashboards(touched, everywhere=gone))
     return written
 
@@ -139,10 +149,20 @@ def invalidate_dashboards(jurisdiction_ids: Iterable[int], *, everywhere: bool =
 def completed_report(subitem_id: int, period: date) -> ProgressReport | None:
     """The report of an earlier period that completed the item (status_rules.completed_in over
     its reports that count), or None. The reporting pages ask before offering a form."""
-    counted = ProgressReport.objects.filter(
-        subitem_id=subitem_id, period__lt=period, state__in=COUNTED_STATES
-    ).only("pk", "period", "status", "state", "submitted_at", "submitted_by")
-    by_period = {r.period: r for r in counted}
+    counted = (
+        ProgressReport.objects.filter(
+            subitem_id=subitem_id, period__lt=period, state__in=COUNTED_STATES
+        )
+        .only("pk", "period", "status", "state", "submitted_at", "submitted_by")
+        .order_by()  # the model's ordering (by sub-item) joins up to the plans for nothing
+    )
+    return completed_among(counted, period)
+
+
+def completed_among(reports: Iterable[ProgressReport], period: date) -> ProgressReport | None:
+    """completed_report over reports of the item already read (any periods: those before
+    `period` that count are considered)."""
+    by_period = {r.period: r for r in reports if r.period < period and counts_as_reported(r)}
     done_in = status.completed_in(((p, r.status) for p, r in by_period.items()), period)
     return None if done_in is None else by_period[done_in]
 
@@ -179,13 +199,12 @@ class Evaluation:
 def load_rule_inputs(
     subitem_ids: Iterable[int], *, plan_ids: list[int] | None = None
 ) -> dict[int, RuleInputs]:
-    """Everything the rules read for these sub-items, in six queries however many there are
+    """Everything the rules read for these sub-items, in five queries however many there are
     (callers chunk long lists). Reports carry only their id, period, state and status. With
     `plan_ids` (the plans every one of these sub-items belongs to) the queries select by plan
     and leave out the rows of the plans' other sub-items (withdrawn ones)."""
     ids = list(subitem_ids)
     inputs: dict[int, RuleInputs] = {pk: RuleInputs() for pk in ids}
-    owner: dict[int, int] = {}
 
     def scope(path: str) -> dict:
         """`path` leads to the sub-item's id (subitem_id, report__subitem_id, …)."""
@@ -197,21 +216,19 @@ def load_rule_inputs(
         spare: defaultdict[int, RuleInputs] = defaultdict(RuleInputs)
         spare.update(inputs)
         inputs, asked = spare, inputs
-    # explicit orderings: the models' default ones join the sub-item and project tables
-    for ind_id, sub_id, name, unit in (
+    # explicit orderings: the models' default ones join the sub-item and project tables.
+    # The active indicators with their targets (a LEFT JOIN: one row per target, or one
+    # without a target), in one query.
+    for ind_id, sub_id, name, unit, due, value in (
         Indicator.objects.filter(**scope("subitem_id"))
         .active()
-        .order_by("subitem_id", "pk")
-        .values_list("pk", "subitem_id", "name", "unit")
+        .order_by("subitem_id", "pk", "targets__due")
+        .values_list("pk", "subitem_id", "name", "unit", "targets__due", "targets__value")
     ):
-        inputs[sub_id].indicators[ind_id] = (name, unit)
-        owner[ind_id] = sub_id
-    for ind_id, due, value in (
-        IndicatorTarget.objects.filter(active_q("indicator__"), **scope("indicator__subitem_id"))
-        .order_by("indicator_id", "due")
-        .values_list("indicator_id", "due", "value")
-    ):
-        inputs[owner[ind_id]].targets.setdefault(ind_id, []).append(status.Target(due, value))
+        item = inputs[sub_id]
+        item.indicators[ind_id] = (name, unit)
+        if due is not None:
+            item.targets.setdefault(ind_id, []).append(status.Target(due, value))
     for ms_id, sub_id, due, text in (
         Milestone.objects.filter(**scope("subitem_id"))
         .active()
@@ -307,11 +324,13 @@ def _refresh_chunk(
     *,
     fast: bool = True,
     plan_ids: list[int] | None = None,
+    changes: counts.Changes | None = None,
 ) -> int:
     """Recompute the rows of a chunk of sub-items; a withdrawn (撤销) one keeps none. A
     sub-item without a counted report takes progress.statuses.unreported's short way (`fast`;
     the tests turn it off to hold both ways against each other). With `plan_ids` the chunk is
-    every sub-item of these plans, and the queries select by plan."""
+    every sub-item of these plans, and the queries select by plan. `changes` collects the
+    rows removed and written (for the kept counts)."""
     from progress.supervision import stored as supervision
 
     active = [r[:-1] for r in rows if r[-1] is None]
@@ -322,14 +341,17 @@ def _refresh_chunk(
     new: list[tuple] = []
     flags: dict = {}
     written = 0
-    with transaction.atomic():
-        if plan_ids is None:
+    # no savepoint inside a caller's transaction (a report's save): an error here fails it all
+    with transaction.atomic(savepoint=False):
+        if changes is not None:
+            changes.removed += _delete_returning([r[0] for r in rows])
+        elif plan_ids is None:
             ItemStatus.objects.filter(subitem_id__in=[r[0] for r in rows]).delete()
         else:
             ItemStatus.objects.filter(subitem__project__plan_id__in=plan_ids).delete()
         for sub_id, plan_id, jurisdiction_id, category_id, lead_unit_id, order, number in active:
             if len(new) >= FLUSH_ROWS:  # memory: a plan's rows go in by slices
-                _insert(new)
+                _insert(new, changes)
                 written += len(new)
                 new = []
             reporting, quarterly = plan_periods[plan_id]
@@ -393,7 +415,7 @@ def _refresh_chunk(
                         number,
                     )
                 )
-        _insert(new)
+        _insert(new, changes)
         written += len(new)
         supervision.save_flags([r[0] for r in rows], flags, plan_ids=plan_ids)
     return written
@@ -435,13 +457,30 @@ COLUMNS = (
 )
 
 
-def _insert(rows: list[tuple]) -> None:
+def _delete_returning(subitem_ids: list[int]) -> list[dict]:
+    """Delete these sub-items' rows, returning what the kept counts read of them (one DELETE …
+    RETURNING: exactly the rows this transaction removed)."""
+    q = connection.ops.quote_name
+    columns = ", ".join(q(c) for c in counts.ROW_COLUMNS)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"DELETE FROM {q(ItemStatus._meta.db_table)} WHERE {q('subitem_id')} "
+            f"IN ({', '.join(['%s'] * len(subitem_ids))}) RETURNING {columns}",
+            subitem_ids,
+        )
+        return [dict(zip(counts.ROW_COLUMNS, row, strict=True)) for row in cursor.fetchall()]
+
+
+def _insert(rows: list[tuple], changes: counts.Changes | None = None) -> None:
     """Plain SQL: these rows are derived data, and the ORM's bulk_create spends seconds per
     60,000 rows building model instances for nothing. On PostgreSQL one COPY (projects.sql):
     execute_values quoted every value in Python and sent the server thousands of tuples of
-    SQL to parse; on SQLite an executemany of one prepared statement."""
+    SQL to parse; on SQLite an executemany of one prepared statement. `changes`: where the
+    new rows are noted (for the kept counts)."""
     if not rows:
         return
+    if changes is not None:
+        changes.added += [dict(zip(COLUMNS, row, strict=True)) for row in rows]
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             copy_rows(cursor.cursor, ItemStatus._meta.db_table, COLUMNS, rows)

@@ -144,9 +144,9 @@ def save_flags(
     )
     existing = {
         (report_id, kind, subject): (pk, params)
-        for pk, report_id, kind, subject, params in ReportFlag.objects.filter(**where).values_list(
-            "pk", "report_id", "kind", "subject", "params"
-        )
+        for pk, report_id, kind, subject, params in ReportFlag.objects.filter(**where)
+        .order_by()  # the model's ordering (by report) joins up to the plans for nothing
+        .values_list("pk", "report_id", "kind", "subject", "params")
     }
     gone = [pk for key, (pk, _p) in existing.items() if key not in flags]
     if gone:

@@ -13,6 +13,7 @@ from collections import Counter, defaultdict
 import pytest
 from django.core.cache import cache
 from django.urls import reverse
+from django.utils import timezone
 from factories import (
     BEILUN,
     import_sample,
@@ -32,7 +33,7 @@ from progress import periods
 from progress.dashboard import selectors as dash
 from progress.models import ItemStatus, ProgressReport, Status, StatusCount
 from progress.reporting.services import ReportData, report_save
-from progress.review.services import report_approve, report_return
+from progress.review.services import report_approve, report_reopen, report_return
 from progress.statuses import refresh_statuses
 from progress.statuses.shown import SHOWN, absent_status, shown_case
 from projects import roles
@@ -333,3 +334,133 @@ def test_the_kept_counts_follow_every_kind_of_change(
         admin.post(reverse("admin:projects_plan_delete", args=[imported.pk]), {"post": "yes"})
     assert not StatusCount.objects.filter(plan_id=imported.pk).exists()
     assert_counts_match(client, jurisdiction)
+
+
+def recounted(queries) -> bool:
+    """Whether some query wrote StatusCount rows from a grouped SELECT (a recount), rather than
+    moving them by a difference."""
+    return any(
+        'INSERT INTO "progress_statuscount"' in q["sql"] and " GROUP BY " in q["sql"]
+        for q in queries.captured_queries
+    )
+
+
+def test_a_few_items_move_the_counts_by_their_difference(
+    en_client, admin_user, django_capture_on_commit_callbacks
+):
+    """The incremental way (counts.apply_changes) against the plain aggregation: one item's
+    report walked through every shown condition (submitted, each status approved, unknown,
+    returned, completed and so completed earlier in the later months), a mismatch and its
+    lights from an indicator, a leader with several items, an item with two leaders and one
+    with none, a group's first row created and its last emptied, a withdrawal and a
+    restore; a draft moves nothing. None of them recounts."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    jurisdiction = Jurisdiction.objects.create(name="增量区")
+    supervisor = make_user("inc_supervisor", roles.SUPERVISOR, jurisdiction=jurisdiction)
+    unit = make_unit(jurisdiction, "区发改局")
+    reporter = make_user("inc_reporter", roles.REPORTER, jurisdiction=jurisdiction, unit=unit)
+    plan = make_plan(jurisdiction, year=YEAR)
+    shared, solo, fresh = (make_category(plan, order=i) for i in range(3))
+    other_unit = make_unit(jurisdiction)
+    many, second = make_leader(jurisdiction), make_leader(jurisdiction)
+    walked = make_subitem(
+        make_project(plan, category=shared), lead_unit=unit, leaders=[many, second]
+    )
+    make_indicator(walked, targets=[100, 200, 300, 400])
+    peers = [
+        make_subitem(make_project(plan, category=shared), lead_unit=unit, leaders=[many]),
+        make_subitem(make_project(plan, category=None), lead_unit=None, leaders=[many]),
+    ]
+    alone = make_subitem(make_project(plan, category=solo), lead_unit=other_unit, leaders=[])
+    with CaptureQueriesContext(connection) as queries:
+        refresh_statuses(plan_ids=[plan.pk])
+    assert recounted(queries)  # a whole plan's refresh recounts it
+    client = en_client(supervisor)
+    assert_counts_match(client, jurisdiction)
+
+    def step(change):
+        with CaptureQueriesContext(connection) as queries:
+            result = change()
+        assert not recounted(queries)
+        assert_counts_match(client, jurisdiction)
+        return result, queries
+
+    april, may = datetime.date(YEAR, 4, 1), datetime.date(YEAR, 5, 1)
+    version = None
+
+    def save(subitem, period, status, *, submit=True, values=None):
+        nonlocal version
+        report = report_save(
+            subitem=subitem,
+            period=period,
+            user=reporter,
+            data=ReportData(
+                status=status, completion="推进中。", explanation="原因。", values=values or {}
+            ),
+            expected_version=ProgressReport.objects.filter(subitem=subitem, period=period)
+            .values_list("version", flat=True)
+            .first(),
+            submit=submit,
+        )
+        version = report.version
+        return report
+
+    # a draft counts as no report: nothing to move, no StatusCount query at all
+    _, queries = step(lambda: save(walked, april, Status.ON_TRACK, submit=False))
+    assert not any("progress_statuscount" in q["sql"] for q in queries.captured_queries)
+    indicator = walked.indicators.get()
+    for status in (Status.ON_TRACK, Status.AHEAD, Status.LAGGING, Status.NOT_STARTED):
+        # submitted (awaiting review), approved with the status, reopened (returned: absent)
+        report, _ = step(lambda s=status: save(walked, april, s, values={indicator.pk: 50}))
+        assert aggregated(jurisdiction.pk, april, "missing").overview.shown["submitted"] == 1
+        step(lambda r=report: report_approve(report=r, user=admin_user))
+        assert aggregated(jurisdiction.pk, april, "missing").overview.mismatch == (
+            status != Status.LAGGING
+        )
+        step(lambda r=report: report_reopen(report=r, user=admin_user, reason="重新核实。"))
+    # returned once submitted
+    report, _ = step(lambda: save(walked, april, Status.ON_TRACK))
+    step(lambda: report_return(report=report, user=admin_user, comment="请补充。"))
+    # approved without a status (an imported table's way): unknown
+    ProgressReport.objects.filter(pk=report.pk).update(status="", state=State.APPROVED)
+    step(lambda: refresh_statuses(subitem_ids=[walked.pk]))
+    assert aggregated(jurisdiction.pk, april, "missing").overview.shown["unknown"] == 1
+    # completed: the later months count it as completed earlier
+    ProgressReport.objects.filter(pk=report.pk).update(state=State.RETURNED)
+    report, _ = step(lambda: save(walked, april, Status.COMPLETED))
+    step(lambda: report_approve(report=report, user=admin_user))
+    assert aggregated(jurisdiction.pk, may, "missing").overview.shown["completed"] == 1
+
+    # the leader of several items: each of them reported, one in the same period
+    for subitem in peers:
+        report, _ = step(lambda s=subitem: save(s, april, Status.AHEAD))
+        step(lambda r=report: report_approve(report=r, user=admin_user))
+
+    # the only project of a category put in a category with no items yet on its plan's admin
+    # page (no refresh there): its next report empties the one and creates the other's rows
+    project = alone.project
+    admin = en_client(admin_user)
+    plan_url = reverse("admin:projects_plan_change", args=[plan.pk])
+    inline = next(
+        form
+        for formset in admin.get(plan_url).context["inline_admin_formsets"]
+        for form in formset.formset.forms
+        if form.instance.pk == project.pk
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        admin_change(admin, plan_url, **{inline.add_prefix("category"): str(fresh.pk)})
+    assert not StatusCount.objects.filter(kind="category", group_id=fresh.pk).exists()
+    step(lambda: save(alone, april, Status.LAGGING))
+    assert StatusCount.objects.filter(kind="category", group_id=fresh.pk).count() == 12
+    assert not StatusCount.objects.filter(kind="category", group_id=solo.pk).exists()
+
+    # withdrawn and restored one by one, as the background refresh does it: the lead unit's
+    # only item takes its unit's rows with it, and brings them back
+    for withdrawn_at in (timezone.now(), None):
+        SubItem.objects.filter(pk=alone.pk).update(withdrawn_at=withdrawn_at)
+        step(lambda: refresh_statuses(subitem_ids=[alone.pk]))
+        assert StatusCount.objects.filter(kind="unit", group_id=other_unit.pk).exists() == (
+            withdrawn_at is None
+        )
