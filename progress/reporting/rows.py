@@ -18,12 +18,13 @@ from django.utils.text import Truncator
 from django.utils.translation import gettext
 
 from progress.models import ProgressReport, Status
-
-EDITABLE = (ProgressReport.State.DRAFT, ProgressReport.State.RETURNED)
+from progress.reporting.services import EDITABLE
 
 
 def esc(value) -> str:
     """django.utils.html.escape: html.escape of str(value); a SafeString stays as it is."""
+    if type(value) is int:  # numbers: nothing to escape
+        return str(value)
     if isinstance(value, SafeString):
         return value
     return html.escape(str(value))
@@ -40,10 +41,14 @@ def my_item_rows(items, *, overdue: bool, overdue_word: str) -> SafeString:
     tag = f' <b class="tag tag--overdue">{esc(overdue_word)}</b>' if overdue else ""
     report_page, not_filled = esc(gettext("Report page")), esc(gettext("Not filled in"))
     states, statuses = _labels(ProgressReport.State.choices), _labels(Status.choices)
+    written: dict[str, str] = {}  # a status's markup, written once per page
 
     def status(report) -> str:
         value = report.status
-        return f'<span class="status-{esc(value)}">{esc(statuses.get(value, value))}</span>'
+        if value not in written:
+            label = esc(statuses.get(value, value))
+            written[value] = f'<span class="status-{esc(value)}">{label}</span>'
+        return written[value]
 
     out = []
     for item in items:
@@ -88,15 +93,17 @@ def by_plan(
     return groups
 
 
-def plan_summary(items, *, page_size: int) -> list[dict]:
-    """One line per plan for ALL the items to report (ordered by plan), whatever page shows:
-    the plan, how many items, how many still to fill (no report, a draft or returned), how
-    many submitted (submitted or approved), and the page its first item is on."""
+def plan_summary(lines, *, page_size: int) -> list[dict]:
+    """One line per plan for ALL the items to report (selectors.Line, ordered by plan),
+    whatever page shows: the plan, how many items, how many still to fill (no report, a draft
+    or returned), how many submitted (submitted or approved), and the page its first item is
+    on."""
     summary = []
     position = 0
-    for plan, group in groupby(items, key=lambda item: item.project.plan):
+    for _, group in groupby(lines, key=lambda line: line.plan.pk):
         group = list(group)
-        to_fill = sum(1 for i in group if i.current is None or i.current.state in EDITABLE)
+        plan = group[0].plan
+        to_fill = sum(1 for line in group if line.to_submit)
         summary.append(
             {
                 "plan": plan,
@@ -108,6 +115,25 @@ def plan_summary(items, *, page_size: int) -> list[dict]:
         )
         position += len(group)
     return summary
+
+
+def completed_rows(items) -> SafeString:
+    """The rows of the items completed in an earlier period (not reported again): number, name
+    and plan, 办结 and when."""
+    completed = esc(gettext("Completed"))
+    out = []
+    for item in items:
+        # as {% blocktranslate %} writes it: the value escaped, the translation as it is
+        done = gettext("completed in %(period)s: not reported again") % {
+            "period": esc(f"{item.completed_in:%Y-%m}")
+        }
+        out.append(
+            f'<tr>\n<td class="nowrap">{esc(item.project.number)}（{esc(item.number)}）</td>\n'
+            f'<td>{esc(item.name)} <span class="helptext">{esc(item.project.plan.title)}</span></td>\n'
+            f'<td><span class="status status-completed">{completed}</span> '
+            f'<span class="helptext">{done}</span></td>\n</tr>'
+        )
+    return mark_safe("\n".join(out))
 
 
 def cooperating_rows(items) -> SafeString:

@@ -1,19 +1,25 @@
 """Reads of the reporter side: the unit's items of a period, the items it co-operates on, a
-report's review steps and its history of saves."""
+report's review steps and its history of saves.
+
+我的填报 reads its lists as plain values (issue 14): `my_lists`, the unit's whole lists in one
+query (to count, page and flag them, and to write the rows), then `reporting_rows`, the reports
+of the rows one page shows; model instances of a thousand sub-items were most of its cost."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from typing import NamedTuple
 
-from django.db.models import F, FilteredRelation, Prefetch, Q, QuerySet
+from django.db.models import F, FilteredRelation, Q, QuerySet, Value
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.text import capfirst
 
 from progress import formatting, periods
 from progress.models import Contribution, IndicatorValue, ItemStatus, ProgressReport, ReviewEvent
-from projects.models import SubItem
+from progress.reporting.services import still_to_submit
+from projects.models import Plan, SubItem
 
 
 def unit_rows(user) -> QuerySet[ItemStatus]:
@@ -33,6 +39,41 @@ def _of_period(qs: QuerySet[SubItem], period: date) -> QuerySet[SubItem]:
     )
 
 
+ORDER = ("project__plan__title", "project__order", "number")  # 我的填报's lists
+
+
+def _led(user) -> Q:
+    """The sub-items the user's unit leads."""
+    return Q(lead_unit_id=user.unit_id)
+
+
+def _cooperated(user) -> Q:
+    """The sub-items the user's unit co-operates on. No DISTINCT needed: a unit co-operates on
+    a sub-item once (CoUnit's co_unit_unique), so the join gives each sub-item one row."""
+    return Q(co_unit_links__unit_id=user.unit_id)
+
+
+def _previous_of(plan: Plan, period: date) -> date:
+    return periods.previous_period(period, quarterly=plan.is_quarterly)
+
+
+def _attach_reports(items: list[SubItem] | list[Row], period: date) -> None:
+    """`.current` (this period's report or None), `.previous` (the previous period's, a month
+    or a quarter earlier by its plan) and `.deadline` on each item, in one query."""
+    previous_of = {sub.project.plan_id: _previous_of(sub.project.plan, period) for sub in items}
+    reports = ProgressReport.objects.filter(
+        subitem_id__in=[sub.pk for sub in items], period__in={period, *previous_of.values()}
+    ).only("id", "subitem_id", "period", "state", "status", "completion", "version")
+    # order_by(): the model's ordering (by sub-item, which orders by plan and project) joined
+    # every sub-item of the database into it.
+    by_key = {(r.subitem_id, r.period): r for r in reports.order_by()}
+    deadline = periods.deadline(period)
+    for sub in items:
+        sub.current = by_key.get((sub.pk, period))
+        sub.previous = by_key.get((sub.pk, previous_of[sub.project.plan_id]))
+        sub.deadline = deadline
+
+
 def my_items(user, period: date) -> list[SubItem]:
     """The active sub-items the user's unit leads that report in the period, each with `.current`
     (this period's report or None), `.previous` (the previous period's), `.completed_in` (an
@@ -40,9 +81,9 @@ def my_items(user, period: date) -> list[SubItem]:
     if not user.unit_id:
         return []
     qs = (
-        _of_period(SubItem.objects.active().filter(lead_unit_id=user.unit_id), period)
+        _of_period(SubItem.objects.active().filter(_led(user)), period)
         .select_related("project__plan")
-        .order_by("project__plan__title", "project__order", "number")
+        .order_by(*ORDER)
     )
     reports_on: dict[int, bool] = {}  # by plan: a unit leads hundreds of items of a few plans
     items = []
@@ -52,44 +93,153 @@ def my_items(user, period: date) -> list[SubItem]:
             reports_on[plan.pk] = plan.reports_on(period)
         if reports_on[plan.pk]:
             items.append(sub)
-    if not items:
-        return items
-    # This period's reports and the previous period's of each item (a month or a quarter
-    # earlier, by its plan), in one query; order_by(): the model's ordering (by sub-item, which
-    # orders by plan and project) joined every sub-item of the database into it.
-    previous_of = {
-        sub.project.plan_id: periods.previous_period(
-            period, quarterly=sub.project.plan.is_quarterly
-        )
-        for sub in items
-    }
-    reports = ProgressReport.objects.filter(
-        subitem_id__in=[sub.pk for sub in items], period__in={period, *previous_of.values()}
-    ).only("id", "subitem_id", "period", "state", "status", "completion", "version")
-    by_key = {(r.subitem_id, r.period): r for r in reports.order_by()}
-    deadline = periods.deadline(period)
-    for sub in items:
-        sub.current = by_key.get((sub.pk, period))
-        sub.previous = by_key.get((sub.pk, previous_of[sub.project.plan_id]))
-        sub.deadline = deadline
+    if items:
+        _attach_reports(items, period)
     return items
 
 
-def cooperating_items(user, period: date) -> list[SubItem]:
-    """The active sub-items the user's unit co-operates on that report in the period, with the unit's
-    own contributions and `completed_in` (completed earlier: no contribution is asked)."""
+class Line(NamedTuple):
+    """A sub-item of a list of 我的填报 as plain values: enough to count it, find its page, tell
+    whether it is still to be submitted and write its row, without a model instance."""
+
+    pk: int
+    plan: Plan  # its plan's pk, title, year and cycle only (shared by the plan's lines)
+    completed_in: date | None  # an earlier period whose report completed it
+    state: str | None  # this period's report's state (None: not filled in)
+    number: int
+    name: str
+    project_number: str
+    lead_unit: str | None  # the lead unit's name
+    contribution: str | None  # the user's unit's contribution of the period (co-operations)
+
+    @property
+    def to_submit(self) -> bool:
+        return still_to_submit(self.state)
+
+
+@dataclass
+class MyLists:
+    """The lists of 我的填报, in the page's order: the items to report, those completed in an
+    earlier period (not reported again) and the items the unit co-operates on."""
+
+    to_report: list[Line] = field(default_factory=list)
+    completed_earlier: list[Line] = field(default_factory=list)
+    cooperating: list[Line] = field(default_factory=list)
+
+
+def my_lists(user, period: date) -> MyLists:
+    """The unit's items of the period (those of plans that report in it) as `Line`s, the led
+    ones and the co-operated ones, in one query (a UNION ALL of the two, in the order of the
+    page: plan title, project, number). Nothing without a unit."""
+    lists = MyLists()
     if not user.unit_id:
-        return []
-    mine = Contribution.objects.filter(period=period, unit_id=user.unit_id)
-    # No DISTINCT: a unit co-operates on a sub-item once (CoUnit's co_unit_unique), so the join
-    # gives each sub-item one row; DISTINCT sorted every selected column of ~250 rows.
-    qs = (
-        _of_period(SubItem.objects.active().filter(co_unit_links__unit_id=user.unit_id), period)
-        .select_related("project__plan", "lead_unit")
-        .prefetch_related(Prefetch("contributions", queryset=mine, to_attr="my_contributions"))
-        .order_by("project__plan__title", "project__order", "number")
+        return lists
+    mine = Q(contributions__period=period, contributions__unit_id=user.unit_id)
+    lines = (
+        _of_period(SubItem.objects.active(), period)
+        .annotate(
+            now=FilteredRelation("reports", condition=Q(reports__period=period)),
+            mine=FilteredRelation("contributions", condition=mine),
+        )
+        .order_by()
+        .values_list(
+            "pk",
+            "project__plan_id",
+            "project__plan__title",
+            "project__plan__year",
+            "project__plan__reporting_cycle",
+            "completed_in",
+            "now__state",
+            "number",
+            "name",
+            "project__number",
+            "lead_unit__name",
+            "mine__text",  # at most one (contribution_unique)
+            "project__order",
+        )
     )
-    return [sub for sub in qs if sub.project.plan.reports_on(period)]
+    rows = (
+        lines.filter(_led(user))
+        .annotate(lead=Value(True))
+        .union(lines.filter(_cooperated(user)).annotate(lead=Value(False)), all=True)
+        .order_by(*ORDER)
+    )
+    plans: dict[int, Plan | None] = {}  # None: the plan does not report in the period
+    to_report, completed, cooperating = (
+        lists.to_report.append,
+        lists.completed_earlier.append,
+        lists.cooperating.append,
+    )
+    for pk, plan_id, title, year, cycle, completed_in, state, *shown, _order, lead in rows:
+        if plan_id in plans:
+            plan = plans[plan_id]
+        else:
+            plan = Plan(id=plan_id, title=title, year=year, reporting_cycle=cycle)
+            plan = plans[plan_id] = plan if plan.reports_on(period) else None
+        if plan is None:
+            continue
+        if not lead:
+            cooperating(Line(pk, plan, completed_in, None, *shown))
+        elif completed_in:
+            completed(Line(pk, plan, completed_in, state, *shown))
+        else:
+            to_report(Line(pk, plan, completed_in, state, *shown))
+    return lists
+
+
+@dataclass(slots=True)
+class RowProject:
+    """A row's `project`: its number and plan (what the rows and the report look-up read)."""
+
+    number: str
+    plan: Plan
+
+    @property
+    def plan_id(self) -> int:
+        return self.plan.pk
+
+
+@dataclass(slots=True)
+class Row:
+    """A sub-item one page of 我的填报 shows, under the names of the SubItem attributes its rows
+    read (a thousand model instances a page were most of its cost)."""
+
+    pk: int
+    number: int
+    name: str
+    project: RowProject
+    lead_unit: str | None  # the lead unit's name
+    completed_in: date | None
+    my_contributions: list[Contribution]  # the unit's own of the period
+    current: ProgressReport | None = None
+    previous: ProgressReport | None = None
+    deadline: date | None = None
+    edit_url: str = ""
+    contribution_url: str = ""
+
+
+def rows_of(lines: list[Line]) -> list[Row]:
+    return [
+        Row(
+            line.pk,
+            line.number,
+            line.name,
+            RowProject(line.project_number, line.plan),
+            line.lead_unit,
+            line.completed_in,
+            [] if line.contribution is None else [Contribution(text=line.contribution)],
+        )
+        for line in lines
+    ]
+
+
+def reporting_rows(lines: list[Line], period: date) -> list[Row]:
+    """The rows of these items to report with `.current`, `.previous` and `.deadline`: one
+    query."""
+    rows = rows_of(lines)
+    if rows:
+        _attach_reports(rows, period)
+    return rows
 
 
 def report_events(report: ProgressReport) -> QuerySet[ReviewEvent]:

@@ -38,6 +38,12 @@ EDITABLE = (State.DRAFT, State.RETURNED)
 NEEDS_EXPLANATION = (Status.AHEAD, Status.LAGGING)
 
 
+def still_to_submit(state: str | None) -> bool:
+    """This period's report is still to be submitted: none yet, a draft or returned (what
+    我的填报 counts as 待填 and what makes the deadline 逾期 once passed)."""
+    return state is None or state in EDITABLE
+
+
 class ReportError(Exception):
     """A rule of the workflow refused the change; the message is for the user."""
 

@@ -83,32 +83,39 @@ def _links(view_name: str, **kwargs) -> Callable[[int], str]:
 @login_required
 @require_GET
 def my_reports(request: HttpRequest) -> HttpResponse:
+    """The unit's items of the period in pages (MY_REPORTS_PAGE_SIZE), a summary per plan of
+    all of them, the items completed earlier, and the co-operations in pages. The whole lists
+    are read in one query as plain values (a unit leads up to a thousand items), the reports
+    of the page's rows in one more (tests/reporting/test_my_reports_queries.py pins them)."""
     user = request.user
     asked = params.period_in_query(request)
     period = asked or periods.period_to_fill(selectors.unit_rows(user))
-    items = selectors.my_items(user, period)
-    cooperating = selectors.cooperating_items(user, period)
+    lists = selectors.my_lists(user, period)
+    to_report, cooperating = lists.to_report, lists.cooperating
     label = periods.label(period)
     edit_url = _links("reporting:report_edit", period=label)
     detail_url = _links("reporting:report_detail")
     contribution_url = _links("reporting:contribution_edit", period=label)
     # 逾期 beside the deadline only while something is still to be submitted
-    overdue = periods.deadline_passed(period) and any(
-        not i.current or i.current.state in services.EDITABLE for i in items if not i.completed_in
-    )
+    overdue = periods.deadline_passed(period) and any(line.to_submit for line in to_report)
     overdue_word = pgettext("report", "Overdue")
-    to_report = [item for item in items if not item.completed_in]
     size = settings.MY_REPORTS_PAGE_SIZE
     page = Paginator(to_report, size).get_page(_page_asked(request, to_report, size))
     co_page = Paginator(cooperating, size).get_page(
         _page_asked(request, cooperating, size, page="co_page", item="co_item")
     )
+    # the pages hold the rows shown in place of the lines
+    page.object_list = selectors.reporting_rows(page.object_list, period)
+    co_page.object_list = selectors.rows_of(co_page.object_list)
     for item in page.object_list:
         item.edit_url = edit_url(item.pk)
         if item.current is not None:
             item.current.detail_url = detail_url(item.current.pk)
+    # the contribution form returns to this page of the items to report (and to the page of
+    # the co-operations that holds the item, by ?co_item=)
+    back = f"?page={page.number}" if page.number > 1 else ""
     for item in co_page.object_list:
-        item.contribution_url = contribution_url(item.pk)
+        item.contribution_url = contribution_url(item.pk) + back
     summary = rows.plan_summary(to_report, page_size=size)
     return render(
         request,
@@ -129,7 +136,8 @@ def my_reports(request: HttpRequest) -> HttpResponse:
                 overdue_word=overdue_word,
                 totals={line["plan"].pk: line["items"] for line in summary},
             ),
-            "completed_earlier": [item for item in items if item.completed_in],
+            "completed_earlier": lists.completed_earlier,
+            "completed_rows": rows.completed_rows(selectors.rows_of(lists.completed_earlier)),
             "cooperating": cooperating,
             "co_page": co_page,
             "cooperating_rows": rows.cooperating_rows(co_page.object_list),
@@ -139,7 +147,7 @@ def my_reports(request: HttpRequest) -> HttpResponse:
 
 
 def _page_asked(
-    request: HttpRequest, items: list[SubItem], size: int, *, page="page", item="item"
+    request: HttpRequest, items: list, size: int, *, page="page", item="item"
 ) -> str | int | None:
     """?page= as given (the Paginator turns a bad one into the first or last page); without it,
     ?item=<pk>, the item just submitted (?co_page=, ?co_item=: the contribution just saved),
@@ -443,6 +451,7 @@ def contribution_edit(request: HttpRequest, pk: int, period: str) -> HttpRespons
     mine = Contribution.objects.filter(
         subitem=subitem, period=period_date, unit_id=request.user.unit_id
     ).first()
+    back_page = params.parse_id(request.GET.get("page"))  # 我的填报's page the clerk came from
     if request.method == "POST":
         form = ContributionForm(request.POST)
         if form.is_valid():
@@ -459,7 +468,8 @@ def contribution_edit(request: HttpRequest, pk: int, period: str) -> HttpRespons
                 messages.success(request, _("Your unit's contribution was saved."))
                 url = reverse("reporting:my_reports")
                 label = periods.label(period_date)
-                return redirect(f"{url}?period={label}&co_item={subitem.pk}")
+                page = f"&page={back_page}" if back_page else ""
+                return redirect(f"{url}?period={label}{page}&co_item={subitem.pk}")
     else:
         form = ContributionForm(initial={"text": mine.text if mine else ""})
     start, end = periods.period_bounds(period_date, quarterly=quarterly)

@@ -29,6 +29,7 @@ from django.utils import timezone
 from progress import periods
 from progress.models import ProgressReport, ReviewEvent
 from progress.reporting.selectors import my_items, unit_rows
+from progress.reporting.services import still_to_submit
 from progress.review.selectors import jurisdiction_rows, review_queue
 from progress.statuses import cache
 from progress.statuses.shown import ABSENT, conditions
@@ -140,9 +141,8 @@ def reporter_todo(user, *, period: date | None = None, today: date | None = None
         if item.completed_in:
             completed += 1
             continue
-        state = item.current.state if item.current else None
-        if state in (ProgressReport.State.SUBMITTED, ProgressReport.State.APPROVED):
-            done += 1
+        if not still_to_submit(item.current.state if item.current else None):
+            done += 1  # submitted or approved
             continue
         item.overdue = overdue
         item.return_comment = ""

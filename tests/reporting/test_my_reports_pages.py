@@ -224,3 +224,33 @@ def test_co_operations_in_pages_and_a_contribution_comes_back_to_its_page(
     )
     assert response.status_code == 302
     assert client.get(response["Location"]).context["co_page"].number == 2
+
+
+def test_a_contribution_keeps_the_clerk_on_the_page_of_the_items_to_report(
+    client_as, reporter, unit, other_unit, plans
+):
+    _items(plans, unit, other_unit, 150)  # 150 items to report: two pages
+    led = list(SubItem.objects.filter(lead_unit=other_unit).order_by("project__order"))
+    for sub in led:  # and 150 co-operations: two pages
+        sub.co_units.add(unit)
+    client = client_as(reporter)
+    item = led[120]  # on the second page of the co-operations
+
+    shown = _get(client, page=2, co_page=2)
+    link = re.search(
+        rf'href="([^"]*/items/{item.pk}/2024-05/contribution/[^"]*)"', shown.content.decode()
+    )
+    assert link is not None and link.group(1).endswith("?page=2")  # the form knows the page
+    response = client.post(link.group(1), {"text": "配合完成。"})
+
+    assert response.status_code == 302
+    back = client.get(response["Location"])
+    assert (back.context["page"].number, back.context["co_page"].number) == (2, 2)
+    assert item.contributions.get().text == "配合完成。"
+    # from the first page of the items to report, back to the first page of them
+    first = _get(client, co_page=2).content.decode()
+    link = re.search(rf'href="([^"]*/items/{item.pk}/2024-05/contribution/[^"]*)"', first)
+    assert link.group(1).endswith("/contribution/")
+    response = client.post(link.group(1), {"text": "配合完成二。"})
+    back = client.get(response["Location"])
+    assert (back.context["page"].number, back.context["co_page"].number) == (1, 2)

@@ -20,7 +20,8 @@ from projects.models import Plan, SubItem
 pytestmark = pytest.mark.django_db
 
 # The templates of before (templates/progress/reporting/my_items_table.html with its row,
-# my_item_row.html, included in place; cooperating_items_table.html), a {% url %} per link.
+# my_item_row.html, included in place; cooperating_items_table.html;
+# completed_items_table.html), a {% url %} per link.
 MY_ITEMS = """{% load i18n %}
 {% regroup items by project.plan as by_plan %}
 {% for group in by_plan %}
@@ -79,6 +80,29 @@ COOPERATING = """{% load i18n %}
             </td>
             <td><a href="{% url 'reporting:contribution_edit' item.pk period|date:'Y-m' %}">{% if item.my_contributions %}{% translate "Edit" %}{% else %}{% translate "Add" %}{% endif %}</a></td>
           {% endif %}
+        </tr>
+      {% endfor %}
+    </tbody>
+  </table>
+</div>
+"""
+
+COMPLETED = """{% load i18n %}
+<div class="table-wrap">
+  <table class="table--cards">
+    <thead>
+      <tr>
+        <th scope="col">{% translate "No." %}</th>
+        <th scope="col">{% translate "Sub-item" %}</th>
+        <th scope="col">{% translate "Status" %}</th>
+      </tr>
+    </thead>
+    <tbody>
+      {% for item in items %}
+        <tr>
+          <td class="nowrap">{{ item.project.number }}（{{ item.number }}）</td>
+          <td>{{ item.name }} <span class="helptext">{{ item.project.plan.title }}</span></td>
+          <td><span class="status status-completed">{% translate "Completed" %}</span> <span class="helptext">{% blocktranslate trimmed with period=item.completed_in|date:"Y-m" %}completed in {{ period }}: not reported again{% endblocktranslate %}</span></td>
         </tr>
       {% endfor %}
     </tbody>
@@ -174,9 +198,24 @@ def test_rows_are_the_templates_rows(
         "overdue": ctx["overdue"],
         "overdue_word": ctx["overdue_word"],
     }
-    mine = engine.from_string(MY_ITEMS).render({**context, "items": ctx["to_report"]})
-    coop = engine.from_string(COOPERATING).render({**context, "items": ctx["cooperating"]})
+    # one page holds them all: its rows are every item of the lists
+    assert ctx["page"].paginator.num_pages == ctx["co_page"].paginator.num_pages == 1
+    assert [s.pk for s in ctx["page"].object_list] == [line.pk for line in ctx["to_report"]]
+    items, co_items = ctx["page"].object_list, ctx["co_page"].object_list
+    assert [s.pk for s in co_items] == [line.pk for line in ctx["cooperating"]]
+    mine = engine.from_string(MY_ITEMS).render({**context, "items": items})
+    coop = engine.from_string(COOPERATING).render({**context, "items": co_items})
     assert "&lt;" in mine and "/progress/reports/" in mine  # escaped names, report links
     assert ("tag--overdue" in mine) is not submitted_all
     assert _norm(mine) in page
     assert _norm(coop) in page
+    # the items completed earlier, from the model instances the template read
+    completed = SubItem.objects.filter(pk__in=[line.pk for line in ctx["completed_earlier"]])
+    completed = {s.pk: s for s in completed.select_related("project__plan")}
+    for line in ctx["completed_earlier"]:
+        completed[line.pk].completed_in = line.completed_in
+    done = engine.from_string(COMPLETED).render(
+        {"items": [completed[line.pk] for line in ctx["completed_earlier"]]}
+    )
+    assert "status-completed" in done and "&lt;" in done
+    assert _norm(done) in page
