@@ -2,7 +2,8 @@
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import Func, IntegerField, Q
+from django.db.models.lookups import Exact
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -230,6 +231,20 @@ class ReviewEvent(models.Model):
         return f"{self.get_action_display()} {self.at:%Y-%m-%d %H:%M}"
 
 
+class DayOfMonth(Func):
+    """A date's day of the month, in SQL on every database. Django's period__day is a Python
+    function on SQLite (django_date_extract), called for each row a CHECK looks at: 60,000
+    calls, about 0.12 s, per import of a 5,000-item plan. SQLite keeps a date as YYYY-MM-DD
+    text, so the day is its ninth and tenth characters."""
+
+    template = "EXTRACT(DAY FROM %(expressions)s)"
+    output_field = IntegerField()
+
+    def as_sqlite(self, compiler, connection, **extra_context):
+        template = "CAST(substr(%(expressions)s, 9, 2) AS integer)"
+        return self.as_sql(compiler, connection, template=template, **extra_context)
+
+
 class ItemStatus(models.Model):
     """The status of one sub-item in one reporting period: what the unit reported and what the
     rules of progress.statuses.status_rules compute, kept so that every page counts in SQL
@@ -325,11 +340,17 @@ class ItemStatus(models.Model):
         verbose_name_plural = _("item statuses")
         constraints = [
             models.UniqueConstraint(fields=["subitem", "period"], name="item_status_unique"),
-            models.CheckConstraint(condition=Q(period__day=1), name="item_status_period_first_day"),
+            # a first day (see DayOfMonth: no Python function per inserted row on SQLite)
+            models.CheckConstraint(
+                condition=Exact(DayOfMonth("period"), 1), name="item_status_period_first_day"
+            ),
         ]
         indexes = [
-            models.Index(fields=["period", "reported_status"], name="item_status_reported"),
+            # the item list's count and page filtered by computed status (PostgreSQL: 0.6 ms
+            # against 25 ms without it, 20,000 items; SQLite prefers item_status_list_order)
             models.Index(fields=["period", "computed_status"], name="item_status_computed"),
+            # the lights pages (a light's list and counts: 0.2–90 ms against 40–370 ms without
+            # it on SQLite, 20,000 items), and on PostgreSQL the narrowest index by period
             models.Index(fields=["period", "light"], name="item_status_light"),
             # a plan's rows (its refresh deletes and recounts them): without it every
             # jurisdiction's rows are read
@@ -338,6 +359,8 @@ class ItemStatus(models.Model):
                 fields=["jurisdiction", "period", "plan", "project_order", "subitem_number"],
                 name="item_status_list_order",
             ),
+            # every jurisdiction's list in its order (an admin's), a reporter's rows of a
+            # period, the default period (the latest reported one)
             models.Index(
                 fields=["period", "plan", "project_order", "subitem_number"],
                 name="item_status_list_all",

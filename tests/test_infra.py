@@ -37,6 +37,40 @@ def test_the_database_is_the_one_database_url_names():
         assert connection.settings_dict["NAME"].startswith(f"test_{named['NAME']}")
 
 
+def test_a_sqlite_file_is_opened_with_wal_and_immediate_transactions(tmp_path, django_db_blocker):
+    """config/settings/base.py: SQLite gets WAL, synchronous=NORMAL, a 64 MB cache, temporary
+    b-trees in memory and BEGIN IMMEDIATE (the demo's server and worker share the file)."""
+    from django.db.backends.sqlite3.base import DatabaseWrapper
+
+    from config.settings import base
+
+    settings_dict = base.DATABASES["default"]
+    if settings_dict["ENGINE"] != "django.db.backends.sqlite3":
+        pytest.skip("DATABASE_URL names PostgreSQL: the SQLite options are not set")
+    wrapper = DatabaseWrapper(
+        {**settings_dict, "NAME": str(tmp_path / "demo.sqlite3"), "TIME_ZONE": None,
+         "CONN_MAX_AGE": 0, "CONN_HEALTH_CHECKS": False, "AUTOCOMMIT": True,
+         "ATOMIC_REQUESTS": False, "TEST": {}},
+        alias="infra_sqlite",
+    )  # fmt: skip
+    try:
+        with django_db_blocker.unblock(), wrapper.cursor() as cursor:
+            pragmas = {
+                name: cursor.execute(f"PRAGMA {name}").fetchone()[0]
+                for name in ("journal_mode", "synchronous", "cache_size", "temp_store")
+            }
+        assert pragmas == {
+            "journal_mode": "wal",
+            "synchronous": 1,
+            "cache_size": -65536,
+            "temp_store": 2,
+        }
+        assert wrapper.transaction_mode == "IMMEDIATE"
+        assert settings_dict["OPTIONS"]["timeout"] >= 5
+    finally:
+        wrapper.close()
+
+
 @pytest.mark.postgres
 @pytest.mark.django_db
 def test_postgresql_is_really_there():

@@ -103,3 +103,29 @@ def test_status_rows_follow_deletes_without_database_constraints():
     assert not ItemStatus.objects.exclude(lead_unit=None).exists()
     plan.delete()
     assert not ItemStatus.objects.exists()
+
+
+@pytest.mark.django_db
+def test_the_database_refuses_a_status_period_that_is_not_a_first_day():
+    """item_status_period_first_day is checked in SQL (progress.models.DayOfMonth), also on
+    SQLite where Django's period__day would be a Python function per row."""
+    from django.core.exceptions import ValidationError
+    from django.db import IntegrityError, transaction
+    from factories import make_plan, make_project, make_subitem
+
+    plan = make_plan(year=2024)
+    sub = make_subitem(make_project(plan))
+    refresh_statuses(plan_ids=[plan.pk])
+    row = ItemStatus.objects.get(subitem=sub, period=date(2024, 3, 1))
+    row.validate_constraints()  # Django's own check of the constraint accepts a first day
+    for day in (2, 10, 31):
+        with pytest.raises(IntegrityError), transaction.atomic():
+            ItemStatus.objects.filter(pk=row.pk).update(period=date(2024, 1, day))
+        with pytest.raises(ValidationError):
+            ItemStatus(**{**_fields(row), "period": date(2024, 1, day)}).validate_constraints()
+    ItemStatus.objects.filter(pk=row.pk).update(period=date(2025, 12, 1))  # another first day
+    assert ItemStatus.objects.get(pk=row.pk).period == date(2025, 12, 1)
+
+
+def _fields(row: ItemStatus) -> dict:
+    return {f.attname: getattr(row, f.attname) for f in ItemStatus._meta.concrete_fields[1:]}
