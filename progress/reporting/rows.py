@@ -11,11 +11,13 @@ html.escape); the choice labels are translated once per page instead of once per
 from __future__ import annotations
 
 import html
+import unicodedata
+from collections.abc import Callable
 from itertools import groupby
 
 from django.utils.safestring import SafeString, mark_safe
-from django.utils.text import Truncator
-from django.utils.translation import gettext
+from django.utils.text import Truncator, add_truncation_text, calculate_truncate_chars_length
+from django.utils.translation import gettext, pgettext
 
 from progress.models import ProgressReport, Status
 from progress.reporting.services import EDITABLE
@@ -30,6 +32,24 @@ def esc(value) -> str:
     return html.escape(str(value))
 
 
+def truncator(length: int) -> Callable[[object], str]:
+    """Truncator(text).chars(length) (the truncatechars filter) for the many values of one page:
+    the ellipsis translated and measured once, not twice per value (~12 µs a value), and the
+    text counted by Django's rules only when its first characters hold a combining one."""
+    ending = pgettext("String to return when truncating text", "%(truncated_text)s…")
+    keep = calculate_truncate_chars_length(length, ending)
+
+    def chars(value) -> str:
+        text = unicodedata.normalize("NFC", str(value))
+        if len(text) <= length:
+            return text
+        if any(map(unicodedata.combining, text[: length + 1])):
+            return Truncator(text).chars(length, ending)
+        return add_truncation_text(text[:keep], ending)
+
+    return chars
+
+
 def _labels(choices) -> dict[str, str]:
     """get_FOO_display() for every value at once, in the active language."""
     return {value: str(label) for value, label in choices}
@@ -42,6 +62,7 @@ def my_item_rows(items, *, overdue: bool, overdue_word: str) -> SafeString:
     report_page, not_filled = esc(gettext("Report page")), esc(gettext("Not filled in"))
     states, statuses = _labels(ProgressReport.State.choices), _labels(Status.choices)
     written: dict[str, str] = {}  # a status's markup, written once per page
+    truncate = truncator(24)
 
     def status(report) -> str:
         value = report.status
@@ -66,9 +87,7 @@ def my_item_rows(items, *, overdue: bool, overdue_word: str) -> SafeString:
         if p is None:
             last = "—"
         else:
-            last = (status(p) + " " if p.status else "") + (
-                esc(Truncator(p.completion).chars(24)) or "—"
-            )
+            last = (status(p) + " " if p.status else "") + (esc(truncate(p.completion)) or "—")
         out.append(
             f"<tr>\n<td>{esc(item.project.number)}（{esc(item.number)}）</td>\n"
             f'<td><a href="{esc(item.edit_url)}">{esc(item.name)}</a></td>\n'
@@ -143,6 +162,7 @@ def cooperating_rows(items) -> SafeString:
     contribution_word = esc(gettext("Our contribution"))
     not_written = f'<span class="muted">{esc(gettext("Not written yet"))}</span>'
     edit, add, completed = esc(gettext("Edit")), esc(gettext("Add")), esc(gettext("Completed"))
+    truncate = truncator(60)
     out = []
     for item in items:
         if item.completed_in:
@@ -155,7 +175,7 @@ def cooperating_rows(items) -> SafeString:
                 f'<span class="helptext">{done}</span></td>'
             )
         else:
-            texts = "".join(esc(Truncator(c.text).chars(60)) for c in item.my_contributions)
+            texts = "".join(esc(truncate(c.text)) for c in item.my_contributions)
             cells = (
                 f'<td data-label="{contribution_word}">'
                 f"{texts if item.my_contributions else not_written}</td>\n"

@@ -219,3 +219,34 @@ def test_rows_are_the_templates_rows(
     )
     assert "status-completed" in done and "&lt;" in done
     assert _norm(done) in page
+
+
+TEXTS = [
+    "",
+    "短",
+    "按计划推进：本月完成第 1 阶段工作，累计完成投资约 20 万元。",  # longer than 24
+    "x" * 23,
+    "x" * 24,
+    "x" * 25,
+    "y" * 60,
+    "y" * 61,
+    "a<b & 'c'" * 10,
+    "e\u0301" * 30,  # combining accents: NFC makes them é
+    "q\u0323\u0307" * 30,  # combining marks NFC leaves (partly) combining
+    "x" * 20 + "\u20dd" * 10 + "z" * 10,  # combining enclosing circles past the cut
+    "line\nbreak  " * 8,
+]
+
+
+@pytest.mark.parametrize("language", ["zh-hans", "en"])
+@pytest.mark.parametrize("length", [1, 2, 24, 60])
+def test_truncator_is_truncatechars(language, length):
+    from django.template.defaultfilters import truncatechars
+    from django.utils import translation
+
+    from progress.reporting.rows import truncator
+
+    with translation.override(language):
+        truncate = truncator(length)
+        for text in TEXTS:
+            assert truncate(text) == truncatechars(text, length), (text, length)
