@@ -128,8 +128,9 @@ class MyLists:
     cooperating: list[Line] = field(default_factory=list)
 
 
-# The sentinels the lists' query is compiled with, put in place of the request's values.
-_UNIT, _YEAR, _PERIOD = -90_000_001, -90_000_002, date(1, 1, 1)
+# The sentinels the lists' query is compiled with, put in place of the request's values: a unit
+# id and a period (its year too) that no other constant of the query can equal by chance.
+_UNIT, _PERIOD = -90_000_001, date(9876, 5, 1)
 
 
 def _lists_query(unit_id: int, period: date) -> QuerySet:
