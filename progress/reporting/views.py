@@ -272,7 +272,15 @@ def report_edit(request: HttpRequest, pk: int, period: str) -> HttpResponse:
         )
 
     try:
-        saved = _save_with_attachments(request, subitem, period_date, form, submit=submit)
+        saved = _save_with_attachments(
+            request,
+            subitem,
+            period_date,
+            form,
+            submit=submit,
+            reports=reports,
+            milestones=ctx["milestones"],
+        )
     except services.StaleReport as exc:
         return _stale_response(request, ctx, form_kwargs, submit, exc)
     except _AttachmentRefused as exc:
@@ -306,9 +314,17 @@ class _AttachmentRefused(Exception):
 
 
 def _save_with_attachments(
-    request: HttpRequest, subitem: SubItem, period: date, form: ReportForm, *, submit: bool
+    request: HttpRequest,
+    subitem: SubItem,
+    period: date,
+    form: ReportForm,
+    *,
+    submit: bool,
+    reports: dict[date, ProgressReport],
+    milestones: list[Milestone],
 ) -> ProgressReport:
-    """Save the report and its new files together: a refused file saves nothing."""
+    """Save the report and its new files together: a refused file saves nothing. `reports`
+    and `milestones` (the active ones): as the view read them, handed on, not read again."""
     stored: list[Attachment] = []
     uploads = form.cleaned_data["attachments"]
     try:
@@ -324,6 +340,8 @@ def _save_with_attachments(
             data=form.report_data(),
             expected_version=form.cleaned_data.get("version"),
             submit=submit,
+            reports=reports.values(),
+            active_milestones=[m.pk for m in milestones],
         )
 
     if not uploads:  # the report alone: report_save's own transaction is enough
