@@ -7,6 +7,7 @@ with who and when. Two people saving from the same version: the second is refuse
 
 from __future__ import annotations
 
+import copy
 import io
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -172,21 +173,20 @@ def report_save(
             _save_values(report, subitem, data.values, created=created)
             # the form offers the active milestones; the marks on withdrawn ones are kept
             # (order_by(): the models' orderings, by sub-item, join up to the plans)
-            kept = set()
             if active_milestones is not None:
                 active = set(active_milestones)
-                if not created:  # a new report has no marks to keep
-                    kept = set(report.milestones_achieved.values_list("pk", flat=True)) - active
             else:
-                milestones = dict(subitem.milestones.order_by().values_list("pk", "withdrawn_at"))
-                active = {pk for pk, withdrawn_at in milestones.items() if withdrawn_at is None}
-                if len(active) < len(milestones) and not created:
-                    kept = set(report.milestones_achieved.values_list("pk", flat=True)) - active
-            achieved = (data.milestones_achieved & active) | kept
-            if not created:
-                report.milestones_achieved.set(achieved)
-            elif achieved:
-                report.milestones_achieved.add(*achieved)
+                active = set(subitem.milestones.active().order_by().values_list("pk", flat=True))
+            marks = data.milestones_achieved & active
+            if created:  # a new report has no marks to keep nor to compare
+                if marks:
+                    report.milestones_achieved.add(*marks)
+            else:
+                # what set() does, with the marks read once for both: kept and compared
+                old = set(report.milestones_achieved.values_list("pk", flat=True))
+                achieved = marks | (old - active)
+                report.milestones_achieved.remove(*(old - achieved))
+                report.milestones_achieved.add(*(achieved - old))
             if submit:
                 ReviewEvent.objects.create(
                     report=report, action=ReviewEvent.Action.SUBMIT, actor=user
@@ -221,6 +221,8 @@ def _claim(
         )  # inserted by the caller's save()
     if expected_version is None or expected_version != existing.version:
         raise StaleReport(existing)
+    # a copy: the caller's report stays as it was read when the save fails and rolls back
+    existing = copy.copy(existing)
     claimed = ProgressReport.objects.filter(pk=existing.pk, version=expected_version).update(
         version=expected_version + 1
     )
