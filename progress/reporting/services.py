@@ -7,6 +7,7 @@ with who and when. Two people saving from the same version: the second is refuse
 
 from __future__ import annotations
 
+import copy
 import io
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -122,17 +123,21 @@ def report_save(
     data: ReportData,
     expected_version: int | None,
     submit: bool = False,
+    reports: Iterable[ProgressReport] | None = None,
+    active_milestones: Iterable[int] | None = None,
 ) -> ProgressReport:
     """Create or update the report of one sub-item and period, as a draft or submitted.
 
     `expected_version` is the version the form was opened with (None for a new report).
+    `reports` (the item's reports up to the period) and `active_milestones` (the pks of its
+    active milestones): as the caller read them in this request (the form's view), not read
+    again; the version check still refuses a report saved by someone else since.
     """
     # the item's reports up to the period, read once: whether an earlier one completed it,
     # and this period's (the one saved; the model's ordering would join up to the plans)
-    reports = {
-        r.period: r
-        for r in ProgressReport.objects.filter(subitem=subitem, period__lte=period).order_by()
-    }
+    if reports is None:
+        reports = ProgressReport.objects.filter(subitem=subitem, period__lte=period).order_by()
+    reports = {r.period: r for r in reports}
     check_period(subitem, period, reports=reports.values())
     validate_report(data=data, submit=submit)
     try:
@@ -168,16 +173,20 @@ def report_save(
             _save_values(report, subitem, data.values, created=created)
             # the form offers the active milestones; the marks on withdrawn ones are kept
             # (order_by(): the models' orderings, by sub-item, join up to the plans)
-            milestones = dict(subitem.milestones.order_by().values_list("pk", "withdrawn_at"))
-            active = {pk for pk, withdrawn_at in milestones.items() if withdrawn_at is None}
-            kept = set()
-            if len(active) < len(milestones) and not created:
-                kept = set(report.milestones_achieved.values_list("pk", flat=True)) - active
-            achieved = (data.milestones_achieved & active) | kept
-            if not created:
-                report.milestones_achieved.set(achieved)
-            elif achieved:
-                report.milestones_achieved.add(*achieved)
+            if active_milestones is not None:
+                active = set(active_milestones)
+            else:
+                active = set(subitem.milestones.active().order_by().values_list("pk", flat=True))
+            marks = data.milestones_achieved & active
+            if created:  # a new report has no marks to keep nor to compare
+                if marks:
+                    report.milestones_achieved.add(*marks)
+            else:
+                # what set() does, with the marks read once for both: kept and compared
+                old = set(report.milestones_achieved.values_list("pk", flat=True))
+                achieved = marks | (old - active)
+                report.milestones_achieved.remove(*(old - achieved))
+                report.milestones_achieved.add(*(achieved - old))
             if submit:
                 ReviewEvent.objects.create(
                     report=report, action=ReviewEvent.Action.SUBMIT, actor=user
@@ -212,6 +221,8 @@ def _claim(
         )  # inserted by the caller's save()
     if expected_version is None or expected_version != existing.version:
         raise StaleReport(existing)
+    # a copy: the caller's report stays as it was read when the save fails and rolls back
+    existing = copy.copy(existing)
     claimed = ProgressReport.objects.filter(pk=existing.pk, version=expected_version).update(
         version=expected_version + 1
     )
@@ -227,7 +238,10 @@ def _save_values(
     if not any(value is not None for value in values.values()) and created:
         return  # nothing to write, nothing written before
     allowed = set(subitem.indicators.order_by().values_list("pk", flat=True))
-    current = {} if created else {v.indicator_id: v for v in report.values.all()}
+    # read after the claim (not a caller's prefetched numbers): what the saved version holds
+    current = (
+        {} if created else {v.indicator_id: v for v in IndicatorValue.objects.filter(report=report)}
+    )
     for indicator_id, value in values.items():
         if indicator_id not in allowed:
             continue

@@ -215,17 +215,20 @@ def _plan_context(
     }
 
 
-def _load_report(reports: dict[date, ProgressReport], period: date) -> ProgressReport | None:
-    """This period's report (read by _form_of), with its numbers, milestones and files."""
-    report = reports.get(period)
-    if report is not None:
+def _with_report_details(ctx: dict) -> dict:
+    """The page's context with what it shows of this period's report (read by _form_of): its
+    numbers, milestones, files and review events. Read only for a page shown: a save that
+    succeeds redirects without them."""
+    report = ctx["report"]
+    if report is not None and "events" not in ctx:
         prefetch_related_objects(
             [report],
             "values__indicator",
             Prefetch("milestones_achieved", queryset=Milestone.objects.order_by("due", "order")),
             "attachments",
         )
-    return report
+        ctx["events"] = list(selectors.report_events(report))
+    return ctx
 
 
 @login_required
@@ -236,10 +239,8 @@ def report_edit(request: HttpRequest, pk: int, period: str) -> HttpResponse:
         return not_needed
 
     ctx = _plan_context(subitem, period_date, quarterly, reports)
-    report = _load_report(reports, period_date)
+    report = reports.get(period_date)
     ctx["report"] = report
-    if report is not None:
-        ctx["events"] = list(selectors.report_events(report))
     if report is not None and report.state not in services.EDITABLE:
         if request.method == "POST":
             messages.error(
@@ -248,7 +249,7 @@ def report_edit(request: HttpRequest, pk: int, period: str) -> HttpResponse:
                 % {"state": report.get_state_display()},
             )
             return redirect("reporting:report_edit", pk=subitem.pk, period=period)
-        return render(request, "progress/reporting/report_locked.html", ctx)
+        return render(request, "progress/reporting/report_locked.html", _with_report_details(ctx))
 
     form_kwargs = {
         "indicators": ctx["indicators"],
@@ -259,7 +260,11 @@ def report_edit(request: HttpRequest, pk: int, period: str) -> HttpResponse:
     }
     if request.method != "POST":
         form = ReportForm(initial=ReportForm.initial_for(report), **form_kwargs)
-        return render(request, "progress/reporting/report_form.html", {**ctx, "form": form})
+        return render(
+            request,
+            "progress/reporting/report_form.html",
+            {**_with_report_details(ctx), "form": form},
+        )
 
     action = request.POST.get("action")
     if action not in ACTIONS:
@@ -268,23 +273,40 @@ def report_edit(request: HttpRequest, pk: int, period: str) -> HttpResponse:
     form = ReportForm(request.POST, request.FILES, submit=submit, **form_kwargs)
     if not form.is_valid():
         return render(
-            request, "progress/reporting/report_form.html", {**ctx, "form": form}, status=200
+            request,
+            "progress/reporting/report_form.html",
+            {**_with_report_details(ctx), "form": form},
+            status=200,
         )
 
     try:
-        saved = _save_with_attachments(request, subitem, period_date, form, submit=submit)
+        saved = _save_with_attachments(
+            request,
+            subitem,
+            period_date,
+            form,
+            submit=submit,
+            reports=reports,
+            milestones=ctx["milestones"],
+        )
     except services.StaleReport as exc:
         return _stale_response(request, ctx, form_kwargs, submit, exc)
     except _AttachmentRefused as exc:
         form.add_error("attachments", exc.message)
         messages.error(request, _("Nothing was saved: fix the attachments and save again."))
         return render(
-            request, "progress/reporting/report_form.html", {**ctx, "form": form}, status=200
+            request,
+            "progress/reporting/report_form.html",
+            {**_with_report_details(ctx), "form": form},
+            status=200,
         )
     except services.ReportError as exc:
         form.add_error(None, str(exc))
         return render(
-            request, "progress/reporting/report_form.html", {**ctx, "form": form}, status=200
+            request,
+            "progress/reporting/report_form.html",
+            {**_with_report_details(ctx), "form": form},
+            status=200,
         )
 
     if submit:
@@ -306,9 +328,17 @@ class _AttachmentRefused(Exception):
 
 
 def _save_with_attachments(
-    request: HttpRequest, subitem: SubItem, period: date, form: ReportForm, *, submit: bool
+    request: HttpRequest,
+    subitem: SubItem,
+    period: date,
+    form: ReportForm,
+    *,
+    submit: bool,
+    reports: dict[date, ProgressReport],
+    milestones: list[Milestone],
 ) -> ProgressReport:
-    """Save the report and its new files together: a refused file saves nothing."""
+    """Save the report and its new files together: a refused file saves nothing. `reports`
+    and `milestones` (the active ones): as the view read them, handed on, not read again."""
     stored: list[Attachment] = []
     uploads = form.cleaned_data["attachments"]
     try:
@@ -324,6 +354,8 @@ def _save_with_attachments(
             data=form.report_data(),
             expected_version=form.cleaned_data.get("version"),
             submit=submit,
+            reports=reports.values(),
+            active_milestones=[m.pk for m in milestones],
         )
 
     if not uploads:  # the report alone: report_save's own transaction is enough
@@ -364,7 +396,7 @@ def _stale_response(
         request,
         "progress/reporting/report_form.html",
         {
-            **ctx,
+            **_with_report_details(ctx),
             "form": form,
             "stale": current,
             "stale_record": latest,
