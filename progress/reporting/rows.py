@@ -33,11 +33,16 @@ def esc(value) -> str:
     return html.escape(str(value))
 
 
+# Django's own message (django.utils.text), translated by Django's catalogue: named here, not
+# written as literals in the call, so that makemessages leaves it out of ours.
+_DJANGO_ELLIPSIS = ("String to return when truncating text", "%(truncated_text)s…")
+
+
 def truncator(length: int) -> Callable[[object], str]:
     """Truncator(text).chars(length) (the truncatechars filter) for the many values of one page:
     the ellipsis translated and measured once, not twice per value (~12 µs a value), and the
     text counted by Django's rules only when its first characters hold a combining one."""
-    ending = pgettext("String to return when truncating text", "%(truncated_text)s…")
+    ending = pgettext(*_DJANGO_ELLIPSIS)
     keep = calculate_truncate_chars_length(length, ending)
 
     def chars(value) -> str:
