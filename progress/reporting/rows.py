@@ -66,6 +66,8 @@ def my_item_rows(items, *, overdue: bool, overdue_word: str) -> SafeString:
     state (with `current.detail_url` once submitted), last period's status and completion."""
     tag = f' <b class="tag tag--overdue">{esc(overdue_word)}</b>' if overdue else ""
     report_page, not_filled = esc(gettext("Report page")), esc(gettext("Not filled in"))
+    # the last column's heading, shown before its value when the rows stack as cards (phones)
+    last_word = esc(gettext("Last period"))
     states, statuses = _labels(ProgressReport.State.choices), _labels(Status.choices)
     written: dict[str, str] = {}  # a status's markup, written once per page
     truncate = truncator(24)
@@ -97,7 +99,7 @@ def my_item_rows(items, *, overdue: bool, overdue_word: str) -> SafeString:
         out.append(
             f"<tr>\n<td>{esc(item.project.number)}（{esc(item.number)}）</td>\n"
             f'<td><a href="{esc(item.edit_url)}">{esc(item.name)}</a></td>\n'
-            f"<td>{state}</td>\n<td>{last}</td>\n</tr>"
+            f'<td>{state}</td>\n<td data-label="{last_word}">{last}</td>\n</tr>'
         )
     return mark_safe("\n".join(out))
 

@@ -43,7 +43,7 @@ MY_ITEMS = """{% load i18n %}
 <td>{{ item.project.number }}（{{ item.number }}）</td>
 <td><a href="{% url 'reporting:report_edit' item.pk period|date:'Y-m' %}">{{ item.name }}</a></td>
 <td>{% if r %}{{ r.get_state_display }}{% if r.status %} <span class="status-{{ r.status }}">{{ r.get_status_display }}</span>{% endif %}{% if r.state == "draft" or r.state == "returned" %}{% if overdue %} <b class="tag tag--overdue">{{ overdue_word }}</b>{% endif %}{% else %} <a href="{% url 'reporting:report_detail' r.pk %}">{% translate "Report page" %}</a>{% endif %}{% else %}<span class="muted">{% translate "Not filled in" %}</span>{% if overdue %} <b class="tag tag--overdue">{{ overdue_word }}</b>{% endif %}{% endif %}</td>
-<td>{% if p %}{% if p.status %}<span class="status-{{ p.status }}">{{ p.get_status_display }}</span> {% endif %}{{ p.completion|truncatechars:24|default:"—" }}{% else %}—{% endif %}</td>
+<td data-label="{% translate 'Last period' %}">{% if p %}{% if p.status %}<span class="status-{{ p.status }}">{{ p.get_status_display }}</span> {% endif %}{{ p.completion|truncatechars:24|default:"—" }}{% else %}—{% endif %}</td>
 </tr>{% endwith %}
 
           {% endfor %}
