@@ -23,6 +23,7 @@ from test_bad_files import QUARTERS, docx_bytes, xlsx_bytes
 from importers import cells
 from importers.models import ImportBatch
 from importers.services import run_import
+from importers.types import ImportFileError
 from progress.models import ProgressReport
 from projects.models import (
     Category,
@@ -343,3 +344,42 @@ def test_a_duplicate_xlsx_row_warns_but_a_row_merged_into_the_one_above_is_silen
     outcome = run_import(data=out.getvalue(), filename="清单.docx")
     assert outcome.document["summary"]["subitems"] == 1
     assert not [w for w in outcome.document["warnings"] if "repeats" in w["message"]]
+
+
+# --- control characters ---------------------------------------------------------------------------
+
+
+def _with_control(control: str, kind: str) -> bytes:
+    """The two-row plan with `control` in its title, a name and a quarter's text: in a CSV as
+    the character itself, in an .xlsx as the _xHHHH_ escape that Excel writes for it."""
+    mark = control if kind == "csv" else f"_x{ord(control):04X}_"
+    row = with_cell("项目名称", f"新建养老{mark}服务设施")
+    row[HEADER.index("第一季度")] = f"完成{mark}选址"
+    if kind == "csv":
+        return csv_bytes(row, SECOND, title=TITLE + mark)
+    return xlsx_bytes([[TITLE + mark], HEADER, row, SECOND])
+
+
+@pytest.mark.parametrize(
+    "control, kind",
+    [("\x00", "xlsx"), ("\x01", "xlsx"), ("\x01", "csv"), ("\x0b", "csv"), ("\x1f", "csv")]
+    + [("\x7f", "csv")],
+)
+def test_control_characters_in_cells_are_dropped_not_an_error(control, kind):
+    """A NUL or another control character that an export left in a cell (PostgreSQL cannot
+    store NUL in text at all: COPY and INSERT fail) is dropped, on every database."""
+    outcome = run_import(data=_with_control(control, kind), filename=f"清单.{kind}")
+    assert outcome.applied, outcome.document["errors"]
+    assert Plan.objects.get().title == TITLE
+    names = sorted(SubItem.objects.values_list("name", flat=True))
+    assert names == ["新建养老服务设施", "新建口袋公园"]
+    sub = SubItem.objects.get(name="新建养老服务设施")
+    assert sub.milestones.order_by("due").first().text == "完成选址"
+
+
+def test_a_nul_in_a_text_file_is_refused_as_binary():
+    """In a CSV a NUL says the file is not text (UTF-16 without its byte order mark, or not
+    text at all): refused with the reason, nothing written."""
+    with pytest.raises(ImportFileError, match="not text"):
+        run_import(data=_with_control("\x00", "csv"), filename="清单.csv")
+    assert written() == dict.fromkeys(written(), 0)

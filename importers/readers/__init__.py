@@ -24,6 +24,7 @@ layout code can tell one merged cell from two neighbouring cells that hold the s
 from __future__ import annotations
 
 import io
+import re
 import zipfile
 from pathlib import PurePath
 
@@ -37,13 +38,17 @@ from importers.readers.word import read_doc, read_docx
 from importers.readers.xls import read_xls
 from importers.readers.xlsx import read_xlsx
 from importers.safety import check_size, damaged, encrypted, not_valid
-from importers.types import ImportFileError, Table
+from importers.types import Cell, ImportFileError, Table
 
 SPREADSHEETS = (".xlsx", ".xls", ".ods")
 WORD = (".docx", ".doc")
 TEXT = (".csv", ".tsv", ".txt")
 PDF = ".pdf"
 EXTENSIONS = (*SPREADSHEETS, *WORD, PDF, *TEXT)
+
+# C0 controls but tab, line feed and carriage return, and DEL: never meant in a cell (an
+# xlsx's _x0000_ escape, a BIFF string, a broken export), and PostgreSQL cannot store NUL
+CONTROLS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 ZIP_MAGIC = b"PK\x03\x04"
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
@@ -157,7 +162,19 @@ def read_tables(data: bytes, filename: str) -> list[Table]:
         raise ImportFileError(_("The file is too big to be read.")) from exc
     except Exception as exc:  # whatever a broken file makes a library raise
         raise damaged(ext.lstrip(".")) from exc
+    tables = [_without_controls(t) for t in tables]
     tables = [t for t in tables if any(c.text for row in t.rows for c in row)]
     if not tables:
         raise ImportFileError(_("The file holds no table: there is nothing to import."))
     return tables
+
+
+def _without_controls(table: Table) -> Table:
+    """The table with control characters (CONTROLS) dropped from its cells and title lines:
+    looked for once per row (a join and one search), cells rebuilt only in rows that hold one."""
+    search, sub = CONTROLS.search, CONTROLS.sub
+    for i, row in enumerate(table.rows):
+        if search("".join([c.text for c in row])):
+            table.rows[i] = [Cell(sub("", c.text), c.origin) for c in row]
+    table.title_lines = [sub("", line) for line in table.title_lines]
+    return table
