@@ -362,8 +362,14 @@ def _with_control(control: str, kind: str) -> bytes:
 
 @pytest.mark.parametrize(
     "control, kind",
-    [("\x00", "xlsx"), ("\x01", "xlsx"), ("\x01", "csv"), ("\x0b", "csv"), ("\x1f", "csv")]
-    + [("\x7f", "csv")],
+    [
+        ("\x00", "xlsx"),
+        ("\x01", "xlsx"),
+        ("\x01", "csv"),
+        ("\x0b", "csv"),
+        ("\x1f", "csv"),
+        ("\x7f", "csv"),
+    ],
 )
 def test_control_characters_in_cells_are_dropped_not_an_error(control, kind):
     """A NUL or another control character that an export left in a cell (PostgreSQL cannot
